@@ -1,0 +1,129 @@
+"""VMM type I (bare metal) and type II (hosted): the layers and one disk read through each.
+
+The animation follows one privileged guest operation, a disk read started by an application,
+hop by hop through the software stack. Counting the hops and privilege transitions shows
+the lecture's trade-off: type I is more efficient, type II reuses the host OS's drivers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from engine.trace import Trace, TraceBuilder
+
+Hop = Literal["call", "trap", "reflect", "syscall", "device", "interrupt", "inject", "return", "switch"]
+
+# Transitions that cross a hardware privilege boundary (the expensive ones).
+PRIVILEGE_CROSSING: frozenset[str] = frozenset({"trap", "reflect", "syscall", "interrupt", "inject", "return", "switch"})
+
+
+@dataclass(frozen=True)
+class Layer:
+    id: str
+    label: str
+    detail: str
+    privileged: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    at: str  # layer id where the step ends
+    hop: Hop
+    event: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class VmmDesign:
+    id: str
+    name: str
+    also_known_as: str
+    layers: tuple[Layer, ...]  # top to bottom
+    pros: tuple[str, ...]
+    cons: tuple[str, ...]
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class StackState:
+    design: str
+    at: str
+    previous: str | None
+    hop: str | None
+    visited: tuple[str, ...]
+
+
+_GUEST = (
+    Layer("app", "Guest application", "runs in user mode", False),
+    Layer("guest_os", "Guest OS kernel", "de-privileged: runs in user mode under the VMM", False),
+)
+
+TYPE_I = VmmDesign(
+    id="type1",
+    name="VMM type I",
+    also_known_as="bare-metal / native hypervisor",
+    layers=_GUEST + (
+        Layer("vmm", "VMM (hypervisor)", "directly on the hardware, in system mode; has its own device drivers", True),
+        Layer("hw", "Hardware", "CPU, memory, disk", True),
+    ),
+    pros=("More efficient: no host OS in the path.",),
+    cons=("Requires special device drivers: the VMM itself must drive the hardware.",),
+    steps=(
+        Step("app", "call", "The app calls read()", "A guest application asks its OS for a disk block."),
+        Step("vmm", "trap", "System call traps to the VMM", "The system call enters system mode, which belongs to the VMM, not the de-privileged guest kernel."),
+        Step("guest_os", "reflect", "VMM reflects it to the guest kernel", "The VMM forwards the system call to the guest kernel's handler."),
+        Step("vmm", "trap", "Guest driver's I/O instruction traps", "The guest's disk driver issues a privileged I/O instruction (e.g. OUT to the controller); it traps to the VMM."),
+        Step("hw", "device", "VMM's own driver programs the disk", "The VMM maps the virtual disk block to a physical one and drives the disk with its own device driver."),
+        Step("vmm", "interrupt", "Disk interrupt goes to the VMM", "The disk finishes; its interrupt is delivered to the VMM, which owns the hardware."),
+        Step("guest_os", "inject", "VMM injects a virtual interrupt", "The VMM copies the data into guest memory and raises a virtual disk interrupt in the guest."),
+        Step("app", "return", "read() returns to the app", "The guest kernel completes the system call; the app has its data."),
+    ),
+)
+
+TYPE_II = VmmDesign(
+    id="type2",
+    name="VMM type II",
+    also_known_as="hosted virtualization",
+    layers=_GUEST + (
+        Layer("vmm", "VMM", "runs as a process of the host OS; VMs run as processes it supports", False),
+        Layer("host_os", "Host OS", "owns the hardware and its device drivers", True),
+        Layer("hw", "Hardware", "CPU, memory, disk", True),
+    ),
+    pros=("No special drivers: the host OS's existing drivers are used.",),
+    cons=("More overhead: every device access also passes through the host OS.",),
+    steps=(
+        Step("app", "call", "The app calls read()", "A guest application asks its OS for a disk block."),
+        Step("vmm", "trap", "System call traps to the VMM", "The trap reaches the VMM (through its kernel helper in the host), not the de-privileged guest kernel."),
+        Step("guest_os", "reflect", "VMM reflects it to the guest kernel", "The VMM forwards the system call to the guest kernel's handler."),
+        Step("vmm", "trap", "Guest driver's I/O instruction traps", "The guest's disk driver issues a privileged I/O instruction; it traps to the VMM."),
+        Step("host_os", "syscall", "VMM process calls read() on the host", "The VMM is an ordinary host process: it turns the virtual disk access into a read() of an image file."),
+        Step("hw", "device", "Host OS driver programs the disk", "The host OS's own disk driver does the physical I/O; no special driver is needed."),
+        Step("host_os", "interrupt", "Disk interrupt goes to the host OS", "The host OS handles the interrupt and completes the VMM process's read()."),
+        Step("vmm", "return", "Host read() returns to the VMM process", "The host OS schedules the VMM process again with the data."),
+        Step("guest_os", "inject", "VMM injects a virtual interrupt", "The VMM copies the data into guest memory and raises a virtual disk interrupt in the guest."),
+        Step("app", "return", "read() returns to the app", "The guest kernel completes the system call; the app has its data."),
+    ),
+)
+
+DESIGNS: dict[str, VmmDesign] = {d.id: d for d in (TYPE_I, TYPE_II)}
+
+
+def simulate_disk_read(design_id: str) -> Trace[StackState]:
+    """One guest disk read through a type I or type II stack, one frame per hop."""
+    design = DESIGNS[design_id]
+    tb: TraceBuilder[StackState] = TraceBuilder(design_id, counters={"hops": 0, "privilege_transitions": 0, "vmm_entries": 0})
+    visited: tuple[str, ...] = ()
+    previous: str | None = None
+    for step in design.steps:
+        if previous is not None:
+            tb.count("hops")
+            if step.hop in PRIVILEGE_CROSSING:
+                tb.count("privilege_transitions")
+            if step.at == "vmm":
+                tb.count("vmm_entries")
+        visited = visited + (step.at,)
+        tb.add(StackState(design_id, step.at, previous, None if previous is None else step.hop, visited),
+               step.event, step.explanation, {step.at} | ({f"{previous}->{step.at}"} if previous else set()))
+        previous = step.at
+    return tb.build()

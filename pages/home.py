@@ -1,0 +1,25 @@
+"""Home: what VirtLab is and the chapter outline with where each concept is taught."""
+
+import streamlit as st
+
+from ui import content
+from ui.navigation import BY_TITLE
+
+st.title("VirtLab: Virtual Machines")
+st.markdown(
+    "Interactive lessons for **Chapter 2 of Cloud Systems**. Step through animations of traps, address "
+    "translations and scheduling, change the inputs, and test yourself with quizzes tied to each lecture section. "
+    "Every animation frame has a link: copy the page address to share exactly what you see."
+)
+
+for section in content.sections():
+    ready = section.status == "ready"
+    with st.container(border=True):
+        st.subheader(f"{section.id} {section.title}" + ("" if ready else "  ·  coming soon"))
+        st.markdown(section.summary)
+        for concept in section.concepts:
+            spec = BY_TITLE.get(concept.page)
+            if ready and spec:
+                st.page_link(spec.file, label=f"{concept.name}  →  {spec.title}", icon=spec.icon)
+            else:
+                st.markdown(f"- {concept.name}")

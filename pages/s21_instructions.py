@@ -1,0 +1,34 @@
+"""2.1 Instruction classes: the catalogue per ISA, its sets, and the derived Popek–Goldberg verdict."""
+
+import streamlit as st
+
+from ui import content, layout, query
+from viz.catalogue_table import instruction_rows, verdict_rows
+from viz.isa_sets import sets_graph
+
+layout.header("2.1", "Instruction classes and Popek–Goldberg", "Which instructions must trap for trap-and-emulate to work?")
+content.lesson("2.1", "instructions")
+
+catalogue = content.catalogue()
+st.subheader("Verdict per ISA, derived from the catalogue")
+st.dataframe(verdict_rows(catalogue), hide_index=True, width="stretch")
+st.caption("The verdict is computed from the instructions catalogued here (a teaching selection, not every instruction of each ISA). "
+           "For Power and SPARC the lecture's claim is shown; facts.md marks it as not independently verified.")
+
+isa_id = query.select("Instruction set", {i.id: i.name for i in catalogue.values()}, name="isa", default="ia32")
+isa = catalogue[isa_id]
+v = isa.verdict()
+(st.success if v.virtualizable else st.error)(f"**{isa.name}: {'virtualizable' if v.virtualizable else 'not virtualizable'}.** {v.reason}")
+if isa.lecture_claim is not None and isa.lecture_claim != v.virtualizable:
+    st.warning("The derived verdict disagrees with the lecture's slide: check the catalogue file.")
+st.markdown(isa.summary)
+if isa.counting_note:
+    st.caption(isa.counting_note)
+st.graphviz_chart(sets_graph(isa.name, isa.instructions, v.virtualizable), width="stretch")
+
+classes = ["all", "critical", "privileged and sensitive", "privileged", "innocuous"]
+shown = st.segmented_control("Show", classes, default="all", key="class_filter")
+rows = [r for r in instruction_rows(isa.instructions) if shown in (None, "all") or r["Class"] == shown]
+st.dataframe(rows, hide_index=True, width="stretch",
+             column_config={"Why": st.column_config.TextColumn(width="large"), "Source": st.column_config.TextColumn(width="medium")})
+st.caption(f"Source of the ISA data: {isa.source}. Edit lessons/isas/ to correct or extend the catalogue.")

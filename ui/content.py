@@ -1,0 +1,71 @@
+"""Cached access to the lesson files, with load errors shown as messages, not tracebacks."""
+
+from __future__ import annotations
+
+from typing import Callable, TypeVar
+
+import streamlit as st
+
+from engine import isa as isa_mod
+from engine import quiz as quiz_mod
+from engine.lessons import LESSONS_DIR, LessonError, read_text
+from engine.outline import Section, load_sections
+from engine.programs import Program, load_programs
+
+T = TypeVar("T")
+
+
+def guarded(load: Callable[[], T]) -> T:
+    """Run a loader; on a malformed lesson file show what is wrong and stop this page."""
+    try:
+        return load()
+    except LessonError as exc:
+        st.error(f"A lesson file needs fixing: {exc}", icon="📝")
+        st.stop()
+        raise  # st.stop() raises; this line is for type checkers
+
+
+@st.cache_resource(show_spinner=False)
+def _catalogue() -> dict[str, isa_mod.ISA]:
+    return isa_mod.load_catalogue(LESSONS_DIR / "isas")
+
+
+@st.cache_resource(show_spinner=False)
+def _bank(section: str) -> tuple[quiz_mod.Question, ...]:
+    return quiz_mod.load_bank(section)
+
+
+@st.cache_resource(show_spinner=False)
+def _programs() -> tuple[Program, ...]:
+    return load_programs(LESSONS_DIR / "2.1" / "programs.toml", _catalogue())
+
+
+@st.cache_resource(show_spinner=False)
+def _sections() -> tuple[Section, ...]:
+    return load_sections(LESSONS_DIR / "sections.toml")
+
+
+@st.cache_data(show_spinner=False)
+def _lesson(section: str, name: str) -> str:
+    return read_text(LESSONS_DIR / section / f"{name}.md")
+
+
+def catalogue() -> dict[str, isa_mod.ISA]:
+    return guarded(_catalogue)
+
+
+def bank(section: str) -> tuple[quiz_mod.Question, ...]:
+    return guarded(lambda: _bank(section))
+
+
+def programs() -> tuple[Program, ...]:
+    return guarded(_programs)
+
+
+def sections() -> tuple[Section, ...]:
+    return guarded(_sections)
+
+
+def lesson(section: str, name: str) -> None:
+    """Render a lesson's Markdown text."""
+    st.markdown(guarded(lambda: _lesson(section, name)))

@@ -1,0 +1,34 @@
+"""The app's pages in one place: app.py builds the navigation from it, Home links concepts to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str
+    title: str
+    icon: str
+    url_path: str
+
+
+GROUPS: dict[str, tuple[PageSpec, ...]] = {
+    "VirtLab": (
+        PageSpec("pages/home.py", "Home", "🏠", ""),
+        PageSpec("pages/progress.py", "My progress", "📊", "progress"),
+    ),
+    "2.1 Virtualizability": (
+        PageSpec("pages/s21_vmm_types.py", "VMM types", "🧱", "vmm-types"),
+        PageSpec("pages/s21_instructions.py", "Instruction classes", "🧮", "instruction-classes"),
+        PageSpec("pages/s21_isa_designer.py", "ISA designer", "🛠️", "isa-designer"),
+        PageSpec("pages/s21_rings.py", "Protection rings", "⭕", "rings"),
+        PageSpec("pages/s21_trap_emulate.py", "Trap and emulate", "🪤", "trap-and-emulate"),
+        PageSpec("pages/s21_quiz.py", "Quiz 2.1", "❓", "quiz-2-1"),
+    ),
+    "2.2–2.5 (coming)": (
+        PageSpec("pages/coming.py", "Sections 2.2–2.5", "🗺️", "coming"),
+    ),
+}
+
+BY_TITLE: dict[str, PageSpec] = {p.title: p for pages in GROUPS.values() for p in pages}

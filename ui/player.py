@@ -1,0 +1,97 @@
+"""The shared animation player: first / back / play-pause / next / last, speed and a frame slider.
+
+Frames are data (an engine :class:`Trace`), so every control is an index change and stepping
+back is exact. Auto-play uses ``st.fragment(run_every=...)``: while playing, only the player
+fragment reruns, not the page. The frame index is kept in the URL query (``<key>-frame``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Mapping
+
+import streamlit as st
+
+from engine.trace import Frame, Trace
+from ui import query
+
+SPEEDS: dict[str, float] = {"0.5×": 3.0, "1×": 1.5, "2×": 0.75, "4×": 0.4}  # seconds per frame
+DEFAULT_SPEED = "1×"
+
+
+def _state(key: str) -> dict[str, Any]:
+    return st.session_state.setdefault(f"player_{key}", {})
+
+
+def _go(key: str, index: int, last: int) -> None:
+    state = _state(key)
+    state["frame"] = max(0, min(last, index))
+    st.session_state[f"{key}_slider"] = state["frame"] + 1
+    if state["frame"] >= last:
+        state["playing"] = False
+
+
+def _toggle(key: str, last: int) -> None:
+    state = _state(key)
+    if state.get("frame", 0) >= last:  # play from the start after the end
+        _go(key, 0, last)
+    state["playing"] = not state.get("playing", False)
+
+
+def _from_slider(key: str) -> None:
+    _state(key)["frame"] = st.session_state[f"{key}_slider"] - 1
+
+
+def counters_line(counters: Mapping[str, int], labels: Mapping[str, str]) -> str:
+    """'traps **3** · emulated **2**' for the counters a page chose to show, in its order."""
+    return " · ".join(f"{label} **{counters.get(name, 0)}**" for name, label in labels.items())
+
+
+def player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
+           counter_labels: Mapping[str, str] | None = None) -> None:
+    """Show ``trace`` with the player controls; ``render`` draws one frame (diagram, tables).
+
+    ``trace.scenario`` must identify the inputs: when it changes, the player restarts at frame 1.
+    """
+    state = _state(key)
+    last = len(trace) - 1
+    signature = (trace.scenario, len(trace), trace.seed)
+    if state.get("signature") != signature:
+        first_load = "signature" not in state
+        start = query.read_int(f"{key}-frame", 0, 0, last) if first_load else 0
+        state.update(signature=signature, frame=start, playing=False)
+        st.session_state[f"{key}_slider"] = start + 1
+    speed_key = f"{key}_speed"
+    st.session_state.setdefault(speed_key, DEFAULT_SPEED)
+    interval = SPEEDS[st.session_state[speed_key]] if state.get("playing") else None
+
+    @st.fragment(run_every=interval)
+    def animation() -> None:
+        if state.get("playing") and (interval is None or SPEEDS[st.session_state[speed_key]] != interval):
+            st.rerun()  # play was pressed or the speed changed: re-register the timer
+        if not state.get("playing") and interval is not None:
+            st.rerun()  # paused, or reached the end: stop the timer
+        now = time.monotonic()
+        if interval is not None and now - state.get("shown_at", now) >= 0.8 * interval:
+            _go(key, state["frame"] + 1, last)  # a timer tick, not a click: advance one frame
+        state["shown_at"] = now
+        index = trace.clamp(state["frame"])
+        playing = state.get("playing", False)
+        cols = st.columns([1, 1, 1.3, 1, 1, 2.2], vertical_alignment="bottom")
+        cols[0].button("⏮ First", key=f"{key}_first", on_click=_go, args=(key, 0, last), disabled=index == 0, width="stretch")
+        cols[1].button("◀ Back", key=f"{key}_back", on_click=_go, args=(key, index - 1, last), disabled=index == 0, width="stretch")
+        cols[2].button("⏸ Pause" if playing else "▶ Play", key=f"{key}_play", on_click=_toggle, args=(key, last),
+                       type="primary", width="stretch", disabled=last == 0)
+        cols[3].button("Next ▶", key=f"{key}_next", on_click=_go, args=(key, index + 1, last), disabled=index == last, width="stretch")
+        cols[4].button("Last ⏭", key=f"{key}_last", on_click=_go, args=(key, last, last), disabled=index == last, width="stretch")
+        cols[5].select_slider("Speed", list(SPEEDS), key=speed_key)
+        if last > 0:
+            st.slider("Frame", 1, last + 1, key=f"{key}_slider", on_change=_from_slider, args=(key,))
+        frame = trace[index]
+        st.query_params[f"{key}-frame"] = str(index)
+        render(frame)
+        st.markdown(f"**Frame {index + 1}/{last + 1} — {frame.event}.** {frame.explanation}")
+        if counter_labels:
+            st.caption(counters_line(frame.counters, counter_labels))
+
+    animation()

@@ -1,0 +1,51 @@
+"""Widgets whose value lives in the URL query, so a lecturer can bookmark an exact state.
+
+A malformed or unknown value in a shared link never raises: the widget falls back to its
+default and the page shows a visible notice saying what was ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import streamlit as st
+
+
+def _notice(message: str) -> None:
+    st.info(f"Link notice: {message}", icon="🔗")
+
+
+def read_int(name: str, default: int, low: int, high: int) -> int:
+    """An integer query value in [low, high]; otherwise the default, with a notice."""
+    raw = st.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        _notice(f"'{name}={raw}' is not a whole number; using {default}.")
+        return default
+    if not low <= value <= high:
+        _notice(f"'{name}={raw}' is outside {low}–{high}; using {default}.")
+        return default
+    return value
+
+
+def select(label: str, options: Mapping[str, str], name: str, default: str | None = None, **kwargs) -> str:
+    """A selectbox over ``options`` (id -> label) kept in the query under ``name``."""
+    ids = list(options)
+    default = default if default in options else ids[0]
+    widget_key = f"q_{name}"
+    if widget_key not in st.session_state:
+        raw = st.query_params.get(name)
+        if raw is not None and raw not in options:
+            _notice(f"'{name}={raw}' is not one of {', '.join(ids)}; showing '{options[default]}'.")
+            raw = None
+        st.session_state[widget_key] = raw or default
+
+    def sync() -> None:
+        st.query_params[name] = st.session_state[widget_key]
+
+    choice = st.selectbox(label, ids, format_func=options.__getitem__, key=widget_key, on_change=sync, **kwargs)
+    st.query_params[name] = choice
+    return choice

@@ -1,0 +1,36 @@
+"""Okabe–Ito colours: distinguishable with every common form of colour blindness.
+
+Colour is never the only cue: diagrams also change line style and labels, so a projector
+with washed-out colours or a monochrome printout still shows what is highlighted.
+"""
+
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+GREY = "#BBBBBB"
+PALE = "#F2F2F2"
+WHITE = "#FFFFFF"
+
+# Roles used across the app, so the same thing has the same colour on every page.
+GUEST = SKY
+VMM = ORANGE
+HARDWARE = GREY
+HOST = GREEN
+ACTIVE = BLUE
+TRAP = VERMILLION
+OK = GREEN
+WARN = VERMILLION
+
+CATEGORY_COLOURS = {
+    "innocuous": GREY,
+    "privileged": SKY,
+    "privileged and sensitive": BLUE,
+    "critical": VERMILLION,
+}
+
+FONT = "Helvetica"
