@@ -56,7 +56,7 @@ class StackState:
 
 _GUEST = (
     Layer("app", "Guest application", "runs in user mode", False),
-    Layer("guest_os", "Guest OS kernel", "de-privileged: runs in user mode under the VMM", False),
+    Layer("guest_os", "Guest OS kernel", "de-privileged:\nuser mode under the VMM", False),
 )
 
 TYPE_I = VmmDesign(
@@ -64,7 +64,7 @@ TYPE_I = VmmDesign(
     name="VMM type I",
     also_known_as="bare-metal / native hypervisor",
     layers=_GUEST + (
-        Layer("vmm", "VMM (hypervisor)", "directly on the hardware, in system mode; has its own device drivers", True),
+        Layer("vmm", "VMM (hypervisor)", "on the hardware, system mode;\nits own device drivers", True),
         Layer("hw", "Hardware", "CPU, memory, disk", True),
     ),
     pros=("More efficient: no host OS in the path.",),
@@ -86,8 +86,8 @@ TYPE_II = VmmDesign(
     name="VMM type II",
     also_known_as="hosted virtualization",
     layers=_GUEST + (
-        Layer("vmm", "VMM", "runs as a process of the host OS; VMs run as processes it supports", False),
-        Layer("host_os", "Host OS", "owns the hardware and its device drivers", True),
+        Layer("vmm", "VMM", "a host OS process;\nVMs run as processes", False),
+        Layer("host_os", "Host OS", "owns the hardware\nand the device drivers", True),
         Layer("hw", "Hardware", "CPU, memory, disk", True),
     ),
     pros=("No special drivers: the host OS's existing drivers are used.",),

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from engine.vmm_stack import DESIGNS, simulate_disk_read
-from ui import content, layout, query
+from ui import content, layout
 from ui.player import player
 from viz.vmm_stack_dot import stack_graph
 
@@ -16,10 +16,13 @@ def trace(design: str):
     return simulate_disk_read(design)
 
 
-st.subheader("Animation: one guest disk read")
-design = query.select("VMM design", {d.id: f"{d.name} ({d.also_known_as})" for d in DESIGNS.values()}, name="design")
-player(trace(design), "stack", lambda f: st.graphviz_chart(stack_graph(f.state), width="stretch"),
-       counter_labels={"hops": "hops", "privilege_transitions": "privilege transitions", "vmm_entries": "entries into the VMM"})
+st.subheader("Animation: one guest disk read through each stack")
+COUNTERS = {"hops": "hops", "privilege_transitions": "privilege transitions", "vmm_entries": "entries into the VMM"}
+for column, design in zip(st.columns(2, gap="large"), DESIGNS.values()):
+    with column:
+        st.markdown(f"#### {design.name}: {design.also_known_as}")
+        player(trace(design.id), design.id, lambda f: st.graphviz_chart(stack_graph(f.state), width="stretch"), COUNTERS,
+               compact=True)
 
 st.subheader("Side by side")
 rows = []

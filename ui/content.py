@@ -67,5 +67,14 @@ def sections() -> tuple[Section, ...]:
 
 
 def lesson(section: str, name: str) -> None:
-    """Render a lesson's Markdown text."""
-    st.markdown(guarded(lambda: _lesson(section, name)))
+    """Render a lesson's Markdown in an expander titled by its first-line heading.
+
+    The expander starts open for a student arriving fresh and closed when the link carries
+    state (a lecturer's bookmark of a frame), so the animation is in view at once.
+    """
+    text = guarded(lambda: _lesson(section, name)).strip()
+    title, _, body = text.partition("\n")
+    if not title.startswith("# "):
+        title, body = "Lesson", text
+    with st.expander(f"📖 Lesson: {title.lstrip('# ').strip()}", expanded=not st.query_params):
+        st.markdown(body.replace("\n## ", "\n#### "))

@@ -19,6 +19,11 @@ SPEEDS: dict[str, float] = {"0.5×": 3.0, "1×": 1.5, "2×": 0.75, "4×": 0.4}  
 DEFAULT_SPEED = "1×"
 
 
+_LABELS = {"first": "⏮ First", "back": "◀ Back", "play": "▶ Play", "pause": "⏸ Pause", "next": "Next ▶", "last": "Last ⏭"}
+_COMPACT = {"first": "⏮", "back": "◀", "play": "▶", "pause": "⏸", "next": "▶▶", "last": "⏭"}
+_HELP = {"first": "First frame", "back": "One frame back", "next": "One frame forward", "last": "Last frame"}
+
+
 def _state(key: str) -> dict[str, Any]:
     return st.session_state.setdefault(f"player_{key}", {})
 
@@ -48,10 +53,11 @@ def counters_line(counters: Mapping[str, int], labels: Mapping[str, str]) -> str
 
 
 def player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
-           counter_labels: Mapping[str, str] | None = None) -> None:
+           counter_labels: Mapping[str, str] | None = None, compact: bool = False) -> None:
     """Show ``trace`` with the player controls; ``render`` draws one frame (diagram, tables).
 
     ``trace.scenario`` must identify the inputs: when it changes, the player restarts at frame 1.
+    ``compact`` uses icon-only buttons, for players side by side in narrow columns.
     """
     state = _state(key)
     last = len(trace) - 1
@@ -77,21 +83,26 @@ def player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
         state["shown_at"] = now
         index = trace.clamp(state["frame"])
         playing = state.get("playing", False)
-        cols = st.columns([1, 1, 1.3, 1, 1, 2.2], vertical_alignment="bottom")
-        cols[0].button("⏮ First", key=f"{key}_first", on_click=_go, args=(key, 0, last), disabled=index == 0, width="stretch")
-        cols[1].button("◀ Back", key=f"{key}_back", on_click=_go, args=(key, index - 1, last), disabled=index == 0, width="stretch")
-        cols[2].button("⏸ Pause" if playing else "▶ Play", key=f"{key}_play", on_click=_toggle, args=(key, last),
-                       type="primary", width="stretch", disabled=last == 0)
-        cols[3].button("Next ▶", key=f"{key}_next", on_click=_go, args=(key, index + 1, last), disabled=index == last, width="stretch")
-        cols[4].button("Last ⏭", key=f"{key}_last", on_click=_go, args=(key, last, last), disabled=index == last, width="stretch")
-        cols[5].select_slider("Speed", list(SPEEDS), key=speed_key)
+        labels = _COMPACT if compact else _LABELS
+        cols = st.columns([1, 1, 1.3, 1, 1] + ([] if compact else [2.2]), vertical_alignment="bottom")
+        buttons = (("first", 0, index == 0), ("back", index - 1, index == 0), ("play", None, last == 0),
+                   ("next", index + 1, index == last), ("last", last, index == last))
+        for col, (name, target, disabled) in zip(cols, buttons):
+            if name == "play":
+                col.button(labels["pause" if playing else "play"], key=f"{key}_play", on_click=_toggle, args=(key, last),
+                           type="primary", width="stretch", disabled=disabled, help="Pause" if playing else "Play")
+            else:
+                col.button(labels[name], key=f"{key}_{name}", on_click=_go, args=(key, target, last), disabled=disabled,
+                           width="stretch", help=_HELP[name])
+        (st if compact else cols[5]).select_slider("Speed", list(SPEEDS), key=speed_key)
         if last > 0:
             st.slider("Frame", 1, last + 1, key=f"{key}_slider", on_change=_from_slider, args=(key,))
         frame = trace[index]
         st.query_params[f"{key}-frame"] = str(index)
         render(frame)
-        st.markdown(f"**Frame {index + 1}/{last + 1} — {frame.event}.** {frame.explanation}")
-        if counter_labels:
-            st.caption(counters_line(frame.counters, counter_labels))
+        with st.container(border=True, key=f"{key}_caption"):
+            st.markdown(f"**Frame {index + 1}/{last + 1} — {frame.event}.** {frame.explanation}")
+            if counter_labels:
+                st.caption(counters_line(frame.counters, counter_labels))
 
     animation()

@@ -20,7 +20,7 @@ _PHASE_EDGES: dict[str, tuple[tuple[str, str, str], ...]] = {
 
 def cpu_graph(state: TrapState, isa: ISA, context: str) -> graphviz.Digraph:
     """Guest app, guest kernel, VMM, virtual CPU and the real CPU; the running party is emphasised."""
-    g = digraph(rankdir="TB")
+    g = digraph(rankdir="LR")
     runner = state.runner
     with g.subgraph(name="cluster_guest") as vm:
         vm.attr(label="Virtual machine", style="rounded,dashed", color="#666666")
@@ -30,8 +30,8 @@ def cpu_graph(state: TrapState, isa: ISA, context: str) -> graphviz.Digraph:
         vm.node("vcpu", "Virtual CPU\n(state kept by the VMM)", shape="cylinder", **emphasis("emulate" in state.phase, palette.WHITE))
     g.node("vmm", f"VMM\n{isa.system_mode}", **emphasis(runner == "VMM", palette.ORANGE))
     g.node("cpu", f"Real CPU\nnow in {state.real_mode}", **emphasis(runner == "CPU", palette.GREY))
-    g.edge("app", "kernel", style="invis")
     g.edge("kernel", "vmm", style="invis")
+    g.edge("vcpu", "vmm", style="invis")
     g.edge("vmm", "cpu", style="invis")
     source = "app" if context == "app" else "kernel"
     for tail, head, label in _PHASE_EDGES.get(state.phase, ()):

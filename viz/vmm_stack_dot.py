@@ -13,14 +13,14 @@ FILLS = {"app": palette.PALE, "guest_os": palette.SKY, "vmm": palette.ORANGE, "h
 
 def stack_graph(state: StackState) -> graphviz.Digraph:
     design = DESIGNS[state.design]
-    g = digraph(rankdir="TB", label=f"{design.name} ({design.also_known_as})", labelloc="t")
+    g = digraph(rankdir="TB")
     with g.subgraph(name="cluster_vm") as vm:
         vm.attr(label="VM 1", style="rounded,dashed", color="#666666", fontsize="14")
         for layer in design.layers[:2]:
             vm.node(layer.id, f"{layer.label}\n{layer.detail}", **emphasis(layer.id == state.at, FILLS[layer.id]))
     g.node("vm2", "VM 2 … VM n\n(waiting)", fillcolor=palette.WHITE, color="#999999", style="rounded,dashed", fontcolor="#666666")
     for layer in design.layers[2:]:
-        g.node(layer.id, f"{layer.label}\n{layer.detail}", width="5.5", **emphasis(layer.id == state.at, FILLS[layer.id]))
+        g.node(layer.id, f"{layer.label}\n{layer.detail}", width="4", **emphasis(layer.id == state.at, FILLS[layer.id]))
     ids = [layer.id for layer in design.layers]
     for upper, lower in zip(ids, ids[1:]):
         g.edge(upper, lower, style="invis", weight="10")
