@@ -1,0 +1,210 @@
+"""End-to-end tests in real headless Chromium against `streamlit run app.py` (fixtures in conftest.py).
+
+Every page is opened and screenshotted; the trap-and-emulate player is stepped and auto-played;
+a malformed link, a quiz answer (then My progress, reached through the sidebar so the session is
+kept) and a bad guest program are checked. Screenshots land in tests/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from ui.navigation import GROUPS
+
+pytestmark = pytest.mark.browser
+
+ALL_PAGES = [spec for specs in GROUPS.values() for spec in specs]
+TIMEOUT = 30_000  # ms, for a page to finish its run on a slow 2-core machine
+FRAME_RE = re.compile(r"Frame (\d+)/(\d+)")
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "tests" / "screenshots"  # as in conftest.py
+
+
+def _title_of(spec) -> str:
+    """The page's visible h1: pages/*.py's st.title / layout.header, falling back to the nav title."""
+    source = (ROOT / spec.file).read_text(encoding="utf-8")
+    m = re.search(r'(?:st\.title\(|layout\.header\("[^"]*",\s*)"([^"]+)"', source)
+    return m.group(1) if m else spec.title
+
+
+def wait_idle(page: Page, timeout: float = TIMEOUT) -> None:
+    """Wait until the app is connected and no script run is in progress (two polls apart, to skip gaps)."""
+    page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=timeout)
+    js = """() => { const a = document.querySelector('[data-testid="stApp"]');
+                    return !!a && a.dataset.testConnectionState === 'CONNECTED'
+                           && a.dataset.testScriptState === 'notRunning'
+                           && !/Running/.test((document.querySelector('[data-testid="stStatusWidget"]') || {}).innerText || ''); }"""
+    for _ in range(2):
+        page.wait_for_function(js, timeout=timeout)
+        page.wait_for_timeout(250)
+    page.wait_for_function(js, timeout=timeout)
+
+
+def open_page(page: Page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    wait_idle(page)
+
+
+def assert_healthy(page: Page) -> None:
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+
+
+def shoot(page: Page, name: str) -> None:
+    """Screenshot the whole page: Streamlit scrolls inside stMain, so grow the viewport to its content."""
+    height = page.evaluate(
+        """() => { const m = document.querySelector('[data-testid="stMain"]');
+                   return Math.max(m ? m.scrollHeight : 0, document.body.scrollHeight); }"""
+    )
+    width = page.viewport_size["width"] if page.viewport_size else 1440
+    page.set_viewport_size({"width": width, "height": max(900, min(int(height) + 40, 8000))})
+    page.wait_for_timeout(400)  # charts re-layout after a resize
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def frame_number(page: Page, key: str = "trap") -> tuple[int, int]:
+    text = page.locator(f".st-key-{key}_caption").first.inner_text()
+    m = FRAME_RE.search(text)
+    assert m, f"no 'Frame i/N' in the player caption: {text!r}"
+    return int(m.group(1)), int(m.group(2))
+
+
+def expect_frame(page: Page, number: int, key: str = "trap") -> None:
+    expect(page.locator(f".st-key-{key}_caption").first).to_contain_text(f"Frame {number}/", timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def warm(server, browser):
+    """Streamlit bug #9992: a fresh server's first load at a non-default URL shows 'Page not found'. Load Home once."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    pg = context.new_page()
+    open_page(pg, server)
+    context.close()
+    return server
+
+
+@pytest.fixture()
+def app(warm, page):
+    """(base URL, page) with the server warmed up."""
+    page.set_default_timeout(TIMEOUT)
+    return warm, page
+
+
+@pytest.mark.parametrize("spec", ALL_PAGES, ids=[s.url_path or "home" for s in ALL_PAGES])
+def test_every_page_renders(app, spec):
+    base, page = app
+    open_page(page, f"{base}/{spec.url_path}")
+    assert_healthy(page)
+    title = _title_of(spec)
+    expect(page.locator("h1").filter(has_text=title).first).to_be_visible()
+    shoot(page, spec.url_path or "home")
+    assert_healthy(page)
+
+
+def test_player_steps_and_keeps_frame_in_url(app):
+    base, page = app
+    open_page(page, f"{base}/trap-and-emulate")
+    assert_healthy(page)
+    expect_frame(page, 1)
+    _, total = frame_number(page)
+    assert total >= 3
+
+    page.get_by_role("button", name="Next ▶").click()
+    expect_frame(page, 2)
+    page.get_by_role("button", name="Next ▶").click()
+    expect_frame(page, 3)
+    wait_idle(page)
+    page.wait_for_url(re.compile(r"[?&]trap-frame=2\b"), timeout=TIMEOUT)
+    page.get_by_role("button", name="◀ Back").click()
+    expect_frame(page, 2)
+    wait_idle(page)
+    page.wait_for_url(re.compile(r"[?&]trap-frame=1\b"), timeout=TIMEOUT)
+    assert "trap-frame=" in page.url
+    assert_healthy(page)
+
+
+def test_player_autoplay_advances(app):
+    base, page = app
+    open_page(page, f"{base}/trap-and-emulate")
+    expect_frame(page, 1)
+    start, total = frame_number(page)
+    page.get_by_role("button", name="▶ Play").click()
+    expect(page.get_by_role("button", name="⏸ Pause")).to_be_visible(timeout=TIMEOUT)
+    deadline = time.monotonic() + 15
+    current = start
+    while time.monotonic() < deadline and current < start + 2:
+        page.wait_for_timeout(500)
+        current, _ = frame_number(page)
+    assert current >= start + 2, f"auto-play did not advance: frame {start} -> {current} of {total}"
+    shoot(page, "trap-after-play")
+    page.get_by_role("button", name="⏸ Pause").click()
+    expect(page.get_by_role("button", name="▶ Play")).to_be_visible(timeout=TIMEOUT)
+    assert_healthy(page)
+
+
+def test_frame_link_opens_that_frame(app):
+    base, page = app
+    open_page(page, f"{base}/trap-and-emulate?isa=ia32&program=ia32-popf&trap-frame=7")
+    assert_healthy(page)
+    expect_frame(page, 8)
+    expect(page.get_by_text("Link notice")).to_have_count(0)
+    shoot(page, "trap-frame-link")
+
+
+def test_malformed_link_shows_notice(app):
+    base, page = app
+    open_page(page, f"{base}/trap-and-emulate?isa=nonsense")
+    assert_healthy(page)
+    notice = page.locator('[data-testid="stAlert"]').filter(has_text="Link notice").first
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("isa=nonsense")
+    expect_frame(page, 1)  # and the page still works, with the default ISA
+    shoot(page, "trap-malformed-link")
+
+
+def test_bad_program_shows_error(app):
+    base, page = app
+    open_page(page, f"{base}/trap-and-emulate")
+    page.locator('[data-testid="stExpander"] summary').filter(has_text="Program").first.click()
+    editor = page.locator('[data-testid="stTextArea"] textarea').first
+    expect(editor).to_be_visible()
+    editor.fill("FOO")
+    editor.press("Control+Enter")
+    error = page.locator('[data-testid="stAlert"]').filter(has_text="not an instruction").first
+    expect(error).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    assert_healthy(page)
+    expect_frame(page, 1)  # the last program that worked is still playable
+    shoot(page, "trap-bad-program")
+
+
+def test_quiz_feedback_then_progress(app):
+    base, page = app
+    open_page(page, f"{base}/quiz-2-1")
+    assert_healthy(page)
+    form = page.locator('[data-testid="stForm"]').first
+    form.locator('[data-testid="stRadio"] label').first.click()
+    form.get_by_role("button", name="Check answer").click()
+    feedback = page.locator('[data-testid="stAlert"]').filter(has_text="Lecture slide").first
+    expect(feedback).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    assert_healthy(page)
+    shoot(page, "quiz-feedback")
+
+    # Same session: navigate through the sidebar, not page.goto (a new URL load is a new session).
+    page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="My progress").click()
+    page.wait_for_url(re.compile(r"/progress"), timeout=TIMEOUT)
+    expect(page.locator("h1").filter(has_text="My progress")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    assert_healthy(page)
+    expect(page.get_by_text("No answers yet")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("Download CSV"))).to_be_visible()
+    answered = page.locator('[data-testid="stDataFrame"]').first.locator('[data-testid^="glide-cell-1-"]')
+    counts = [int(t) for t in answered.all_inner_texts() if t.strip().isdigit()]
+    assert counts and max(counts) >= 1, f"progress table shows no answered question: {answered.all_inner_texts()}"
+    shoot(page, "progress-after-quiz")

@@ -1,0 +1,123 @@
+"""Lesson files are validated on load; a lecturer's mistake gives a located, readable message."""
+
+from pathlib import Path
+
+import pytest
+
+from engine.isa import load_catalogue, parse_isa
+from engine.lessons import LESSONS_DIR, LessonError, load_toml
+from engine.outline import load_sections
+from engine.programs import load_programs
+from engine.quiz import load_bank, parse_bank
+from ui.navigation import BY_TITLE
+
+
+def test_shipped_lessons_load():
+    assert len(load_bank("2.1")) >= 12
+    sections = load_sections(LESSONS_DIR / "sections.toml")
+    assert [s.id for s in sections] == ["2.1", "2.2", "2.3", "2.4", "2.5"]
+
+
+def test_every_ready_concept_points_to_a_real_page():
+    for section in load_sections(LESSONS_DIR / "sections.toml"):
+        for concept in section.concepts:
+            if section.status == "ready":
+                assert concept.page in BY_TITLE, concept
+
+
+def test_every_lesson_text_exists_and_names_its_slides():
+    for name in ("vmm_types", "instructions", "isa_designer", "rings", "trap_emulate"):
+        text = (LESSONS_DIR / "2.1" / f"{name}.md").read_text()
+        assert text.startswith("# ") and len(text) > 200, name
+
+
+def test_presets_parse_against_their_isa(catalogue):
+    programs = load_programs(LESSONS_DIR / "2.1" / "programs.toml", catalogue)
+    assert {p.isa for p in programs} >= {"ia32", "s370", "armv7", "power", "sparc"}
+
+
+def test_quiz_slides_are_real_lecture_slide_titles():
+    lecture = (Path(__file__).resolve().parents[2] / "shared" / "lecture" / "chapter2-virtual-machines.txt")
+    if not lecture.exists():
+        pytest.fail(f"lecture text not found at {lecture}")
+    text = lecture.read_text()
+    for q in load_bank("2.1"):
+        assert q.slide in text, (q.id, q.slide)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    return path
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    with pytest.raises(LessonError, match=r"bad.toml: not valid TOML"):
+        load_toml(write(tmp_path, "[quiz\nsection = 1"))
+
+
+BANK = """
+[quiz]
+section = "2.1"
+[[question]]
+id = "q1"
+kind = "{kind}"
+prompt = "Which?"
+options = ["a", "b"]
+answer = {answer}
+explanation = "because"
+slide = "Slide"
+"""
+
+
+@pytest.mark.parametrize("kind, answer, message", [
+    ("single", '"c"', r"\[\[question\]\] #1 \(q1\).*answer \['c'\] is not one of the options"),
+    ("single", '["a", "b"]', "exactly one answer"),
+    ("essay", '"a"', "'kind' must be one of single, multiple, numeric"),
+    ("numeric", '"ten"', "'answer' must be a number"),
+    ("multiple", "3", "'answer' must be the text of the right option"),
+])
+def test_bad_question_is_located_and_explained(kind, answer, message):
+    import tomllib
+
+    with pytest.raises(LessonError, match=message):
+        parse_bank(tomllib.loads(BANK.format(kind=kind, answer=answer)), "2.1/quiz.toml")
+
+
+def test_duplicate_question_ids_are_rejected():
+    import tomllib
+
+    data = tomllib.loads(BANK.format(kind="single", answer='"a"'))
+    data["question"].append(dict(data["question"][0]))
+    with pytest.raises(LessonError, match="used twice"):
+        parse_bank(data, "2.1/quiz.toml")
+
+
+def test_isa_file_errors_are_clear(catalogue):
+    base = load_toml(LESSONS_DIR / "isas" / "20-ia32.toml")
+    broken = {**base, "instruction": [{**base["instruction"][0], "privileged": "yes"}]}
+    with pytest.raises(LessonError, match=r"\(LGDT\): 'privileged' must be true or false"):
+        parse_isa(broken, "20-ia32.toml")
+    unknown_field = {**base, "instruction": [{**base["instruction"][0], "effect": {"writes": {"XYZ": "1"}}}]}
+    with pytest.raises(LessonError, match=r"XYZ.*not declared in \[state\]"):
+        parse_isa(unknown_field, "20-ia32.toml")
+    no_emulation = {**base, "instruction": [{k: v for k, v in base["instruction"][0].items() if k != "emulation"}]}
+    with pytest.raises(LessonError, match="needs an 'emulation' text"):
+        parse_isa(no_emulation, "20-ia32.toml")
+
+
+def test_preset_with_unknown_instruction_is_reported(tmp_path, catalogue):
+    path = write(tmp_path, '[[program]]\nid="p"\nisa="ia32"\nname="n"\ndescription="d"\ncode="FOO"\n')
+    with pytest.raises(LessonError, match="the code does not parse: line 1: 'FOO'"):
+        load_programs(path, catalogue)
+
+
+def test_empty_catalogue_folder(tmp_path):
+    with pytest.raises(LessonError, match="no ISA files"):
+        load_catalogue(tmp_path)
+
+
+def test_bad_section_status(tmp_path):
+    path = write(tmp_path, '[[section]]\nid="2.1"\ntitle="t"\nsummary="s"\nstatus="done"\n[[section.concept]]\nname="c"\n')
+    with pytest.raises(LessonError, match="'status' must be one of ready, planned"):
+        load_sections(path)

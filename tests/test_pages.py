@@ -1,0 +1,165 @@
+"""Every page under streamlit.testing's AppTest: renders, controls work, bad input is handled."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.navigation import GROUPS
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = [spec for specs in GROUPS.values() for spec in specs]
+
+
+def open_page(file: str, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(file)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frame_text(at: AppTest, key: str) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**Frame "))
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path or "home" for p in PAGES])
+def test_every_page_renders_without_exception(spec):
+    at = open_page(spec.file)
+    assert at.title[0].value
+
+
+def test_player_controls_move_the_frame():
+    at = open_page("pages/s21_trap_emulate.py")
+    assert frame_text(at, "trap").startswith("**Frame 1/")
+    at.button(key="trap_next").click().run()
+    assert frame_text(at, "trap").startswith("**Frame 2/")
+    at.button(key="trap_next").click().run()
+    at.button(key="trap_back").click().run()
+    assert frame_text(at, "trap").startswith("**Frame 2/")
+    at.button(key="trap_last").click().run()
+    total = frame_text(at, "trap").split("/")[1].split(" ")[0]
+    assert frame_text(at, "trap").startswith(f"**Frame {total}/{total}")
+    assert at.button(key="trap_next").disabled
+    at.button(key="trap_first").click().run()
+    assert frame_text(at, "trap").startswith("**Frame 1/")
+    at.slider(key="trap_slider").set_value(4).run()
+    assert frame_text(at, "trap").startswith("**Frame 4/")
+    assert at.query_params["trap-frame"] in ("3", ["3"])
+
+
+def test_play_button_toggles_to_pause():
+    at = open_page("pages/s21_trap_emulate.py")
+    at.button(key="trap_play").click().run()
+    assert not at.exception
+    assert at.button(key="trap_play").label.startswith("⏸")
+    at.button(key="trap_play").click().run()
+    assert at.button(key="trap_play").label.startswith("▶")
+
+
+def test_frame_and_scenario_come_from_the_url():
+    at = open_page("pages/s21_trap_emulate.py", {"isa": "s370", "trap-frame": "2"})
+    assert at.selectbox(key="q_isa").value == "s370"
+    assert frame_text(at, "trap").startswith("**Frame 3/")
+
+
+@pytest.mark.parametrize("query, notice", [
+    ({"isa": "vax"}, "'isa=vax' is not one of"),
+    ({"trap-frame": "abc"}, "'trap-frame=abc' is not a whole number"),
+    ({"trap-frame": "999"}, "outside"),
+])
+def test_malformed_link_falls_back_with_a_notice(query, notice):
+    at = open_page("pages/s21_trap_emulate.py", query)
+    assert any(notice in i.value for i in at.info)
+    assert frame_text(at, "trap").startswith("**Frame 1/")
+
+
+def test_trap_editor_bad_program_keeps_last_good_one():
+    at = open_page("pages/s21_trap_emulate.py", {"isa": "ia32", "program": "custom"})
+    editor = at.text_area[0]
+    editor.input("CLI\nPOPFF").run()
+    assert not at.exception
+    assert any("Did you mean POPF" in e.value for e in at.error)
+    assert any("PUSHF" in c.value for c in at.code)  # the last good program is still shown
+    at.text_area[0].input("").run()
+    assert any("empty" in e.value for e in at.error)
+    at.text_area[0].input("LGDT\nSGDT").run()
+    assert not at.error
+    assert any("SGDT" in c.value for c in at.code)
+
+
+def test_vmm_types_two_players_step_independently():
+    at = open_page("pages/s21_vmm_types.py")
+    at.button(key="type2_next").click().run()
+    frames = [m.value for m in at.markdown if m.value.startswith("**Frame ")]
+    assert frames[0].startswith("**Frame 1/8") and frames[1].startswith("**Frame 2/10")
+
+
+def test_isa_designer_shows_the_verdict_of_the_preset():
+    at = open_page("pages/s21_isa_designer.py", {"preset": "s370"})
+    assert at.success and "An efficient VMM can be built" in at.success[0].value
+    assert not at.exception
+
+
+def test_instruction_classes_switch_isa():
+    at = open_page("pages/s21_instructions.py")
+    assert "not virtualizable" in at.error[0].value
+    at.selectbox(key="q_isa").select("sparc").run()
+    assert "virtualizable" in at.success[0].value
+
+
+def test_rings_layout_choice():
+    at = open_page("pages/s21_rings.py", {"layout": "xen32"})
+    assert any("ring 1" in m.value for m in at.markdown) or "ring 1" in str(at.dataframe[0].value)
+
+
+def quiz_question(at: AppTest, qid: str):
+    return at.radio(key=f"answer_{qid}")
+
+
+def test_quiz_right_and_wrong_answers_give_feedback_and_score():
+    from engine.quiz import load_bank
+
+    bank = [q for q in load_bank("2.1") if q.kind == "single"]
+    q = bank[0]
+    at = open_page("pages/s21_quiz.py")
+    quiz_question(at, q.id).set_value(next(o for o in q.options if o not in q.answer))
+    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+    assert any("Not quite" in e.value and q.explanation in e.value for e in at.error)
+    quiz_question(at, q.id).set_value(q.answer[0])
+    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+    assert any(s.value.startswith("Correct.") and "Lecture slide" in s.value for s in at.success)
+    assert at.metric[0].value == "1 / 1"
+
+
+def test_generated_question_new_variant_and_grading():
+    at = open_page("pages/s21_quiz.py", {"gen": "trap-count", "seed": "5"})
+    inputs = [t for t in at.text_input if t.key.startswith("answer_gen-trap-count-5")]
+    assert inputs
+    from engine.isa import load_catalogue
+    from engine.lessons import LESSONS_DIR
+    from engine.quizgen import registry
+
+    q = registry()["trap-count"].make(5, load_catalogue(LESSONS_DIR / "isas"))
+    inputs[0].input(f"{q.value:g}")  # typed and submitted in one go, as in a browser form
+    at.button(key="FormSubmitter:form_gen-trap-count-5-Check answer").click().run()
+    assert any(s.value.startswith("Correct.") for s in at.success)
+    at.button(key="variant_2.1").click().run()
+    assert at.query_params["seed"] not in ("5", ["5"])
+
+
+def test_progress_page_offers_downloads_after_an_answer():
+    at = open_page("pages/s21_quiz.py")
+    from engine.quiz import load_bank
+
+    q = next(q for q in load_bank("2.1") if q.kind == "single")
+    at.radio(key=f"answer_{q.id}").set_value(q.answer[0])
+    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+    at.switch_page("pages/progress.py")
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert int(table.loc[0, "Answered"]) == 1 and int(table.loc[0, "Right"]) == 1

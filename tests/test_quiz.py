@@ -1,0 +1,110 @@
+"""Grading and the seeded generators (answers computed by the engine)."""
+
+import json
+
+import pytest
+
+from engine import progress
+from engine.lessons import LessonError
+from engine.quiz import Question, grade, load_bank, parse_number
+from engine.quizgen import for_section, registry
+from engine.trap_emulate import simulate
+
+
+def single():
+    return Question("q", "2.1", "single", "Which?", "Because.", "Slide", options=("a", "b"), answer=("b",))
+
+
+def test_single_choice_grading():
+    assert grade(single(), "b").correct
+    wrong = grade(single(), "a")
+    assert not wrong.correct and "The right answer: b" in wrong.message and "Because." in wrong.message
+    assert not grade(single(), None).correct
+
+
+def test_multiple_choice_needs_exactly_the_right_set():
+    q = Question("m", "2.1", "multiple", "Which?", "E.", "S", options=("a", "b", "c"), answer=("a", "c"))
+    assert grade(q, ["c", "a"]).correct
+    assert not grade(q, ["a"]).correct
+    assert not grade(q, ["a", "b", "c"]).correct
+
+
+@pytest.mark.parametrize("given, ok", [("17", True), ("17.4", True), ("16,6", True), ("18", False), ("abc", False), ("", False), ("inf", False)])
+def test_numeric_with_tolerance(given, ok):
+    q = Question("n", "2.1", "numeric", "How many?", "E.", "S", value=17, tolerance=0.5)
+    assert grade(q, given).correct is ok
+
+
+def test_parse_number():
+    assert parse_number(" 1 000,5 ") == 1000.5
+    assert parse_number("nan") is None and parse_number(True) is None
+
+
+def test_invalid_question_is_rejected():
+    with pytest.raises(LessonError, match="not one of the options"):
+        Question("x", "2.1", "single", "?", "E", "S", options=("a", "b"), answer=("z",))
+
+
+def test_written_bank_has_every_kind():
+    kinds = {q.kind for q in load_bank("2.1")}
+    assert kinds == {"single", "multiple", "numeric"}
+
+
+def test_section_21_has_at_least_three_generators():
+    assert len(for_section("2.1")) >= 3
+
+
+@pytest.mark.parametrize("gen_id", sorted(registry()))
+def test_generators_are_deterministic_and_valid(catalogue, gen_id):
+    gen = registry()[gen_id]
+    for seed in range(25):
+        a, b = gen.make(seed, catalogue), gen.make(seed, catalogue)
+        assert a == b
+        if a.kind == "numeric":
+            assert grade(a, str(a.value)).correct
+        else:
+            assert grade(a, list(a.answer) if a.kind == "multiple" else a.answer[0]).correct
+    assert len({gen.make(s, catalogue).prompt for s in range(25)}) > 3  # variants really vary
+
+
+def test_classify_answer_is_the_catalogue_category(catalogue):
+    q = registry()["classify"].make(3, catalogue)
+    mnemonic = q.prompt.split("**")[1]
+    isa = next(i for i in catalogue.values() if i.name in q.prompt)
+    assert q.answer == (isa.instruction(mnemonic).category,)
+
+
+def test_which_trap_answer_is_exactly_the_privileged_lines(catalogue):
+    for seed in range(20):
+        q = registry()["which-trap"].make(seed, catalogue)
+        isa = next(i for i in catalogue.values() if i.name in q.prompt)
+        privileged = tuple(o for o in q.options if isa.instruction(o.split(": ", 1)[1]).privileged)
+        assert q.answer == privileged
+
+
+def test_which_silent_matches_the_simulator(catalogue):
+    from engine.trap_emulate import parse_program
+
+    for seed in range(20):
+        q = registry()["which-silent"].make(seed, catalogue)
+        isa = next(i for i in catalogue.values() if i.name in q.prompt)
+        code = "\n".join(o.split(": ", 1)[1] for o in q.options if o != "none of them")
+        trace = simulate(isa, parse_program(code, isa))
+        silent = {f.state.line for f in trace if f.state.phase == "silent"}
+        expected = tuple(o for i, o in enumerate(q.options[:-1]) if i in silent) or ("none of them",)
+        assert q.answer == expected
+
+
+def test_progress_scores_and_exports():
+    attempts = {}
+    attempts = progress.record(attempts, progress.Attempt("a", "2.1", "Q a", "x", False, False))
+    attempts = progress.record(attempts, progress.Attempt("a", "2.1", "Q a", "y", True, False))  # retry replaces
+    attempts = progress.record(attempts, progress.Attempt("g", "2.1", "Q g", "1", False, True))
+    (s21, s22) = progress.scores(attempts, ["2.1", "2.2"])
+    assert (s21.right, s21.answered, round(s21.percent)) == (1, 2, 50)
+    assert (s22.answered, s22.percent) == (0, 0.0)
+    csv_text = progress.to_csv(attempts)
+    assert csv_text.splitlines()[0] == "question_id,section,prompt,given,correct,generated"
+    assert len(csv_text.splitlines()) == 3
+    payload = json.loads(progress.to_json(attempts, ["2.1", "2.2"]))
+    assert payload["sections"][0]["percent"] == 50.0 and len(payload["attempts"]) == 2
