@@ -24,7 +24,7 @@ if isa.lecture_claim is not None and isa.lecture_claim != v.virtualizable:
 st.markdown(isa.summary)
 if isa.counting_note:
     st.caption(isa.counting_note)
-st.graphviz_chart(sets_graph(isa.name, isa.instructions, v.virtualizable), width="stretch")
+st.graphviz_chart(sets_graph(isa.name, isa.instructions, v.virtualizable), width="content")
 
 classes = ["all", "critical", "privileged and sensitive", "privileged", "innocuous"]
 shown = st.segmented_control("Show", classes, default="all", key="class_filter")

@@ -20,21 +20,21 @@ if st.button("↺ Reset to the catalogue", key="designer_reset"):
     st.session_state.pop(good_key, None)
     st.rerun()
 
-left, right = st.columns([2, 3])
-with left:
-    edited = st.data_editor(design_rows(base), key=editor_key, num_rows="dynamic", hide_index=True, width="stretch", height=520)
+edited = st.data_editor(
+    design_rows(base), key=editor_key, num_rows="dynamic", hide_index=True, width="stretch", height=400,
+    column_config={"Instruction": st.column_config.TextColumn(width="medium", required=True, max_chars=40)},
+)
 try:
     design = design_from_rows(base, edited)
     st.session_state[good_key] = design
 except DesignError as exc:
     design = st.session_state.get(good_key, base)
-    left.error(f"{exc}. Showing the last valid design.", icon="✋")
+    st.error(f"{exc}. Showing the last valid design.", icon="✋")
 
 v = design.verdict()
-with right:
-    if v.virtualizable:
-        st.success(f"**An efficient VMM can be built.** {v.reason}")
-    else:
-        st.error(f"**No efficient trap-and-emulate VMM.** {v.reason}")
-        st.markdown("**Fix it** by making each of these privileged (or not sensitive): " + ", ".join(f"`{c}`" for c in v.critical))
-    st.graphviz_chart(sets_graph(f"Your {base.name.split(' (')[0]}", design.instructions, v.virtualizable), width="stretch")
+if v.virtualizable:
+    st.success(f"**An efficient VMM can be built.** {v.reason}")
+else:
+    st.error(f"**No efficient trap-and-emulate VMM.** {v.reason}")
+    st.markdown("**Fix it** by making each of these privileged (or not sensitive): " + ", ".join(f"`{c}`" for c in v.critical))
+st.graphviz_chart(sets_graph(f"Your {base.name.split(' (')[0]}", design.instructions, v.virtualizable), width="stretch")

@@ -163,3 +163,17 @@ def test_progress_page_offers_downloads_after_an_answer():
     assert not at.exception
     table = at.dataframe[0].value
     assert int(table.loc[0, "Answered"]) == 1 and int(table.loc[0, "Right"]) == 1
+
+
+def test_multiple_choice_question_with_checkboxes():
+    from engine.quiz import load_bank
+
+    q = next(q for q in load_bank("2.1") if q.kind == "multiple")
+    at = open_page("pages/s21_quiz.py")
+    for i, option in enumerate(q.options):
+        at.checkbox(key=f"answer_{q.id}__{i}").set_value(option in q.answer)
+    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+    assert any(s.value.startswith("Correct.") for s in at.success)
+    at.checkbox(key=f"answer_{q.id}__0").set_value(q.options[0] not in q.answer)
+    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+    assert any(e.value.startswith("Not quite.") for e in at.error)

@@ -19,8 +19,15 @@ def attempts() -> dict[str, progress.Attempt]:
     return st.session_state.setdefault(ATTEMPTS, {})
 
 
+def _option_key(widget_key: str, index: int) -> str:
+    return f"{widget_key}__{index}"
+
+
 def _check(q: Question, widget_key: str) -> None:
-    response = st.session_state.get(widget_key)
+    if q.kind == "multiple":
+        response = [o for i, o in enumerate(q.options) if st.session_state.get(_option_key(widget_key, i))]
+    else:
+        response = st.session_state.get(widget_key)
     result = grade(q, response)
     st.session_state[f"{widget_key}_grade"] = result
     st.session_state[ATTEMPTS] = progress.record(
@@ -38,8 +45,10 @@ def question(q: Question, number: int | None = None) -> None:
             if q.kind == "single":
                 st.radio("Your answer", q.options, index=None, key=widget_key, label_visibility="collapsed")
             elif q.kind == "multiple":
-                st.caption("Select all that apply.")
-                st.multiselect("Your answer", q.options, key=widget_key, label_visibility="collapsed", placeholder="Choose options")
+                if "select all" not in q.prompt.lower():
+                    st.caption("Select all that apply.")
+                for i, option in enumerate(q.options):
+                    st.checkbox(option, key=_option_key(widget_key, i))
             else:
                 st.text_input(f"Your answer{f' ({q.unit})' if q.unit else ''}", key=widget_key, placeholder="a number")
             st.form_submit_button("Check answer", on_click=_check, args=(q, widget_key))
