@@ -5,7 +5,7 @@ import streamlit as st
 from engine.trap_emulate import ProgramError, parse_program, simulate
 from ui import content, layout, query
 from ui.player import player
-from viz.trap_view import cpu_graph, listing, state_rows
+from viz.trap_view import cpu_graph, listing, state_rows, styled_state_table
 
 layout.header("2.1", "Trap and emulate", "Run a guest kernel de-privileged: what traps, what the VMM emulates, and what slips through.")
 content.lesson("2.1", "trap_emulate")
@@ -43,7 +43,7 @@ trace = simulate(isa, program)  # microseconds for a program of at most 60 lines
 def render(frame) -> None:
     s = frame.state
     context = program[s.line].context if s.line is not None else "kernel"
-    left, right = st.columns([3, 2])
+    left, right = st.columns([5, 3])
     with left:
         st.graphviz_chart(cpu_graph(s, isa, context), width="stretch")
     with right:
@@ -51,7 +51,7 @@ def render(frame) -> None:
         st.code(listing(program, s.line), language=None)
         if s.divergences:
             st.markdown("**Where equivalence broke**\n" + "\n".join(f"- {d}" for d in s.divergences))
-    st.dataframe(state_rows(s, isa), hide_index=True, width="stretch")
+    st.dataframe(styled_state_table(state_rows(s, isa)), hide_index=True, width="stretch")
 
 
 player(trace, "trap", render, counter_labels={"instructions": "instructions", "direct": "ran directly", "traps": "traps",

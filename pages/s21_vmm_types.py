@@ -30,5 +30,5 @@ for d in DESIGNS.values():
     final = trace(d.id)[-1].counters
     rows.append({"Design": d.name, "Also known as": d.also_known_as, "Hops for one disk read": final["hops"],
                  "Privilege transitions": final["privilege_transitions"], "Pro": " ".join(d.pros), "Con": " ".join(d.cons)})
-st.dataframe(rows, hide_index=True, width="stretch")
+st.table(rows)
 st.caption("Simplified model: one read, no caching, no batching; counts are hops in this model, not measurements.")

@@ -55,3 +55,12 @@ def test_catalogue_rows(catalogue):
     assert by_isa[catalogue["power"].name]["Lecture says"] == "qualifies"
     popf = next(r for r in instruction_rows(catalogue["ia32"].instructions) if r["Instruction"] == "POPF")
     assert popf["Critical"] and popf["Class"] == "critical"
+
+
+def test_styled_state_table_paints_only_differing_rows(catalogue):
+    from viz.trap_view import styled_state_table
+
+    ia32 = catalogue["ia32"]
+    silent = next(f.state for f in simulate_text(ia32, "PUSHF\nCLI\nPOPF") if f.state.phase == "silent")
+    html = styled_state_table(state_rows(silent, ia32)).to_html()
+    assert html.count(palette.VERMILLION) >= 1 and "DIFFERS" in html

@@ -10,6 +10,9 @@ _CSS = """
   .stCodeBlock code, pre code { font-size: 1.05rem !important; line-height: 1.45 !important; }
   [data-testid="stCaptionContainer"] { font-size: 1rem; }
   [data-testid="stMetricValue"] { font-size: 1.8rem; }
+  /* Streamlit forces one small font size on all graphviz text; give back the sizes the DOT
+     builders chose (graphviz sized every box for them), so diagrams read well on a projector. */
+  [data-testid="stGraphVizChart"] svg text { font-size: revert-layer !important; }
 </style>
 """
 

@@ -9,7 +9,8 @@ from viz import palette
 
 def digraph(rankdir: str = "TB", **graph_attr: str) -> graphviz.Digraph:
     g = graphviz.Digraph()
-    g.attr(rankdir=rankdir, bgcolor="transparent", fontname=palette.FONT, fontsize="16", nodesep="0.35", ranksep="0.45", **graph_attr)
+    g.attr(**{"rankdir": rankdir, "bgcolor": "transparent", "fontname": palette.FONT, "fontsize": "16", "nodesep": "0.35",
+              "ranksep": "0.45", **graph_attr})
     g.attr("node", shape="box", style="rounded,filled", fontname=palette.FONT, fontsize="15", penwidth="1.2", margin="0.2,0.1")
     g.attr("edge", fontname=palette.FONT, fontsize="13", penwidth="1.3")
     return g

@@ -20,18 +20,19 @@ _PHASE_EDGES: dict[str, tuple[tuple[str, str, str], ...]] = {
 
 def cpu_graph(state: TrapState, isa: ISA, context: str) -> graphviz.Digraph:
     """Guest app, guest kernel, VMM, virtual CPU and the real CPU; the running party is emphasised."""
-    g = digraph(rankdir="LR")
+    g = digraph(rankdir="TB", nodesep="0.25", ranksep="0.6")
+    g.attr("node", fontsize="19")
+    g.attr("edge", fontsize="18")
     runner = state.runner
     with g.subgraph(name="cluster_guest") as vm:
-        vm.attr(label="Virtual machine", style="rounded,dashed", color="#666666")
+        vm.attr(label="Virtual machine", style="rounded,dashed", color="#666666", rank="same")
         vm.node("app", f"Guest app\n{isa.user_mode}", **emphasis(runner == "guest app", palette.PALE))
         vm.node("kernel", f"Guest kernel\nbelieves: {isa.system_mode}\nreally: {isa.deprivileged_mode or isa.deprivileged_value}",
                 **emphasis(runner == "guest kernel", palette.SKY))
-        vm.node("vcpu", "Virtual CPU\n(state kept by the VMM)", shape="cylinder", **emphasis("emulate" in state.phase, palette.WHITE))
+        vm.node("vcpu", "Virtual CPU\n(kept by the VMM)", shape="cylinder", **emphasis("emulate" in state.phase, palette.WHITE))
     g.node("vmm", f"VMM\n{isa.system_mode}", **emphasis(runner == "VMM", palette.ORANGE))
     g.node("cpu", f"Real CPU\nnow in {state.real_mode}", **emphasis(runner == "CPU", palette.GREY))
     g.edge("kernel", "vmm", style="invis")
-    g.edge("vcpu", "vmm", style="invis")
     g.edge("vmm", "cpu", style="invis")
     source = "app" if context == "app" else "kernel"
     for tail, head, label in _PHASE_EDGES.get(state.phase, ()):
@@ -70,3 +71,14 @@ def listing(program: tuple[ProgramLine, ...], current: int | None) -> str:
         marker = "➜" if index == current else " "
         out.append(f"{marker} {line.number:>2}  {line.label}")
     return "\n".join(out)
+
+
+def styled_state_table(rows: list[dict[str, str]]) -> "pandas.io.formats.style.Styler":
+    """The state table with differing rows filled vermillion (and labelled DIFFERS, not colour alone)."""
+    import pandas
+
+    def paint(row: "pandas.Series") -> list[str]:
+        differs = row["Native = virtual?"] == "DIFFERS"
+        return [f"background-color: {palette.VERMILLION}; color: white; font-weight: bold" if differs else ""] * len(row)
+
+    return pandas.DataFrame(rows).style.apply(paint, axis=1)

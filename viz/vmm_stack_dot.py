@@ -14,6 +14,8 @@ FILLS = {"app": palette.PALE, "guest_os": palette.SKY, "vmm": palette.ORANGE, "h
 def stack_graph(state: StackState) -> graphviz.Digraph:
     design = DESIGNS[state.design]
     g = digraph(rankdir="TB")
+    g.attr("node", fontsize="18")
+    g.attr("edge", fontsize="18")
     with g.subgraph(name="cluster_vm") as vm:
         vm.attr(label="VM 1", style="rounded,dashed", color="#666666", fontsize="14")
         for layer in design.layers[:2]:
