@@ -9,17 +9,27 @@ st.title("VirtLab: Virtual Machines")
 st.markdown(
     "Interactive lessons for **Chapter 2 of Cloud Systems**. Step through animations of traps, address "
     "translations and scheduling, change the inputs, and test yourself with quizzes tied to each lecture section. "
-    "Every animation frame has a link: copy the page address to share exactly what you see."
+    "Every animation frame has a link: copy the page address to share exactly what you see. "
+    "Keys in the player: **←/→** step, **P** play/pause, **Home/End** first/last frame."
 )
 
-for section in content.sections():
-    ready = section.status == "ready"
+sections = content.sections()
+for section in (s for s in sections if s.status == "ready"):
     with st.container(border=True):
-        st.subheader(f"{section.id} {section.title}" + ("" if ready else "  ·  coming soon"))
+        st.subheader(f"{section.id} {section.title}")
         st.markdown(section.summary)
         for concept in section.concepts:
             spec = BY_TITLE.get(concept.page)
-            if ready and spec:
+            if spec:
                 st.page_link(spec.file, label=f"{concept.name}  →  {spec.title}", icon=spec.icon)
             else:
                 st.markdown(f"- {concept.name}")
+
+planned = [s for s in sections if s.status == "planned"]
+if planned:
+    st.subheader("Coming next")
+    for column, section in zip(st.columns(len(planned)), planned):
+        with column.container(border=True, height="stretch"):
+            st.markdown(f"**{section.id} {section.title}**")
+            st.caption(section.summary)
+            st.markdown("\n".join(f"- {c.name}" for c in section.concepts))

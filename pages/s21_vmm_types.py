@@ -22,7 +22,7 @@ for column, design in zip(st.columns(2, gap="large"), DESIGNS.values()):
     with column:
         st.markdown(f"#### {design.name}: {design.also_known_as}")
         player(trace(design.id), design.id, lambda f: st.graphviz_chart(stack_graph(f.state), width="stretch"), COUNTERS,
-               compact=True)
+               compact=True, shortcuts=design.id == "type1")
 
 st.subheader("Side by side")
 rows = []

@@ -19,9 +19,11 @@ SPEEDS: dict[str, float] = {"0.5×": 3.0, "1×": 1.5, "2×": 0.75, "4×": 0.4}  
 DEFAULT_SPEED = "1×"
 
 
-_LABELS = {"first": "⏮ First", "back": "◀ Back", "play": "▶ Play", "pause": "⏸ Pause", "next": "Next ▶", "last": "Last ⏭"}
+_LABELS = {"first": "⏮", "back": "◀ Back", "play": "▶ Play", "pause": "⏸ Pause", "next": "Next ▶", "last": "⏭"}
 _COMPACT = {"first": "⏮", "back": "◀", "play": "▶", "pause": "⏸", "next": "▶▶", "last": "⏭"}
 _HELP = {"first": "First frame", "back": "One frame back", "next": "One frame forward", "last": "Last frame"}
+# Keys a lecturer can press (or a presenter remote can send) instead of clicking.
+_SHORTCUTS = {"first": "Home", "back": "Left", "play": "P", "next": "Right", "last": "End"}
 
 
 def _state(key: str) -> dict[str, Any]:
@@ -53,11 +55,12 @@ def counters_line(counters: Mapping[str, int], labels: Mapping[str, str]) -> str
 
 
 def player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
-           counter_labels: Mapping[str, str] | None = None, compact: bool = False) -> None:
+           counter_labels: Mapping[str, str] | None = None, compact: bool = False, shortcuts: bool = True) -> None:
     """Show ``trace`` with the player controls; ``render`` draws one frame (diagram, tables).
 
     ``trace.scenario`` must identify the inputs: when it changes, the player restarts at frame 1.
     ``compact`` uses icon-only buttons, for players side by side in narrow columns.
+    ``shortcuts`` binds Home/Left/P/Right/End; give them to one player per page only.
     """
     state = _state(key)
     last = len(trace) - 1
@@ -84,16 +87,18 @@ def player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
         index = trace.clamp(state["frame"])
         playing = state.get("playing", False)
         labels = _COMPACT if compact else _LABELS
-        cols = st.columns([1, 1, 1.3, 1, 1] + ([] if compact else [2.2]), vertical_alignment="bottom")
+        cols = st.columns([1, 1, 1.2, 1, 1] if compact else [1, 1.4, 1.5, 1.4, 1, 2], vertical_alignment="bottom")
         buttons = (("first", 0, index == 0), ("back", index - 1, index == 0), ("play", None, last == 0),
                    ("next", index + 1, index == last), ("last", last, index == last))
         for col, (name, target, disabled) in zip(cols, buttons):
+            shortcut = _SHORTCUTS[name] if shortcuts else None
             if name == "play":
                 col.button(labels["pause" if playing else "play"], key=f"{key}_play", on_click=_toggle, args=(key, last),
-                           type="primary", width="stretch", disabled=disabled, help="Pause" if playing else "Play")
+                           type="primary", width="stretch", disabled=disabled, help="Pause" if playing else "Play",
+                           shortcut=shortcut)
             else:
                 col.button(labels[name], key=f"{key}_{name}", on_click=_go, args=(key, target, last), disabled=disabled,
-                           width="stretch", help=_HELP[name])
+                           width="stretch", help=_HELP[name], shortcut=shortcut)
         (st if compact else cols[5]).select_slider("Speed", list(SPEEDS), key=speed_key)
         if last > 0:
             st.slider("Frame", 1, last + 1, key=f"{key}_slider", on_change=_from_slider, args=(key,))
