@@ -28,8 +28,9 @@ for section in (s for s in sections if s.status == "ready"):
 planned = [s for s in sections if s.status == "planned"]
 if planned:
     st.subheader("Coming next")
-    for column, section in zip(st.columns(len(planned)), planned):
-        with column.container(border=True, height="stretch"):
+    columns = st.columns(2)
+    for index, section in enumerate(planned):
+        with columns[index % 2].container(border=True):
             st.markdown(f"**{section.id} {section.title}**")
             st.caption(section.summary)
             st.markdown("\n".join(f"- {c.name}" for c in section.concepts))

@@ -29,6 +29,8 @@ st.graphviz_chart(sets_graph(isa.name, isa.instructions, v.virtualizable), width
 classes = ["all", "critical", "privileged and sensitive", "privileged", "innocuous"]
 shown = st.segmented_control("Show", classes, default="all", key="class_filter")
 rows = [r for r in instruction_rows(isa.instructions) if shown in (None, "all") or r["Class"] == shown]
-st.dataframe(rows, hide_index=True, width="stretch",
-             column_config={"Why": st.column_config.TextColumn(width="large"), "Source": st.column_config.TextColumn(width="medium")})
+st.table([{k: ("✓" if v is True else "" if v is False else v) for k, v in r.items() if k not in ("Critical", "Group", "Source")}
+          for r in rows])
+with st.expander("Groups and sources of these instructions"):
+    st.table([{k: r[k] for k in ("Instruction", "Group", "Source")} for r in rows])
 st.caption(f"Source of the ISA data: {isa.source}. Edit lessons/isas/ to correct or extend the catalogue.")

@@ -21,7 +21,8 @@ if st.button("↺ Reset to the catalogue", key="designer_reset"):
     st.rerun()
 
 edited = st.data_editor(
-    design_rows(base), key=editor_key, num_rows="dynamic", hide_index=True, width="stretch", height=400,
+    design_rows(base), key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
+    height=min(36 * (len(base.instructions) + 2) + 4, 640),
     column_config={"Instruction": st.column_config.TextColumn(width="medium", required=True, max_chars=40)},
 )
 try:

@@ -11,18 +11,14 @@ content.lesson("2.1", "rings")
 
 choice = query.select("Set-up", {l.id: l.name for l in LAYOUTS}, name="layout")
 chosen = LAYOUTS_BY_ID[choice]
-left, right = st.columns([3, 2])
-with left:
-    st.graphviz_chart(rings_graph(chosen), width="stretch")
-with right:
-    st.markdown(f"**{chosen.name}.** {chosen.note}")
-    st.caption(f"Source: {chosen.source}")
+st.graphviz_chart(rings_graph(chosen), width="stretch")
+st.markdown(f"**{chosen.name}.** {chosen.note}")
+st.caption(f"Source: {chosen.source}")
 
 st.subheader("All set-ups")
-st.dataframe(
+st.table(
     [{"Set-up": l.name, "VMM": "—" if l.vmm_ring is None else f"ring {l.vmm_ring}" + (" (root)" if l.cpu_mode else ""),
       "Guest kernel": f"ring {l.guest_kernel_ring}" + (" (non-root)" if l.cpu_mode else ""),
       "Guest apps": f"ring {l.guest_app_ring}" + (" (non-root)" if l.cpu_mode else ""), "Source": l.source}
      for l in LAYOUTS],
-    hide_index=True, width="stretch",
 )

@@ -27,7 +27,7 @@ else:
     default_code = next(iter(mine.values())).code.strip() if mine else ""
 with st.expander("Program (edit it: one instruction per line, `app:` for the application, `#` for comments)", expanded=choice == CUSTOM):
     text = st.text_area("Guest program", default_code, key=code_key, height=220, label_visibility="collapsed")
-    st.caption("Instructions of this ISA: " + ", ".join(f"`{i.mnemonic}`" for i in isa.instructions))
+    st.caption("Instructions of this ISA: " + " · ".join(f"`{i.mnemonic}`" for i in isa.instructions))
 
 try:
     program = parse_program(text, isa)

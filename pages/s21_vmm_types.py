@@ -20,9 +20,10 @@ st.subheader("Animation: one guest disk read through each stack")
 COUNTERS = {"hops": "hops", "privilege_transitions": "privilege transitions", "vmm_entries": "entries into the VMM"}
 for column, design in zip(st.columns(2, gap="large"), DESIGNS.values()):
     with column:
-        st.markdown(f"#### {design.name}: {design.also_known_as}")
+        st.markdown(f"#### {design.name}")
+        st.caption(f"also known as {design.also_known_as}")
         player(trace(design.id), design.id, lambda f: st.graphviz_chart(stack_graph(f.state), width="stretch"), COUNTERS,
-               compact=True, shortcuts=design.id == "type1")
+               compact=True)
 
 st.subheader("Side by side")
 rows = []

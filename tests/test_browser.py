@@ -39,10 +39,19 @@ def wait_idle(page: Page, timeout: float = TIMEOUT) -> None:
                     return !!a && a.dataset.testConnectionState === 'CONNECTED'
                            && a.dataset.testScriptState === 'notRunning'
                            && !/Running/.test((document.querySelector('[data-testid="stStatusWidget"]') || {}).innerText || ''); }"""
-    for _ in range(2):
+    try:
+        for _ in range(2):
+            page.wait_for_function(js, timeout=timeout)
+            page.wait_for_timeout(250)
         page.wait_for_function(js, timeout=timeout)
-        page.wait_for_timeout(250)
-    page.wait_for_function(js, timeout=timeout)
+    except Exception as exc:  # say what the app was doing
+        state = page.evaluate(
+            """() => { const a = document.querySelector('[data-testid="stApp"]') || {dataset: {}};
+                       const w = document.querySelector('[data-testid="stStatusWidget"]');
+                       return `script=${a.dataset.testScriptState} connection=${a.dataset.testConnectionState}`
+                              + ` status=${w ? JSON.stringify(w.innerText) : 'none'}`; }"""
+        )
+        raise AssertionError(f"{page.url} did not finish running: {state}") from exc
 
 
 def open_page(page: Page, url: str) -> None:
@@ -57,11 +66,13 @@ def assert_healthy(page: Page) -> None:
 
 def shoot(page: Page, name: str) -> None:
     """Screenshot the whole page: Streamlit scrolls inside stMain, so grow the viewport to its content."""
+    width = page.viewport_size["width"] if page.viewport_size else 1440
+    page.set_viewport_size({"width": width, "height": 900})  # measure from the normal size, not a previous shot's
+    page.wait_for_timeout(200)
     height = page.evaluate(
         """() => { const m = document.querySelector('[data-testid="stMain"]');
                    return Math.max(m ? m.scrollHeight : 0, document.body.scrollHeight); }"""
     )
-    width = page.viewport_size["width"] if page.viewport_size else 1440
     page.set_viewport_size({"width": width, "height": max(900, min(int(height) + 40, 8000))})
     page.wait_for_timeout(400)  # charts re-layout after a resize
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
@@ -188,7 +199,7 @@ def test_quiz_feedback_then_progress(app):
     open_page(page, f"{base}/quiz-2-1")
     assert_healthy(page)
     form = page.locator('[data-testid="stForm"]').first
-    form.locator('[data-testid="stRadio"] label').first.click()
+    form.locator('[data-testid="stRadio"] [role="radiogroup"] label').first.click()
     form.get_by_role("button", name="Check answer").click()
     feedback = page.locator('[data-testid="stAlert"]').filter(has_text="Lecture slide").first
     expect(feedback).to_be_visible(timeout=TIMEOUT)
@@ -205,6 +216,10 @@ def test_quiz_feedback_then_progress(app):
     expect(page.get_by_text("No answers yet")).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("Download CSV"))).to_be_visible()
     answered = page.locator('[data-testid="stDataFrame"]').first.locator('[data-testid^="glide-cell-1-"]')
-    counts = [int(t) for t in answered.all_inner_texts() if t.strip().isdigit()]
+    deadline = time.monotonic() + TIMEOUT / 1000
+    counts: list[int] = []
+    while time.monotonic() < deadline and not (counts and max(counts) >= 1):  # the grid fills in after mounting
+        page.wait_for_timeout(250)
+        counts = [int(t) for t in answered.all_inner_texts() if t.strip().isdigit()]
     assert counts and max(counts) >= 1, f"progress table shows no answered question: {answered.all_inner_texts()}"
     shoot(page, "progress-after-quiz")

@@ -113,7 +113,10 @@ def test_instruction_classes_switch_isa():
 
 def test_rings_layout_choice():
     at = open_page("pages/s21_rings.py", {"layout": "xen32"})
-    assert any("ring 1" in m.value for m in at.markdown) or "ring 1" in str(at.dataframe[0].value)
+    assert any(m.value.startswith("**Paravirtualization (Xen, x86-32).**") for m in at.markdown)
+    table = at.table[0].value
+    xen = table[table["Set-up"] == "Paravirtualization (Xen, x86-32)"].iloc[0]
+    assert (xen["Guest kernel"], xen["Guest apps"], xen["VMM"]) == ("ring 1", "ring 3", "ring 0")
 
 
 def quiz_question(at: AppTest, qid: str):

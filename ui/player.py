@@ -60,7 +60,7 @@ def player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
 
     ``trace.scenario`` must identify the inputs: when it changes, the player restarts at frame 1.
     ``compact`` uses icon-only buttons, for players side by side in narrow columns.
-    ``shortcuts`` binds Home/Left/P/Right/End; give them to one player per page only.
+    ``shortcuts`` binds Home/Left/P/Right/End (not in compact mode); give them to one player per page only.
     """
     state = _state(key)
     last = len(trace) - 1
@@ -91,7 +91,7 @@ def player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
         buttons = (("first", 0, index == 0), ("back", index - 1, index == 0), ("play", None, last == 0),
                    ("next", index + 1, index == last), ("last", last, index == last))
         for col, (name, target, disabled) in zip(cols, buttons):
-            shortcut = _SHORTCUTS[name] if shortcuts else None
+            shortcut = _SHORTCUTS[name] if shortcuts and not compact else None  # hints do not fit compact buttons
             if name == "play":
                 col.button(labels["pause" if playing else "play"], key=f"{key}_play", on_click=_toggle, args=(key, last),
                            type="primary", width="stretch", disabled=disabled, help="Pause" if playing else "Play",

@@ -19,7 +19,7 @@ def _fill(occupant: str) -> str:
 
 def rings_graph(layout: RingLayout) -> graphviz.Digraph:
     """Rings 0-3 top to bottom with who runs in each; with VT-x, root and non-root side by side."""
-    g = digraph(rankdir="TB", label=layout.name, labelloc="t")
+    g = digraph(rankdir="LR", label=layout.name, labelloc="t")
     occupants = layout.occupants()
     if layout.cpu_mode:
         _column(g, "root", "VMX root mode", {0: ["VMM (root mode)"], 1: [], 2: [], 3: []})
@@ -37,7 +37,7 @@ def _column(g: graphviz.Digraph, prefix: str, title: str, occupants: dict[int, l
             names = occupants[ring]
             fill = _fill(names[0]) if names else palette.WHITE
             text = "<br/>".join(html_escape(n) for n in names) if names else "<i>unused</i>"
-            c.node(f"{prefix}{ring}", f"<<b>Ring {ring}</b><br/>{text}>", fillcolor=fill, width="3",
+            c.node(f"{prefix}{ring}", f"<<b>Ring {ring}</b><br/>{text}>", fillcolor=fill, width="2.9", fontsize="18",
                    color="#666666" if names else "#BBBBBB", fontcolor=palette.BLACK if names else "#888888")
             if previous:
                 c.edge(previous, f"{prefix}{ring}", style="invis")
