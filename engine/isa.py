@@ -216,11 +216,7 @@ def parse_isa(data: Mapping[str, Any], origin: str) -> ISA:
     if claim is not None and not isinstance(claim, bool):
         head.fail("'lecture_claim' must be true or false when given")
     instructions = tuple(_instruction(r, names) for r in root.subs("instruction"))
-    seen: set[str] = set()
-    for ins in instructions:
-        if ins.key in seen:
-            root.fail(f"instruction {ins.mnemonic!r} is listed twice")
-        seen.add(ins.key)
+    root.unique((ins.key for ins in instructions), "instruction")
     return ISA(
         id=head.str("id"),
         name=head.str("name"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 
@@ -96,6 +96,14 @@ class Reader:
 
     def sub(self, key: str, default: Any = _MISSING) -> "Reader":
         return Reader(self.table(key, default), f"{self.where} [{key}]")
+
+    def unique(self, names: Iterable[str], what: str) -> None:
+        """Fail naming the first repeated entry (ids must be unique for links and progress records)."""
+        seen: set[str] = set()
+        for name in names:
+            if name in seen:
+                self.fail(f"{what} {name!r} is used twice")
+            seen.add(name)
 
     def subs(self, key: str) -> Iterator["Reader"]:
         """The entries of an array of tables (``[[key]]``), each located by number."""

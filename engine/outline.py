@@ -36,7 +36,5 @@ def _section(r: Reader) -> Section:
 def load_sections(path: Path) -> tuple[Section, ...]:
     root = Reader(load_toml(path), path.name)
     sections = tuple(_section(r) for r in root.subs("section"))
-    ids = [s.id for s in sections]
-    if len(set(ids)) != len(ids):
-        root.fail("two sections have the same id")
+    root.unique((s.id for s in sections), "section id")
     return sections

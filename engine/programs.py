@@ -35,7 +35,5 @@ def load_programs(path: Path, catalogue: dict[str, ISA]) -> tuple[Program, ...]:
         except ProgramError as exc:
             r.fail(f"the code does not parse: {exc}")
         programs.append(p)
-    ids = [p.id for p in programs]
-    if len(set(ids)) != len(ids):
-        root.fail("two programs have the same id")
+    root.unique((p.id for p in programs), "program id")
     return tuple(programs)

@@ -147,11 +147,7 @@ def parse_bank(data: dict, origin: str) -> tuple[Question, ...]:
     root = Reader(data, origin)
     section = root.sub("quiz").str("section")
     questions = tuple(_question(r, section) for r in root.subs("question"))
-    seen: set[str] = set()
-    for q in questions:
-        if q.id in seen:
-            root.fail(f"question id {q.id!r} is used twice")
-        seen.add(q.id)
+    root.unique((q.id for q in questions), "question id")
     return questions
 
 

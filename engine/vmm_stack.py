@@ -54,6 +54,15 @@ class StackState:
     visited: tuple[str, ...]
 
 
+_CALL = Step("app", "call", "The app calls read()", "A guest application asks its OS for a disk block.")
+_REFLECT = Step("guest_os", "reflect", "VMM reflects it to the guest kernel", "The VMM forwards the system call to the guest kernel's handler.")
+_DRIVER_TRAP = Step("vmm", "trap", "Guest driver's I/O instruction traps",
+                    "The guest's disk driver issues a privileged I/O instruction (e.g. OUT to the controller); it traps to the VMM.")
+_COMPLETE = (
+    Step("guest_os", "inject", "VMM injects a virtual interrupt", "The VMM copies the data into guest memory and raises a virtual disk interrupt in the guest."),
+    Step("app", "return", "read() returns to the app", "The guest kernel completes the system call; the app has its data."),
+)
+
 _GUEST = (
     Layer("app", "Guest application", "runs in user mode", False),
     Layer("guest_os", "Guest OS kernel", "de-privileged:\nuser mode under the VMM", False),
@@ -70,14 +79,13 @@ TYPE_I = VmmDesign(
     pros=("More efficient: no host OS in the path.",),
     cons=("Requires special device drivers: the VMM itself must drive the hardware.",),
     steps=(
-        Step("app", "call", "The app calls read()", "A guest application asks its OS for a disk block."),
+        _CALL,
         Step("vmm", "trap", "System call traps to the VMM", "The system call enters system mode, which belongs to the VMM, not the de-privileged guest kernel."),
-        Step("guest_os", "reflect", "VMM reflects it to the guest kernel", "The VMM forwards the system call to the guest kernel's handler."),
-        Step("vmm", "trap", "Guest driver's I/O instruction traps", "The guest's disk driver issues a privileged I/O instruction (e.g. OUT to the controller); it traps to the VMM."),
+        _REFLECT,
+        _DRIVER_TRAP,
         Step("hw", "device", "VMM's own driver programs the disk", "The VMM maps the virtual disk block to a physical one and drives the disk with its own device driver."),
         Step("vmm", "interrupt", "Disk interrupt goes to the VMM", "The disk finishes; its interrupt is delivered to the VMM, which owns the hardware."),
-        Step("guest_os", "inject", "VMM injects a virtual interrupt", "The VMM copies the data into guest memory and raises a virtual disk interrupt in the guest."),
-        Step("app", "return", "read() returns to the app", "The guest kernel completes the system call; the app has its data."),
+        *_COMPLETE,
     ),
 )
 
@@ -93,16 +101,15 @@ TYPE_II = VmmDesign(
     pros=("No special drivers: the host OS's existing drivers are used.",),
     cons=("More overhead: every device access also passes through the host OS.",),
     steps=(
-        Step("app", "call", "The app calls read()", "A guest application asks its OS for a disk block."),
+        _CALL,
         Step("vmm", "trap", "System call traps to the VMM", "The trap reaches the VMM (through its kernel helper in the host), not the de-privileged guest kernel."),
-        Step("guest_os", "reflect", "VMM reflects it to the guest kernel", "The VMM forwards the system call to the guest kernel's handler."),
-        Step("vmm", "trap", "Guest driver's I/O instruction traps", "The guest's disk driver issues a privileged I/O instruction; it traps to the VMM."),
+        _REFLECT,
+        _DRIVER_TRAP,
         Step("host_os", "syscall", "VMM process calls read() on the host", "The VMM is an ordinary host process: it turns the virtual disk access into a read() of an image file."),
         Step("hw", "device", "Host OS driver programs the disk", "The host OS's own disk driver does the physical I/O; no special driver is needed."),
         Step("host_os", "interrupt", "Disk interrupt goes to the host OS", "The host OS handles the interrupt and completes the VMM process's read()."),
         Step("vmm", "return", "Host read() returns to the VMM process", "The host OS schedules the VMM process again with the data."),
-        Step("guest_os", "inject", "VMM injects a virtual interrupt", "The VMM copies the data into guest memory and raises a virtual disk interrupt in the guest."),
-        Step("app", "return", "read() returns to the app", "The guest kernel completes the system call; the app has its data."),
+        *_COMPLETE,
     ),
 )
 
