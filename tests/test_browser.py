@@ -223,3 +223,39 @@ def test_quiz_feedback_then_progress(app):
         counts = [int(t) for t in answered.all_inner_texts() if t.strip().isdigit()]
     assert counts and max(counts) >= 1, f"progress table shows no answered question: {answered.all_inner_texts()}"
     shoot(page, "progress-after-quiz")
+
+
+def _grid_cell(page: Page, row: int, x_offset: float = 120) -> tuple[float, float]:
+    """Screen point of a data-editor cell (glide grid on a canvas: 35 px header and rows)."""
+    box = page.locator('[data-testid="stDataFrame"] canvas').first.bounding_box()
+    assert box, "the data editor's canvas is not on screen"
+    return box["x"] + x_offset, box["y"] + 35 * row + 17
+
+
+def test_isa_designer_toggle_and_duplicate_name(app):
+    base, page = app
+    page.set_viewport_size({"width": 1440, "height": 1400})
+    open_page(page, f"{base}/isa-designer?preset=s370")
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text="An efficient VMM can be built").first).to_be_visible()
+
+    # Un-privilege LRA (row 3): select its name cell, step right to "Privileged", toggle with Space.
+    page.mouse.click(*_grid_cell(page, 3))
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    verdict = page.locator('[data-testid="stAlert"]').filter(has_text="No efficient trap-and-emulate VMM").first
+    expect(verdict).to_be_visible(timeout=TIMEOUT)
+    expect(verdict).to_contain_text("(LRA)")
+    wait_idle(page)
+
+    # Rename SPT (row 2) to LPSW: a duplicate, so the last valid design stays with a clear message.
+    page.mouse.dblclick(*_grid_cell(page, 2))
+    editor = page.locator("textarea:focus")
+    expect(editor).to_be_visible()
+    editor.fill("LPSW")
+    editor.press("Enter")
+    error = page.locator('[data-testid="stAlert"]').filter(has_text="is listed twice").first
+    expect(error).to_be_visible(timeout=TIMEOUT)
+    expect(error).to_contain_text("Showing the last valid design")
+    expect(verdict).to_contain_text("(LRA)")  # the last valid design (LRA unprivileged) is still judged
+    assert_healthy(page)
+    shoot(page, "isa-designer-edited")
