@@ -23,8 +23,8 @@ good_key = f"good_program_{isa_id}_{choice}"
 if choice != CUSTOM:
     st.caption(mine[choice].description)
     default_code = mine[choice].code.strip()
-else:
-    default_code = next(iter(mine.values())).code.strip() if mine else ""
+else:  # start the editor from the first preset, or from any one instruction for an ISA without presets
+    default_code = next(iter(mine.values())).code.strip() if mine else isa.instructions[0].mnemonic
 with st.expander("Program (edit it: one instruction per line, `app:` for the application, `#` for comments)", expanded=choice == CUSTOM):
     text = st.text_area("Guest program", default_code, key=code_key, height=220, label_visibility="collapsed")
     st.caption("Instructions of this ISA: " + " · ".join(f"`{i.mnemonic}`" for i in isa.instructions))

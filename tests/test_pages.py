@@ -180,3 +180,12 @@ def test_multiple_choice_question_with_checkboxes():
     at.checkbox(key=f"answer_{q.id}__0").set_value(q.options[0] not in q.answer)
     at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
     assert any(e.value.startswith("Not quite.") for e in at.error)
+
+
+def test_switching_isa_switches_to_its_presets_and_restarts_the_player():
+    at = open_page("pages/s21_trap_emulate.py")
+    at.button(key="trap_next").click().run()
+    at.selectbox(key="q_isa").select("s370").run()
+    assert not at.exception
+    assert at.selectbox(key="q_program").value == "s370-timer"
+    assert frame_text(at, "trap").startswith("**Frame 1/")
