@@ -1,8 +1,9 @@
-"""VMM type I (bare metal) and type II (hosted): the layers and one disk read through each.
+"""One guest operation travelling hop by hop through a software stack.
 
-The animation follows one privileged guest operation, a disk read started by an application,
-hop by hop through the software stack. Counting the hops and privilege transitions shows
-the lecture's trade-off: type I is more efficient, type II reuses the host OS's drivers.
+Used for VMM type I (bare metal) vs type II (hosted) in 2.1 and for the three I/O
+virtualization levels in 2.2 (engine/io_levels.py). Counting the hops and privilege
+transitions shows the lecture's trade-offs: type I is more efficient, type II reuses the
+host OS's drivers; intercepting I/O lower in the stack costs more traps.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ class Step:
 
 
 @dataclass(frozen=True)
-class VmmDesign:
+class PathScenario:
+    """A stack of layers and the steps of one operation through it, with the lecture's pros and cons."""
+
     id: str
     name: str
     also_known_as: str
@@ -47,7 +50,7 @@ class VmmDesign:
 
 @dataclass(frozen=True)
 class StackState:
-    design: str
+    scenario: str
     at: str
     previous: str | None
     hop: str | None
@@ -68,7 +71,7 @@ _GUEST = (
     Layer("guest_os", "Guest OS kernel", "de-privileged:\nuser mode under the VMM", False),
 )
 
-TYPE_I = VmmDesign(
+TYPE_I = PathScenario(
     id="type1",
     name="VMM type I",
     also_known_as="bare-metal / native hypervisor",
@@ -89,7 +92,7 @@ TYPE_I = VmmDesign(
     ),
 )
 
-TYPE_II = VmmDesign(
+TYPE_II = PathScenario(
     id="type2",
     name="VMM type II",
     also_known_as="hosted virtualization",
@@ -113,16 +116,15 @@ TYPE_II = VmmDesign(
     ),
 )
 
-DESIGNS: dict[str, VmmDesign] = {d.id: d for d in (TYPE_I, TYPE_II)}
+DESIGNS: dict[str, PathScenario] = {d.id: d for d in (TYPE_I, TYPE_II)}
 
 
-def simulate_disk_read(design_id: str) -> Trace[StackState]:
-    """One guest disk read through a type I or type II stack, one frame per hop."""
-    design = DESIGNS[design_id]
-    tb: TraceBuilder[StackState] = TraceBuilder(design_id, counters={"hops": 0, "privilege_transitions": 0, "vmm_entries": 0})
+def simulate_path(scenario: PathScenario) -> Trace[StackState]:
+    """The scenario's operation through its stack, one frame per hop."""
+    tb: TraceBuilder[StackState] = TraceBuilder(scenario.id, counters={"hops": 0, "privilege_transitions": 0, "vmm_entries": 0})
     visited: tuple[str, ...] = ()
     previous: str | None = None
-    for step in design.steps:
+    for step in scenario.steps:
         if previous is not None:
             tb.count("hops")
             if step.hop in PRIVILEGE_CROSSING:
@@ -130,7 +132,7 @@ def simulate_disk_read(design_id: str) -> Trace[StackState]:
             if step.at == "vmm":
                 tb.count("vmm_entries")
         visited = visited + (step.at,)
-        tb.add(StackState(design_id, step.at, previous, None if previous is None else step.hop, visited),
+        tb.add(StackState(scenario.id, step.at, previous, None if previous is None else step.hop, visited),
                step.event, step.explanation, {step.at} | ({f"{previous}->{step.at}"} if previous else set()))
         previous = step.at
     return tb.build()

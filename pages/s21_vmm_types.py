@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from engine.vmm_stack import DESIGNS, simulate_disk_read
+from engine.vmm_stack import DESIGNS, simulate_path
 from ui import content, layout
 from ui.player import player
 from viz.vmm_stack_dot import stack_graph
@@ -13,7 +13,7 @@ content.lesson("2.1", "vmm_types")
 
 @st.cache_resource(show_spinner=False)
 def trace(design: str):
-    return simulate_disk_read(design)
+    return simulate_path(DESIGNS[design])
 
 
 st.subheader("Animation: one guest disk read through each stack")
@@ -22,7 +22,7 @@ for column, design in zip(st.columns(2, gap="large"), DESIGNS.values()):
     with column:
         st.markdown(f"#### {design.name}")
         st.caption(f"also known as {design.also_known_as}")
-        player(trace(design.id), design.id, lambda f: st.graphviz_chart(stack_graph(f.state), width="stretch"), COUNTERS,
+        player(trace(design.id), design.id, lambda f, d=design: st.graphviz_chart(stack_graph(d, f.state), width="stretch"), COUNTERS,
                compact=True)
 
 st.subheader("Side by side")

@@ -1,17 +1,17 @@
 from engine.rings import LAYOUTS_BY_ID
-from engine.vmm_stack import DESIGNS, simulate_disk_read
+from engine.vmm_stack import DESIGNS, simulate_path
 
 
 def test_type_ii_path_is_longer_than_type_i():
-    t1, t2 = simulate_disk_read("type1"), simulate_disk_read("type2")
+    t1, t2 = simulate_path(DESIGNS["type1"]), simulate_path(DESIGNS["type2"])
     assert t1[-1].counters["hops"] < t2[-1].counters["hops"]
     assert t1[-1].counters["privilege_transitions"] < t2[-1].counters["privilege_transitions"]
     assert "host_os" in t2[-1].state.visited and "host_os" not in t1[-1].state.visited
 
 
 def test_disk_read_starts_and_ends_at_the_app_and_reaches_the_hardware():
-    for design in DESIGNS:
-        trace = simulate_disk_read(design)
+    for design in DESIGNS.values():
+        trace = simulate_path(design)
         assert trace[0].state.at == "app" and trace[-1].state.at == "app"
         assert "hw" in trace[-1].state.visited
         assert trace[0].state.hop is None

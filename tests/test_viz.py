@@ -2,7 +2,7 @@
 
 from engine.rings import LAYOUTS_BY_ID
 from engine.trap_emulate import parse_program, simulate_text
-from engine.vmm_stack import simulate_disk_read
+from engine.vmm_stack import DESIGNS, simulate_path
 from viz import palette
 from viz.catalogue_table import instruction_rows, verdict_rows
 from viz.isa_sets import sets_graph
@@ -12,9 +12,9 @@ from viz.vmm_stack_dot import stack_graph
 
 
 def test_stack_graph_emphasises_the_current_layer_and_hop():
-    trace = simulate_disk_read("type2")
+    trace = simulate_path(DESIGNS["type2"])
     frame = next(f for f in trace if f.state.hop == "syscall")
-    dot = stack_graph(frame.state).source
+    dot = stack_graph(DESIGNS["type2"], frame.state).source
     assert "host_os" in dot and 'label=" syscall "' in dot
     assert f'color="{palette.ACTIVE}"' in dot and 'penwidth=4' in dot
 

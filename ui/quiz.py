@@ -8,8 +8,8 @@ import streamlit as st
 
 from engine import progress
 from engine.quiz import Grade, Question, grade
-from engine.quizgen import Generator
-from ui import content, query
+from engine.quizgen import Generator, for_section
+from ui import content, layout, query
 
 ATTEMPTS = "attempts"
 MAX_SEED = 10**9
@@ -90,3 +90,15 @@ def generated(generators: Sequence[Generator], section: str) -> None:
     st.query_params["seed"] = str(seed)
     st.caption(f"Variant #{seed}: share the page link to give someone the same question.")
     question(gen.make(seed, content.catalogue()))
+
+
+def section_page(section: str, title: str, lead: str) -> None:
+    """A section's quiz page: score, the written bank, and generated practice."""
+    layout.header(section, title, lead)
+    score_line(section)
+    tab_written, tab_practice = st.tabs(["Written questions", "Generated practice"])
+    with tab_written:
+        written(content.bank(section))
+    with tab_practice:
+        st.markdown("Fresh questions computed by the simulator, so the answers are right by construction.")
+        generated(for_section(section), section)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import graphviz
 
-from engine.vmm_stack import DESIGNS, PRIVILEGE_CROSSING, StackState
+from engine.vmm_stack import PRIVILEGE_CROSSING, PathScenario, StackState
 from viz import palette
 from viz.dot import digraph, emphasis
 
 FILLS = {"app": palette.PALE, "guest_os": palette.SKY, "vmm": palette.ORANGE, "host_os": palette.GREEN, "hw": palette.GREY}
 
 
-def stack_graph(state: StackState) -> graphviz.Digraph:
-    design = DESIGNS[state.design]
+def stack_graph(design: PathScenario, state: StackState) -> graphviz.Digraph:
     g = digraph(rankdir="TB")
     g.attr("node", fontsize="18")
     g.attr("edge", fontsize="18")
