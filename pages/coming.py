@@ -1,10 +1,10 @@
-"""Sections 2.2–2.5: the outline of what is planned, so the chapter's shape is visible."""
+"""Sections still to come: the outline of what is planned, so the chapter's shape is visible."""
 
 import streamlit as st
 
 from ui import content
 
-st.title("Sections 2.2–2.5")
+st.title("Sections 2.3–2.5")
 st.info("These sections are being built. Here is what they will teach, in lecture order.", icon="🗺️")
 for section in content.sections():
     if section.status == "planned":

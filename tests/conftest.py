@@ -69,7 +69,7 @@ def browser():
 
     chromium = "/usr/bin/chromium"
     if not Path(chromium).exists():
-        pytest.fail("Debian's chromium is missing: run tests/ensure_chromium.sh (the README's test command does)")
+        pytest.fail("Debian's chromium is missing: run tests/install_test_deps.sh (the README's test command does)")
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=chromium, headless=True,

@@ -26,8 +26,15 @@ GROUPS: dict[str, tuple[PageSpec, ...]] = {
         PageSpec("pages/s21_trap_emulate.py", "Trap and emulate", "🪤", "trap-and-emulate"),
         PageSpec("pages/s21_quiz.py", "Quiz 2.1", "❓", "quiz-2-1"),
     ),
-    "2.2–2.5 (coming)": (
-        PageSpec("pages/coming.py", "Sections 2.2–2.5", "🗺️", "coming"),
+    "2.2 Full virtualization": (
+        PageSpec("pages/s22_binary_translation.py", "Binary translation", "🔁", "binary-translation"),
+        PageSpec("pages/s22_paging.py", "Paging and the TLB", "🗂️", "paging"),
+        PageSpec("pages/s22_shadow.py", "Shadow page tables", "🪞", "shadow-page-tables"),
+        PageSpec("pages/s22_io.py", "I/O virtualization", "💽", "io-virtualization"),
+        PageSpec("pages/s22_quiz.py", "Quiz 2.2", "❓", "quiz-2-2"),
+    ),
+    "2.3–2.5 (coming)": (
+        PageSpec("pages/coming.py", "Sections 2.3–2.5", "🗺️", "coming"),
     ),
 }
 

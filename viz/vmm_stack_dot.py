@@ -32,3 +32,8 @@ def stack_graph(design: PathScenario, state: StackState) -> graphviz.Digraph:
                fontcolor=palette.TRAP if crossing else palette.BLUE, penwidth="3.5",
                style="bold" if crossing else "dashed", constraint="false")
     return g
+
+
+def step_listing(design: PathScenario, current: int) -> str:
+    """The scenario's steps as a numbered list, with an arrow at the current one."""
+    return "\n".join(f"{'➜' if i == current else ' '} {i + 1:>2}  {step.event}" for i, step in enumerate(design.steps))

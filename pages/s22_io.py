@@ -1,0 +1,45 @@
+"""2.2 I/O virtualization: one disk read at the system-call, device-driver and I/O-operation level."""
+
+import streamlit as st
+
+from engine.io_levels import IO_LEVELS, SOURCES
+from engine.vmm_stack import simulate_path
+from ui import content, layout, query
+from ui.player import player
+from viz.vmm_stack_dot import stack_graph, step_listing
+
+layout.header("2.2", "I/O virtualization", "Where does the VMM intercept a guest's I/O, and what does each choice cost?")
+content.lesson("2.2", "io_levels")
+
+
+@st.cache_resource(show_spinner=False)
+def trace(level: str):
+    return simulate_path(IO_LEVELS[level])
+
+
+level_id = query.select("Level", {s.id: s.name for s in IO_LEVELS.values()}, name="level", default="driver")
+level = IO_LEVELS[level_id]
+st.caption(f"At this level {level.also_known_as}.")
+
+
+def render(frame) -> None:
+    left, right = st.columns([3, 2])
+    left.graphviz_chart(stack_graph(level, frame.state), width="stretch")
+    right.markdown("**Steps of the read**")
+    right.code(step_listing(level, len(frame.state.visited) - 1), language=None)
+
+
+player(trace(level_id), "io", render,
+       counter_labels={"hops": "hops", "vmm_entries": "entries into the VMM (traps, interrupts)",
+                       "privilege_transitions": "privilege transitions (≈ context switches)"})
+
+st.subheader("The three levels side by side")
+st.table([
+    {"Level": s.name, "The VMM intercepts": s.also_known_as.removeprefix("the VMM intercepts "),
+     "Entries into the VMM": trace(s.id)[-1].counters["vmm_entries"],
+     "Privilege transitions": trace(s.id)[-1].counters["privilege_transitions"],
+     "Pros": " ".join(s.pros), "Cons": " ".join(s.cons), "Source": SOURCES[s.id]}
+    for s in IO_LEVELS.values()
+])
+st.caption("Simplified model: one block read; the I/O-operation path uses three register accesses, a real disk "
+           "controller needs more, so its trap count is a lower bound.")

@@ -1,0 +1,99 @@
+"""2.2 Paging and the TLB: a page-table walk entry by entry, and a TLB over an access trace."""
+
+import streamlit as st
+
+from engine import tlb as tlb_engine
+from engine.lessons import LESSONS_DIR
+from engine.paging import MODES, PageTableError, contiguous_mappings, build_space, load_presets, parse_example, parse_mappings, walk
+from ui import content, layout, query
+from ui.player import player
+from viz.charts import hit_rate_by_size, hit_rate_over_time
+from viz.paging_view import tlb_rows, walk_graph, walk_rows
+
+layout.header("2.2", "Paging and the TLB", "How the MMU turns a virtual address into a physical one, and why it caches the result.")
+
+presets = content.guarded(lambda: load_presets(LESSONS_DIR / "2.2" / "paging.toml"))
+mode_id = query.select("Paging mode", {m.id: m.name for m in MODES.values()}, name="mode", default="teaching")
+mode = MODES[mode_id]
+preset = presets[mode_id]
+tab_walk, tab_tlb = st.tabs(["Page-table walk", "TLB"])
+
+with tab_walk:
+    content.lesson("2.2", "paging")
+    good_key = f"space_{mode_id}"
+    with st.expander("Page table (edit it: `<virtual page> -> <frame> <flags>`, flags P RW US NX PS)"):
+        text = st.text_area("Mappings", preset.mappings, key=f"mappings_{mode_id}", height=170, label_visibility="collapsed")
+    try:
+        space = parse_mappings(mode, text)
+        st.session_state[good_key] = space
+    except PageTableError as exc:
+        space = st.session_state.get(good_key) or parse_mappings(mode, preset.mappings)
+        st.error(f"{exc} Showing the last page table that worked.", icon="✋")
+
+    CUSTOM = "custom"
+    options = {str(i): e.label for i, e in enumerate(preset.examples)} | {CUSTOM: "✏️ Another address"}
+    choice = query.select("Address to translate", options, name="ex", default="0")
+    example = preset.examples[int(choice)] if choice != CUSTOM else preset.examples[0]
+    if choice == CUSTOM:
+        a, b, c = st.columns([2, 1, 1])
+        raw = a.text_input("Virtual address", f"{example.va:#x}", key=f"va_{mode_id}")
+        access = b.selectbox("Access", ["read", "write", "exec"], key=f"access_{mode_id}")
+        who = c.selectbox("Privilege", ["kernel", "user"], key=f"who_{mode_id}")
+        try:
+            example = parse_example(mode, f"{raw} {access} {who}")
+        except PageTableError as exc:
+            st.error(f"{exc} Showing {example.label}.", icon="✋")
+
+    def render_walk(frame) -> None:
+        st.graphviz_chart(walk_graph(frame.state), width="stretch")
+        if frame.state.steps:
+            st.dataframe(walk_rows(frame.state), hide_index=True, width="stretch")
+
+    player(walk(space, example.va, example.access, example.user), "walk", render_walk,
+           counter_labels={"memory_references": "page-table references", "data_references": "data references"})
+
+with tab_tlb:
+    content.lesson("2.2", "tlb")
+    patterns = {"sequential": "Loop over an array", "working": "Working set with locality", "uniform": "Uniformly random"}
+    c1, c2, c3, c4 = st.columns(4)
+    pattern = c1.selectbox("Access pattern", list(patterns), format_func=patterns.get, key="tlb_pattern")
+    entries = c2.select_slider("TLB entries", [1, 2, 4, 8, 16, 32, 64], value=4, key="tlb_entries")
+    policy = c3.selectbox("Replacement", list(tlb_engine.POLICIES), key="tlb_policy")
+    switch = c4.number_input("Context switch every … accesses (0 = never)", 0, 200, 0, key="tlb_switch")
+    PAGES = 16  # mapped pages of the demo region, from virtual address 0
+
+    def region(m):
+        return build_space(m, contiguous_mappings(m, 0, m.page_size * 32, PAGES))
+
+    @st.cache_data(show_spinner=False, max_entries=32)
+    def accesses(mode_id: str, pattern: str, count: int, seed: int = 1) -> list[int]:
+        size = MODES[mode_id].page_size
+        make = {"sequential": lambda: tlb_engine.sequential_trace(0, PAGES, size, count, stride=size // 4),
+                "working": lambda: tlb_engine.working_set_trace(0, PAGES, size, count, seed, hot_pages=3),
+                "uniform": lambda: tlb_engine.uniform_trace(0, PAGES, size, count, seed)}
+        return make[pattern]()
+
+    st.caption(f"{PAGES} mapped pages of {mode.page_size} bytes each; the animation shows the first 40 accesses.")
+    trace = tlb_engine.simulate(region(mode), accesses(mode_id, pattern, 40), entries, policy, 1, context_switch_every=switch or None)
+    player(trace, "tlb", lambda f: st.dataframe(tlb_rows(f.state, mode_id), hide_index=True, width="stretch"),
+           counter_labels={"hits": "hits", "misses": "misses", "memory_references": "page-table references", "flushes": "flushes"},
+           shortcuts=False)
+
+    @st.cache_data(show_spinner=False, max_entries=32)
+    def charts(mode_id: str, pattern: str, entries: int, switch: int) -> tuple[list[dict], list[dict]]:
+        space = region(MODES[mode_id])
+        long = accesses(mode_id, pattern, 4000)
+        over_time, by_size = [], []
+        for pol in tlb_engine.POLICIES:
+            series = tlb_engine.hit_rate_series(space, long, entries, pol, 1, every=100, context_switch_every=switch or None)
+            over_time += [{"accesses": n, "hit rate": r, "policy": pol} for n, r in series]
+            by_size += [{"TLB entries": n, "hit rate": r, "policy": pol}
+                        for n, r in tlb_engine.sweep(space, long, [1, 2, 4, 8, 16, 32, 64], pol, 1, context_switch_every=switch or None)]
+        return over_time, by_size
+
+    over_time, by_size = charts(mode_id, pattern, entries, switch)
+    left, right = st.columns(2)
+    left.markdown(f"**Hit rate over 4,000 accesses** ({entries} entries)")
+    left.altair_chart(hit_rate_over_time(over_time), width="stretch")
+    right.markdown("**Hit rate by TLB size** (same 4,000 accesses)")
+    right.altair_chart(hit_rate_by_size(by_size), width="stretch")

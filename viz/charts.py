@@ -1,0 +1,77 @@
+"""Altair chart builders (plain functions over lists of rows, testable without a server)."""
+
+from __future__ import annotations
+
+import altair as alt
+
+from viz import palette
+
+POLICY_COLOURS = {"LRU": palette.BLUE, "FIFO": palette.ORANGE, "random": palette.PURPLE}
+
+
+def _legend(domain: list[str], colours: list[str]) -> alt.Scale:
+    return alt.Scale(domain=domain, range=colours)
+
+
+def hit_rate_over_time(rows: list[dict[str, object]]) -> alt.Chart:
+    """rows: {'accesses', 'hit rate', 'policy'}."""
+    policies = sorted({str(r["policy"]) for r in rows})
+    return alt.Chart(alt.Data(values=rows)).mark_line(strokeWidth=3).encode(
+        x=alt.X("accesses:Q", title="accesses so far"),
+        y=alt.Y("hit rate:Q", title="TLB hit rate", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color("policy:N", scale=_legend(policies, [POLICY_COLOURS[p] for p in policies])),
+        strokeDash=alt.StrokeDash("policy:N"),
+        tooltip=["policy:N", "accesses:Q", alt.Tooltip("hit rate:Q", format=".1%")],
+    ).properties(height=300)
+
+
+def hit_rate_by_size(rows: list[dict[str, object]]) -> alt.Chart:
+    """rows: {'TLB entries', 'hit rate', 'policy'}."""
+    policies = sorted({str(r["policy"]) for r in rows})
+    return alt.Chart(alt.Data(values=rows)).mark_line(point=True, strokeWidth=3).encode(
+        x=alt.X("TLB entries:Q", scale=alt.Scale(type="log", base=2), axis=alt.Axis(values=[1, 2, 4, 8, 16, 32, 64])),
+        y=alt.Y("hit rate:Q", title="TLB hit rate", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color("policy:N", scale=_legend(policies, [POLICY_COLOURS[p] for p in policies])),
+        shape=alt.Shape("policy:N"),
+        tooltip=["policy:N", "TLB entries:Q", alt.Tooltip("hit rate:Q", format=".1%")],
+    ).properties(height=300)
+
+
+METHOD_COLOURS = {"Native": palette.BLACK, "Trap and emulate": palette.VERMILLION, "Interpretation": palette.ORANGE,
+                  "Binary translation": palette.BLUE}
+
+
+def _methods(rows: list[dict[str, object]]) -> alt.Scale:
+    present = [m for m in METHOD_COLOURS if any(r["method"] == m for r in rows)]
+    return _legend(present, [METHOD_COLOURS[m] for m in present])
+
+
+def cumulative_cycles(rows: list[dict[str, object]]) -> alt.Chart:
+    """rows: {'instructions executed', 'cycles', 'method'}; log scale, since the methods differ by orders of magnitude."""
+    return alt.Chart(alt.Data(values=rows)).mark_line(strokeWidth=3, interpolate="step-after").encode(
+        x=alt.X("instructions executed:Q"),
+        y=alt.Y("cycles:Q", title="cumulative cycles (log scale)", scale=alt.Scale(type="log")),
+        color=alt.Color("method:N", scale=_methods(rows)),
+        strokeDash=alt.StrokeDash("method:N"),
+        tooltip=["method:N", "instructions executed:Q", alt.Tooltip("cycles:Q", format=",")],
+    ).properties(height=320)
+
+
+def slowdown_by_iterations(rows: list[dict[str, object]]) -> alt.Chart:
+    """rows: {'iterations', 'slowdown', 'method'}: translation is amortised as a loop runs longer."""
+    return alt.Chart(alt.Data(values=rows)).mark_line(point=True, strokeWidth=3).encode(
+        x=alt.X("iterations:Q", title="loop iterations (log scale)", scale=alt.Scale(type="log")),
+        y=alt.Y("slowdown:Q", title="time relative to native (log scale)", scale=alt.Scale(type="log")),
+        color=alt.Color("method:N", scale=_methods(rows)),
+        shape=alt.Shape("method:N"),
+        tooltip=["method:N", "iterations:Q", alt.Tooltip("slowdown:Q", format=".1f")],
+    ).properties(height=320)
+
+
+def cache_hit_rate(rows: list[dict[str, object]]) -> alt.Chart:
+    """rows: {'unit arrivals', 'hit rate'}: how often execution found its unit already translated."""
+    return alt.Chart(alt.Data(values=rows)).mark_line(point=True, strokeWidth=3, color=palette.BLUE).encode(
+        x=alt.X("unit arrivals:Q", title="arrivals at a translation unit"),
+        y=alt.Y("hit rate:Q", title="translation-cache hit rate", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        tooltip=["unit arrivals:Q", alt.Tooltip("hit rate:Q", format=".0%")],
+    ).properties(height=320)
