@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from engine import costs
 from engine.io_levels import IO_LEVELS, SOURCES
 from engine.vmm_stack import simulate_path
 from ui import content, layout, query
@@ -15,6 +16,14 @@ content.lesson("2.2", "io_levels")
 @st.cache_resource(show_spinner=False)
 def trace(level: str):
     return simulate_path(IO_LEVELS[level])
+
+
+@st.cache_data(show_spinner=False)
+def summary_rows() -> list[dict[str, str]]:
+    table: dict[str, dict[str, str]] = {}
+    for row in costs.workload_summary():
+        table.setdefault(str(row["workload"]), {"Workload": str(row["workload"])})[str(row["method"])] = f"{row['slowdown']:.2f}×"
+    return list(table.values())
 
 
 level_id = query.select("Level", {s.id: s.name for s in IO_LEVELS.values()}, name="level", default="driver")
@@ -43,3 +52,22 @@ st.table([
 ])
 st.caption("Simplified model: one block read; the I/O-operation path uses three register accesses, a real disk "
            "controller needs more, so its trap count is a lower bound.")
+
+st.subheader("Summary: full virtualization with binary translation")
+left, right = st.columns(2)
+with left:
+    st.markdown("**The lecture's summary**")
+    st.table([
+        {"Question": "Requires modified guest OS?", "Answer": "NO"},
+        {"Question": "Requires hardware support?", "Answer": "NO"},
+        {"Question": "Compute-intensive applications", "Answer": "fine: unprivileged instructions run directly on the CPU"},
+        {"Question": "Data-intensive applications", "Answer": "decreased performance: I/O requires system calls, privileged "
+                                                             "instructions and traps; trap and emulate often requires context "
+                                                             "switches, which flush the TLB"},
+    ])
+with right:
+    st.markdown("**What this app's cost model gives** (steady state, × native time)")
+    st.table(summary_rows())
+st.caption("Source: lecture slide 'Summary Full Virtualization with Binary Translation'. The cost model is the one on the "
+           "'Binary translation' page; it counts traps and device accesses but not context switches or TLB refills, "
+           "so it understates the data-intensive penalty.")

@@ -97,3 +97,13 @@ def test_unknown_method_is_rejected():
     step = execute(parse_listing("nop"))[0]
     with pytest.raises(ValueError, match="unknown method 'jit'"):
         step_cycles(step, "jit")
+
+
+def test_summary_matches_the_lecture_shape():
+    """Compute-intensive: BT near native; data-intensive: traps make BT and trap-and-emulate slower."""
+    from engine.costs import workload_summary
+
+    rows = {(r["workload"].split(":")[0], r["method"]): r["slowdown"] for r in workload_summary()}
+    assert rows[("Compute-intensive", "Binary translation")] == pytest.approx(1.0)
+    assert rows[("Data-intensive", "Binary translation")] > 1.5
+    assert rows[("Compute-intensive", "Interpretation")] == pytest.approx(40.0)

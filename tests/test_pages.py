@@ -189,3 +189,78 @@ def test_switching_isa_switches_to_its_presets_and_restarts_the_player():
     assert not at.exception
     assert at.selectbox(key="q_program").value == "s370-timer"
     assert frame_text(at, "trap").startswith("**Frame 1/")
+
+
+# --------------------------------------------------------------------------- section 2.2
+
+def test_binary_translation_steps_and_bad_code():
+    at = open_page("pages/s22_binary_translation.py", {"program": "loop"})
+    assert frame_text(at, "bt").startswith("**Frame 1/")
+    at.button(key="bt_next").click().run()
+    assert "Translate" in frame_text(at, "bt") or "translat" in frame_text(at, "bt").lower()
+    at.button(key="bt_last").click().run()
+    assert not at.exception
+    at.selectbox(key="q_program").select("custom").run()
+    at.text_area(key="bt_code_custom").input("mov eax, ebx\nfrobnicate eax").run()
+    assert not at.exception
+    assert any("line 2" in e.value and "Showing the last code that worked" in e.value for e in at.error)
+    at.radio(key="fmt_custom").set_value("hex").run()
+    at.text_area(key="bt_code_custom").input("9c fa 9d zz").run()
+    assert any("hex" in e.value.lower() for e in at.error)
+    at.text_area(key="bt_code_custom").input("9c fa 9d f4").run()
+    assert not at.error
+    at.button(key="bt_next").click().run()
+    assert any("pushf" in d.value.to_csv() for d in at.dataframe)  # decoded by capstone: 9c is pushf
+
+
+def test_paging_walk_custom_address_and_bad_table():
+    at = open_page("pages/s22_paging.py", {"mode": "x86_64", "ex": "1"})
+    at.button(key="walk_last").click().run()
+    assert "Physical address" in frame_text(at, "walk")
+    assert "page-table references **3**" in next(c.value for c in at.caption if "page-table references" in c.value)
+    at.selectbox(key="q_ex").select("custom").run()
+    at.text_input(key="va_x86_64").input("0x0000800000000000").run()  # not canonical
+    assert any("not canonical" in e.value for e in at.error)
+    at.text_area(key="mappings_x86_64").input("0x1000 -> 0x2000 P QQ").run()
+    assert any("QQ" in e.value and "Showing the last page table that worked" in e.value for e in at.error)
+    assert not at.exception
+
+
+def test_paging_tlb_controls():
+    at = open_page("pages/s22_paging.py", {"mode": "teaching"})
+    at.selectbox(key="tlb_policy").select("FIFO").run()
+    at.number_input(key="tlb_switch").set_value(10).run()
+    assert not at.exception
+    at.button(key="tlb_last").click().run()
+    caption = next(c.value for c in at.caption if "flushes" in c.value)
+    assert "flushes **3**" in caption
+
+
+def test_shadow_invariant_holds_on_every_frame():
+    at = open_page("pages/s22_shadow.py")
+    total = int(frame_text(at, "shadow").split("/")[1].split(" ")[0])
+    for _ in range(total - 1):
+        assert any(s.value.startswith("Invariant holds") for s in at.success)
+        at.button(key="shadow_next").click().run()
+    assert "CR3" in frame_text(at, "shadow") or at.button(key="shadow_next").disabled
+
+
+def test_io_levels_switch_and_step():
+    at = open_page("pages/s22_io.py", {"level": "syscall"})
+    at.button(key="io_last").click().run()
+    assert frame_text(at, "io").startswith("**Frame 5/5")
+    at.selectbox(key="q_level").select("ioop").run()
+    assert frame_text(at, "io").startswith("**Frame 1/11")
+
+
+def test_quiz_22_generated_question():
+    at = open_page("pages/s22_quiz.py", {"gen": "walk", "seed": "3"})
+    from engine.isa import load_catalogue
+    from engine.lessons import LESSONS_DIR
+    from engine.quizgen import registry
+
+    q = registry()["walk"].make(3, load_catalogue(LESSONS_DIR / "isas"))
+    box = next(t for t in at.text_input if t.key == f"answer_{q.id}")
+    box.input(f"{q.value:g}")
+    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+    assert any(s.value.startswith("Correct.") for s in at.success)

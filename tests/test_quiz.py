@@ -50,8 +50,9 @@ def test_written_bank_has_every_kind():
     assert kinds == {"single", "multiple", "numeric"}
 
 
-def test_section_21_has_at_least_three_generators():
+def test_sections_have_enough_generators():
     assert len(for_section("2.1")) >= 3
+    assert len(for_section("2.2")) >= 4
 
 
 @pytest.mark.parametrize("gen_id", sorted(registry()))
@@ -108,3 +109,43 @@ def test_progress_scores_and_exports():
     assert len(csv_text.splitlines()) == 3
     payload = json.loads(progress.to_json(attempts, ["2.1", "2.2"]))
     assert payload["sections"][0]["percent"] == 50.0 and len(payload["attempts"]) == 2
+
+
+def _reference_hits(pages: list[int], entries: int, policy: str) -> int:
+    cache: list[int] = []
+    hits = 0
+    for page in pages:
+        if page in cache:
+            hits += 1
+            if policy == "LRU":
+                cache.remove(page)
+                cache.append(page)
+            continue
+        if len(cache) == entries:
+            cache.pop(0)
+        cache.append(page)
+    return hits
+
+
+def test_tlb_hit_questions_match_a_plain_reference(catalogue):
+    import re
+
+    for seed in range(30):
+        q = registry()["tlb-hits"].make(seed, catalogue)
+        entries, policy = re.search(r"with (\d+) entries and (\w+) replacement", q.prompt).groups()
+        pages = [int(p) for p in re.search(r"\*\*([\d, ]+)\*\*", q.prompt).group(1).split(", ")]
+        assert q.value == _reference_hits(pages, int(entries), policy)
+
+
+def test_translate_questions_add_the_offset_to_the_frame(catalogue):
+    import re
+
+    for seed in range(30):
+        q = registry()["translate"].make(seed, catalogue)
+        va = int(re.search(r"\*\*(0x[0-9a-f]+)\*\*", q.prompt).group(1), 16)
+        rows = {int(v, 16): (int(f, 16), flags.split()) for v, f, flags in re.findall(r"(0x[0-9a-f]+) -> (0x[0-9a-f]+) ([A-Z ]+)", q.prompt)}
+        frame, flags = rows[va & 0xFF00]
+        user, write = "user" in q.prompt.split("**")[0].split("A ")[-1], " write of" in q.prompt
+        allowed = "P" in flags and (not user or "US" in flags) and (not write or "RW" in flags)
+        expected = f"{frame | (va & 0xFF):#06x}" if allowed else "a page fault (#PF)"
+        assert q.answer == (expected,), (seed, q.prompt)

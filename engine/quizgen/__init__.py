@@ -18,9 +18,9 @@ class Generator:
 
 
 def registry() -> dict[str, Generator]:
-    from engine.quizgen import virtualizability
+    from engine.quizgen import full_virtualization, virtualizability
 
-    return {g.id: g for g in virtualizability.GENERATORS}
+    return {g.id: g for g in (*virtualizability.GENERATORS, *full_virtualization.GENERATORS)}
 
 
 def for_section(section: str) -> list[Generator]:
