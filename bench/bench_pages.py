@@ -41,6 +41,10 @@ RESULTS = ROOT / "bench" / "results" / "latest.txt"
 PLAYERS: dict[str, tuple[str, ...]] = {  # url_path -> player keys on that page
     "trap-and-emulate": ("trap",),
     "vmm-types": ("type1", "type2"),
+    "binary-translation": ("bt",),
+    "paging": ("walk", "tlb"),
+    "shadow-page-tables": ("shadow",),
+    "io-virtualization": ("io",),
 }
 RERUN_BUDGET_MS = 100.0
 STEP_BUDGET_MS = 100.0

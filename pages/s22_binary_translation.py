@@ -3,10 +3,10 @@
 import streamlit as st
 
 from engine import costs
-from engine.bt import ASSUMPTIONS, DEFAULT_MAX_UNIT, BTError, load_bt_programs, parse_program, simulate
-from engine.lessons import LESSONS_DIR
+from engine.bt import ASSUMPTIONS, DEFAULT_MAX_UNIT, BTError, parse_program, simulate
 from engine.x86 import AsmError, classification, parse_listing
 from ui import content, layout, query
+from ui.charts import chart
 from ui.player import player
 from viz.bt_view import cache_hit_rows, cache_rows, register_line, unit_rows
 from viz.charts import cache_hit_rate, cumulative_cycles, slowdown_by_iterations
@@ -14,7 +14,7 @@ from viz.charts import cache_hit_rate, cumulative_cycles, slowdown_by_iterations
 layout.header("2.2", "Binary translation", "Find the critical instructions at run time and replace them, lazily, with a cache.")
 content.lesson("2.2", "binary_translation")
 
-presets = {p.id: p for p in content.guarded(lambda: load_bt_programs(LESSONS_DIR / "2.2" / "bt_programs.toml"))}
+presets = {p.id: p for p in content.bt_programs()}
 CUSTOM = "custom"
 choice = query.select("Guest code", {**{k: p.name for k, p in presets.items()}, CUSTOM: "✏️ My own code"}, name="program")
 first = next(iter(presets.values()))
@@ -87,10 +87,10 @@ def sweep_rows(max_unit: int) -> list[dict]:
 cumulative, summary = cost_rows(text, fmt, max_unit)
 left, right = st.columns(2)
 left.markdown("**This program: translation-cache hit rate**")
-left.altair_chart(cache_hit_rate(cache_hit_rows(trace)), width="stretch")
+chart(cache_hit_rate, cache_hit_rows(trace), left)
 right.markdown("**This program: cumulative cost**")
-right.altair_chart(cumulative_cycles(cumulative), width="stretch")
+chart(cumulative_cycles, cumulative, right)
 st.markdown("**Loop-heavy vs straight-line: the same loop run longer and longer**")
-st.altair_chart(slowdown_by_iterations(sweep_rows(max_unit)), width="stretch")
+chart(slowdown_by_iterations, sweep_rows(max_unit))
 st.table(summary)
 st.caption(f"Cost model (the app's documented assumption, not a measurement): {costs.NOTES}")

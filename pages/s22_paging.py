@@ -3,16 +3,16 @@
 import streamlit as st
 
 from engine import tlb as tlb_engine
-from engine.lessons import LESSONS_DIR
-from engine.paging import MODES, PageTableError, contiguous_mappings, build_space, load_presets, parse_example, parse_mappings, walk
+from engine.paging import MODES, PageTableError, contiguous_mappings, build_space, parse_example, parse_mappings, walk
 from ui import content, layout, query
+from ui.charts import chart
 from ui.player import player
 from viz.charts import hit_rate_by_size, hit_rate_over_time
 from viz.paging_view import tlb_rows, walk_graph, walk_rows
 
 layout.header("2.2", "Paging and the TLB", "How the MMU turns a virtual address into a physical one, and why it caches the result.")
 
-presets = content.guarded(lambda: load_presets(LESSONS_DIR / "2.2" / "paging.toml"))
+presets = content.paging_presets()
 mode_id = query.select("Paging mode", {m.id: m.name for m in MODES.values()}, name="mode", default="teaching")
 mode = MODES[mode_id]
 preset = presets[mode_id]
@@ -54,7 +54,7 @@ with tab_walk:
 
 with tab_tlb:
     content.lesson("2.2", "tlb")
-    patterns = {"sequential": "Loop over an array", "working": "Working set with locality", "uniform": "Uniformly random"}
+    patterns = {"working": "Working set with locality", "sequential": "Loop over an array", "uniform": "Uniformly random"}
     c1, c2, c3, c4 = st.columns(4)
     pattern = c1.selectbox("Access pattern", list(patterns), format_func=patterns.get, key="tlb_pattern")
     entries = c2.select_slider("TLB entries", [1, 2, 4, 8, 16, 32, 64], value=4, key="tlb_entries")
@@ -94,6 +94,6 @@ with tab_tlb:
     over_time, by_size = charts(mode_id, pattern, entries, switch)
     left, right = st.columns(2)
     left.markdown(f"**Hit rate over 4,000 accesses** ({entries} entries)")
-    left.altair_chart(hit_rate_over_time(over_time), width="stretch")
+    chart(hit_rate_over_time, over_time, left)
     right.markdown("**Hit rate by TLB size** (same 4,000 accesses)")
-    right.altair_chart(hit_rate_by_size(by_size), width="stretch")
+    chart(hit_rate_by_size, by_size, right)

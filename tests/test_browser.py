@@ -259,3 +259,26 @@ def test_isa_designer_toggle_and_duplicate_name(app):
     expect(verdict).to_contain_text("(LRA)")  # the last valid design (LRA unprivileged) is still judged
     assert_healthy(page)
     shoot(page, "isa-designer-edited")
+
+
+def test_binary_translation_plays_and_draws_charts(app):
+    base, page = app
+    open_page(page, f"{base}/binary-translation?program=loop")
+    assert_healthy(page)
+    expect_frame(page, 1, key="bt")
+    page.get_by_role("button", name="Next ▶").click()
+    expect_frame(page, 2, key="bt")
+    expect(page.locator(".st-key-bt_caption").first).to_contain_text("Translate unit")
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts).to_have_count(3, timeout=TIMEOUT)  # cache hit rate, cumulative cost, loop sweep
+    shoot(page, "binary-translation-step")
+
+
+def test_paging_tlb_tab_shows_hit_rate_charts(app):
+    base, page = app
+    open_page(page, f"{base}/paging?mode=teaching")
+    page.get_by_role("tab", name="TLB").click()
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(2, timeout=TIMEOUT)
+    expect(page.locator(".st-key-tlb_caption").first).to_contain_text("Empty TLB")
+    assert_healthy(page)
+    shoot(page, "paging-tlb")

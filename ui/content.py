@@ -9,7 +9,9 @@ import streamlit as st
 from engine import isa as isa_mod
 from engine import quiz as quiz_mod
 from engine.lessons import LESSONS_DIR, LessonError, read_text
+from engine.bt import BTProgram, load_bt_programs
 from engine.outline import Section, load_sections
+from engine.paging import Preset, load_presets
 from engine.programs import Program, load_programs
 
 T = TypeVar("T")
@@ -41,6 +43,16 @@ def _programs() -> tuple[Program, ...]:
 
 
 @st.cache_resource(show_spinner=False)
+def _bt_programs() -> tuple[BTProgram, ...]:
+    return load_bt_programs(LESSONS_DIR / "2.2" / "bt_programs.toml")
+
+
+@st.cache_resource(show_spinner=False)
+def _paging_presets() -> dict[str, Preset]:
+    return load_presets(LESSONS_DIR / "2.2" / "paging.toml")
+
+
+@st.cache_resource(show_spinner=False)
 def _sections() -> tuple[Section, ...]:
     return load_sections(LESSONS_DIR / "sections.toml")
 
@@ -60,6 +72,14 @@ def bank(section: str) -> tuple[quiz_mod.Question, ...]:
 
 def programs() -> tuple[Program, ...]:
     return guarded(_programs)
+
+
+def bt_programs() -> tuple[BTProgram, ...]:
+    return guarded(_bt_programs)
+
+
+def paging_presets() -> dict[str, Preset]:
+    return guarded(_paging_presets)
 
 
 def sections() -> tuple[Section, ...]:
