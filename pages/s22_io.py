@@ -32,7 +32,7 @@ st.caption(f"At this level {level.also_known_as}.")
 
 
 def render(frame) -> None:
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)
     left.graphviz_chart(stack_graph(level, frame.state), width="stretch")
     right.markdown("**Steps of the read**")
     right.code(step_listing(level, len(frame.state.visited) - 1), language=None)

@@ -23,17 +23,14 @@ def trace(scenario_id: str):
 def render(frame) -> None:
     s = frame.state
     st.graphviz_chart(shadow_graph(s), width="stretch")
-    left, right = st.columns([3, 2])
-    with left:
-        st.markdown("**Guest operations**")
-        st.code(op_listing(scenario.ops, s.step), language=None)
-    with right:
-        problems = s.invariant_violations()
-        if problems:
-            st.error("Invariant broken: " + "; ".join(problems))
-        else:
-            st.success("Invariant holds: every shadow entry = VMM map ∘ guest entry, with no more rights than the guest's.",
-                       icon="✅")
+    problems = s.invariant_violations()
+    if problems:
+        st.error("Invariant broken: " + "; ".join(problems))
+    else:
+        st.success("Invariant holds: every shadow entry = VMM map ∘ guest entry, with no more rights than the guest's.",
+                   icon="✅")
+    st.markdown("**Guest operations**")
+    st.code(op_listing(scenario.ops, s.step), language=None)
 
 
 player(trace(scenario_id), "shadow", render,

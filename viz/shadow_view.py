@@ -36,7 +36,8 @@ def shadow_graph(state: ShadowState) -> graphviz.Digraph:
     guest = state.guest_table(process) if process else {}
     shadow = state.shadow_table(process) if process else {}
     pmap = dict(state.pmap)
-    used_frames = sorted({e.frame for e in guest.values()})
+    tables = [guest] if process else [state.guest_table(name) for name, _ in state.guest]
+    used_frames = sorted({e.frame for table in tables for e in table.values()})
     hot_frame = guest[state.page].frame if state.page in guest else None
     title = f"Guest page table of {process}" if process else "Guest page table (no process yet)"
     g.node("guest", _table(title, ("virtual page", "guest frame"),
