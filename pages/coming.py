@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import content
 
-st.title("Sections 2.3–2.5")
+st.title("Sections still to come")
 st.info("These sections are being built. Here is what they will teach, in lecture order.", icon="🗺️")
 for section in content.sections():
     if section.status == "planned":

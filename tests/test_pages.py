@@ -264,3 +264,22 @@ def test_quiz_22_generated_question():
     box.input(f"{q.value:g}")
     at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
     assert any(s.value.startswith("Correct.") for s in at.success)
+
+
+# --------------------------------------------------------------------------- section 2.3
+
+def test_xen_rejected_update_and_batching():
+    at = open_page("pages/s23_xen.py", {"xen": "foreign-frame-rejected"})
+    at.button(key="mem_last").click().run()
+    caption = next(c.value for c in at.caption if "rejected" in c.value)
+    assert "rejected **1**" in caption and "applied **0**" in caption
+    at.button(key="pf_last").click().run()
+    assert "Xen entries **1**" in next(c.value for c in at.caption if "Xen entries" in c.value and "**1**" in c.value)
+
+
+def test_hypercall_choice_and_split_driver():
+    at = open_page("pages/s23_hypercalls.py", {"hypercall": "event_channel_op", "device": "net"})
+    at.button(key="hcall_next").click().run()
+    assert "hypercall 32" in frame_text(at, "hcall")
+    at.button(key="ring_last").click().run()
+    assert not at.exception

@@ -33,8 +33,13 @@ GROUPS: dict[str, tuple[PageSpec, ...]] = {
         PageSpec("pages/s22_io.py", "I/O virtualization", "💽", "io-virtualization"),
         PageSpec("pages/s22_quiz.py", "Quiz 2.2", "❓", "quiz-2-2"),
     ),
-    "2.3–2.5 (coming)": (
-        PageSpec("pages/coming.py", "Sections 2.3–2.5", "🗺️", "coming"),
+    "2.3 OS- and hardware-assisted": (
+        PageSpec("pages/s23_xen.py", "Xen and paravirtualization", "🐼", "xen"),
+        PageSpec("pages/s23_hypercalls.py", "Hypercalls, events and split drivers", "📨", "hypercalls"),
+        PageSpec("pages/s23_compare.py", "Comparing the approaches", "⚖️", "compare"),
+    ),
+    "2.4–2.5 (coming)": (
+        PageSpec("pages/coming.py", "Sections 2.4–2.5", "🗺️", "coming"),
     ),
 }
 

@@ -75,3 +75,31 @@ def cache_hit_rate(rows: list[dict[str, object]]) -> alt.Chart:
         y=alt.Y("hit rate:Q", title="translation-cache hit rate", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         tooltip=["unit arrivals:Q", alt.Tooltip("hit rate:Q", format=".0%")],
     ).properties(height=320)
+
+
+TECHNIQUE_COLOURS = {"Full virtualization (BT)": palette.BLUE, "Paravirtualization (Xen)": palette.GREEN,
+                     "VT-x, shadow paging": palette.VERMILLION, "VT-x with EPT": palette.ORANGE}
+
+
+def interventions_by_workload(rows: list[dict[str, object]]) -> alt.Chart:
+    """rows: {'workload', 'technique', 'interventions'}: grouped bars, one group per workload."""
+    techniques = [t for t in TECHNIQUE_COLOURS if any(r["technique"] == t for r in rows)]
+    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        x=alt.X("technique:N", title=None, axis=alt.Axis(labels=False, ticks=False), sort=techniques),
+        y=alt.Y("interventions:Q", title="VMM interventions per million instructions (log)",
+                scale=alt.Scale(type="symlog")),
+        color=alt.Color("technique:N", scale=_legend(techniques, [TECHNIQUE_COLOURS[t] for t in techniques]),
+                        legend=alt.Legend(orient="bottom", columns=2, title=None)),
+        column=alt.Column("workload:N", title=None, header=alt.Header(labelFontSize=14),
+                          sort=list(dict.fromkeys(str(r["workload"]) for r in rows))),
+        tooltip=["workload:N", "technique:N", alt.Tooltip("interventions:Q", format=",.0f")],
+    ).properties(width=120, height=280)
+
+
+def transitions_by_batch(rows: list[dict[str, object]]) -> alt.Chart:
+    """rows: {'batch size', 'guest↔Xen transitions'} for a fixed number of page-table updates."""
+    return alt.Chart(alt.Data(values=rows)).mark_bar(color=palette.GREEN).encode(
+        x=alt.X("batch size:O", title="updates per mmu_update hypercall"),
+        y=alt.Y("guest↔Xen transitions:Q"),
+        tooltip=["batch size:O", "hypercalls:Q", "guest↔Xen transitions:Q"],
+    ).properties(height=260)

@@ -1,0 +1,47 @@
+"""2.3 Hypercalls (synchronous), events (asynchronous) and split drivers over a shared I/O ring."""
+
+import streamlit as st
+
+from engine import xen
+from ui import content, layout, query
+from ui.player import player
+from viz.xen_view import cpu_graph, event_rows, ring_graph
+
+layout.header("2.3", "Hypercalls, events and split drivers", "How a paravirtualized guest talks to Xen and to Domain 0.")
+content.lesson("2.3", "split_drivers")
+
+st.subheader("Hypercall: a synchronous call into Xen")
+names = sorted(xen.HYPERCALLS, key=xen.HYPERCALLS.get)
+name = query.select("Hypercall", {n: f"{xen.HYPERCALLS[n]}: {n}" for n in names}, name="hypercall", default="mmu_update")
+
+
+def render_hypercall(frame) -> None:
+    left, right = st.columns([3, 2])
+    left.graphviz_chart(cpu_graph(frame.state), width="stretch")
+    right.dataframe([{"#": number, "Hypercall": n, "": "◀" if n == name else ""} for n, number in sorted(
+        xen.HYPERCALLS.items(), key=lambda item: item[1])], hide_index=True, height=320, width="stretch")
+    right.caption("Numbers from xen.git public/xen.h (facts.md §6.2).")
+
+
+player(xen.hypercall_flow(name), "hcall", render_hypercall,
+       counter_labels={"hypercalls": "hypercalls", "guest_xen_transitions": "guest↔Xen transitions"})
+
+st.subheader("Event: an asynchronous notification")
+
+
+def render_event(frame) -> None:
+    mask = "masked (the guest's 'virtual CLI' is set: events wait)" if frame.state.masked else "unmasked"
+    st.markdown(f"**Running:** {frame.state.actor} · **event mask:** {mask}")
+    st.dataframe(event_rows(frame.state), hide_index=True, width="stretch")
+
+
+player(xen.event_flow(), "event", render_event,
+       counter_labels={"events_sent": "events sent", "events_deferred": "deferred while masked", "callbacks": "callbacks"},
+       shortcuts=False)
+
+st.subheader("Split driver: one request end to end")
+kind = query.select("Device", {"block": "Block device (blkfront / blkback)", "net": "Network (netfront / netback)"}, name="device")
+player(xen.split_driver_request(kind), "ring", lambda f: st.graphviz_chart(ring_graph(f.state), width="stretch"),
+       counter_labels={"requests": "requests", "responses": "responses", "event_notifications": "event notifications",
+                       "hypercalls": "hypercalls"}, shortcuts=False)
+st.caption(f"Simplified model: {xen.SIMPLIFICATIONS}")
