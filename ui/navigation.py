@@ -37,6 +37,7 @@ GROUPS: dict[str, tuple[PageSpec, ...]] = {
         PageSpec("pages/s23_xen.py", "Xen and paravirtualization", "🐼", "xen"),
         PageSpec("pages/s23_hypercalls.py", "Hypercalls, events and split drivers", "📨", "hypercalls"),
         PageSpec("pages/s23_compare.py", "Comparing the approaches", "⚖️", "compare"),
+        PageSpec("pages/s23_quiz.py", "Quiz 2.3", "❓", "quiz-2-3"),
     ),
     "2.4–2.5 (coming)": (
         PageSpec("pages/coming.py", "Sections 2.4–2.5", "🗺️", "coming"),

@@ -18,9 +18,9 @@ class Generator:
 
 
 def registry() -> dict[str, Generator]:
-    from engine.quizgen import full_virtualization, virtualizability
+    from engine.quizgen import assisted, full_virtualization, virtualizability
 
-    return {g.id: g for g in (*virtualizability.GENERATORS, *full_virtualization.GENERATORS)}
+    return {g.id: g for g in (*virtualizability.GENERATORS, *full_virtualization.GENERATORS, *assisted.GENERATORS)}
 
 
 def for_section(section: str) -> list[Generator]:
