@@ -899,7 +899,8 @@ SHADOW_CONTROLS = ("primary: HLT exiting, INVLPG exiting, CR3-load exiting, CR3-
                    "use MSR bitmaps, activate secondary controls\n"
                    "secondary: enable VPID\n"
                    "exceptions: #PF\n" + _COMMON + "vpid: 1")
-# With EPT, KVM turns CR3-load/store exiting, INVLPG exiting and #PF interception off (linux vmx.c does so).
+# With EPT, KVM turns CR3-load/store exiting, INVLPG exiting and #PF interception off (linux arch/x86/kvm/vmx/vmx.c;
+# not in facts.md).
 EPT_CONTROLS = ("primary: HLT exiting, use I/O bitmaps, use MSR bitmaps, activate secondary controls\n"
                 "secondary: enable EPT, enable VPID\n" + _COMMON + "vpid: 1")
 PAGE_TABLE_WORKLOAD = """; a guest kernel starting two processes: page-table heavy
@@ -1021,7 +1022,9 @@ def tagged_tlb(workload: Sequence[int], vm_count: int, switches: int, tlb_entrie
                policy: Policy = "LRU", walk_references: int = NESTED_WALK_REFERENCES) -> TaggedTlbStats:
     """VMs take turns running ``workload`` (their own copy of it), with a VMM exit between turns.
 
-    Untagged: every VM exit and entry flushes the TLB. Tagged: entries carry the VPID, so they survive.
+    Untagged: every VM exit and entry flushes the TLB. Tagged: entries carry the VPID, so they survive. With LRU
+    the tagged hit rate is never lower; with FIFO or random, surviving old entries can occasionally evict fresher
+    ones first (a Belady-style anomaly), so tagged can lose on small, contrived traces.
     """
     hits = misses = flushes = 0
     for _, _, kind, _, _ in _tagged_events(workload, vm_count, switches, tlb_entries, tagged, seed, policy):
