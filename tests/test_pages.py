@@ -283,3 +283,30 @@ def test_hypercall_choice_and_split_driver():
     assert "hypercall 32" in frame_text(at, "hcall")
     at.button(key="ring_last").click().run()
     assert not at.exception
+
+
+def test_vtx_bad_controls_keep_last_good_and_hlt_exiting_toggles_exits():
+    at = open_page("pages/s23_vtx.py", {"vtx": "cpuid-hlt"})
+    at.button(key="vtx_last").click().run()
+    before = next(c.value for c in at.caption if "VM exits" in c.value)
+    at.text_area(key="vmcs_cpuid-hlt").input("pin: external-interrupt exiting\nprimary: HLT exiting").run()
+    at.button(key="vtx_last").click().run()
+    after = next(c.value for c in at.caption if "VM exits" in c.value)
+    assert before != after  # HLT now exits too; CPUID exited either way
+    at.text_area(key="vmcs_cpuid-hlt").input("primary: frobnicate exiting").run()
+    assert any("Showing the last VMCS and workload that worked" in e.value for e in at.error)
+    at.text_area(key="work_cpuid-hlt").input("cpuid x").run()
+    assert not at.exception
+
+
+def test_ept_page_walk_size_and_dma_toggle():
+    at = open_page("pages/s23_ept.py")
+    at.slider(key="ept_n").set_value(5).run()
+    at.slider(key="ept_m").set_value(5).run()
+    assert any("**35**" in m.value for m in at.markdown)
+    at.button(key="nested_last").click().run()
+    assert "35 references" in frame_text(at, "nested")
+    at.radio(key="dma_target").set_value("VM2").run()
+    at.toggle(key="dma_iommu").set_value(False).run()
+    at.button(key="dma_last").click().run()
+    assert "corrupted **1**" in next(c.value for c in at.caption if "corrupted" in c.value)

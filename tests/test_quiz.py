@@ -149,3 +149,20 @@ def test_translate_questions_add_the_offset_to_the_frame(catalogue):
         allowed = "P" in flags and (not user or "US" in flags) and (not write or "RW" in flags)
         expected = f"{frame | (va & 0xFF):#06x}" if allowed else "a page fault (#PF)"
         assert q.answer == (expected,), (seed, q.prompt)
+
+
+def test_exit_questions_respect_unconditional_exits(catalogue):
+    from engine import vmx
+
+    for seed in range(40):
+        q = registry()["exit"].make(seed, catalogue)
+        instruction = q.prompt.split("`")[1]
+        mnemonic = instruction.split()[0]
+        if mnemonic in vmx.UNCONDITIONAL:
+            assert q.answer == (f"{vmx.UNCONDITIONAL[mnemonic]}: {vmx.exit_name(vmx.UNCONDITIONAL[mnemonic])}",)
+
+
+def test_mmu_questions_follow_xens_rules(catalogue):
+    for seed in range(40):
+        q = registry()["mmu"].make(seed, catalogue)
+        assert q.answer[0] == ("Xen rejects it" if q.explanation.startswith("(") else "Xen applies it")

@@ -36,6 +36,8 @@ GROUPS: dict[str, tuple[PageSpec, ...]] = {
     "2.3 OS- and hardware-assisted": (
         PageSpec("pages/s23_xen.py", "Xen and paravirtualization", "🐼", "xen"),
         PageSpec("pages/s23_hypercalls.py", "Hypercalls, events and split drivers", "📨", "hypercalls"),
+        PageSpec("pages/s23_vtx.py", "VT-x and the VMCS", "🧩", "vt-x"),
+        PageSpec("pages/s23_ept.py", "Nested paging, tagged TLB, device assignment", "🧭", "ept"),
         PageSpec("pages/s23_compare.py", "Comparing the approaches", "⚖️", "compare"),
         PageSpec("pages/s23_quiz.py", "Quiz 2.3", "❓", "quiz-2-3"),
     ),

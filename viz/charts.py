@@ -103,3 +103,23 @@ def transitions_by_batch(rows: list[dict[str, object]]) -> alt.Chart:
         y=alt.Y("guest↔Xen transitions:Q"),
         tooltip=["batch size:O", "hypercalls:Q", "guest↔Xen transitions:Q"],
     ).properties(height=260)
+
+
+def exits_by_reason(rows: list[dict[str, object]]) -> alt.Chart:
+    """rows: {'exit', 'count', 'cycles'} (one per basic exit reason)."""
+    return alt.Chart(alt.Data(values=rows)).mark_bar(color=palette.VERMILLION).encode(
+        y=alt.Y("exit:N", title=None, sort="-x", axis=alt.Axis(labelLimit=340, labelFontSize=13)),
+        x=alt.X("count:Q", title="VM exits"),
+        tooltip=["exit:N", "count:Q", alt.Tooltip("cycles:Q", format=",")],
+    ).properties(height=alt.Step(34))
+
+
+def tagged_vs_flushed(rows: list[dict[str, object]]) -> alt.Chart:
+    """rows: {'TLB', 'hit rate'}: the same multi-VM schedule with a flushing and a VPID-tagged TLB."""
+    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        x=alt.X("TLB:N", title=None, axis=alt.Axis(labelAngle=0, labelLimit=220)),
+        y=alt.Y("hit rate:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color("TLB:N", scale=_legend(["flushed on every switch", "tagged with VPIDs"], [palette.VERMILLION, palette.BLUE]),
+                        legend=None),
+        tooltip=["TLB:N", alt.Tooltip("hit rate:Q", format=".1%"), "walk references:Q"],
+    ).properties(height=260)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Mapping
 
-from engine import xen
+from engine import nested_paging, vmx, xen
 from engine.isa import ISA
 from engine.quiz import Question
 from engine.quizgen import Generator
@@ -62,7 +62,54 @@ def batch_savings(seed: int, catalogue: Mapping[str, ISA]) -> Question:
     )
 
 
+NO_EXIT = "no VM exit"
+_CONTROL_CHOICES = ("HLT exiting", "CR3-load exiting", "INVLPG exiting", "use I/O bitmaps", "unconditional I/O exiting",
+                    "use MSR bitmaps", "RDTSC exiting")
+_INSTRUCTIONS = ("cpuid", "hlt", "mov cr3, eax", "in al, 0x60", "out 0x80, al", "rdmsr 0x10", "invlpg 0x1000", "rdtsc",
+                 "add", "xsetbv", "vmcall")
+
+
+def exit_reason(seed: int, catalogue: Mapping[str, ISA]) -> Question:
+    rng = random.Random(seed)
+    controls = sorted(rng.sample(_CONTROL_CHOICES, rng.randrange(1, 4)))
+    text = "primary: " + ", ".join(controls) + ("\nio: 0x60" if "use I/O bitmaps" in controls else "")
+    instruction = rng.choice(_INSTRUCTIONS)
+    summary = vmx.exit_summary(vmx.simulate(vmx.parse_controls(text), instruction))
+    right = f"{summary[0]['reason']}: {summary[0]['name']}" if summary else NO_EXIT
+    pool = [f"{n}: {vmx.exit_name(n)}" for n in (10, 12, 28, 30, 31, 14, 16, 55, 18)] + [NO_EXIT]
+    options = [right] + [o for o in rng.sample(pool, len(pool)) if o != right][:3]
+    rng.shuffle(options)
+    always = instruction.split()[0] in vmx.UNCONDITIONAL
+    explanation = ((f"{instruction.split()[0].upper()} exits unconditionally, whatever the controls say (facts.md §3.6)."
+                    if always else f"With these controls, {instruction} gives: {right}.") +
+                   " Basic exit reasons from the SDM (facts.md §3.5).")
+    return Question(
+        id=f"gen-exit-{seed}", section=SECTION, kind="single",
+        prompt=(f"A guest runs in VMX non-root mode. The primary processor-based controls set: **{', '.join(controls)}**"
+                f"{' (I/O bitmap: port 0x60 only)' if 'use I/O bitmaps' in controls else ''}; no other control is set. "
+                f"The guest kernel executes `{instruction}`. What happens?"),
+        options=tuple(options), answer=(right,), explanation=explanation, slide="VMM Control Structures [13]",
+        generator="exit")
+
+
+def walk_references(seed: int, catalogue: Mapping[str, ISA]) -> Question:
+    rng = random.Random(seed)
+    n, m = rng.randrange(2, 6), rng.randrange(2, 6)
+    total = nested_paging.references(n, m)
+    return Question(
+        id=f"gen-2d-{seed}", section=SECTION, kind="numeric",
+        prompt=(f"Nested paging: the guest uses {n}-level page tables and the EPT has {m} levels. How many memory references "
+                "does one TLB miss need in the worst case (no page-walk caches)?"),
+        value=float(total), tolerance=0.0, unit="references",
+        explanation=(f"Each of the {n} guest table pointers (gCR3 and {n - 1} inner ones) and the final guest-physical "
+                     f"address needs an {m}-step EPT walk, plus the {n} guest reads: ({n}+1)({m}+1) − 1 = {total} "
+                     "(facts.md §4.3)."),
+        slide="Memory Virtualization Extensions", generator="2d-walk")
+
+
 GENERATORS = (
+    Generator("exit", SECTION, "Which VM exit does this instruction cause?", exit_reason),
+    Generator("2d-walk", SECTION, "References of a two-dimensional walk", walk_references),
     Generator("mmu", SECTION, "Does Xen accept this mmu_update?", mmu_update_accepted),
     Generator("batch", SECTION, "Transitions saved by batching", batch_savings),
 )
