@@ -45,6 +45,10 @@ PLAYERS: dict[str, tuple[str, ...]] = {  # url_path -> player keys on that page
     "paging": ("walk", "tlb"),
     "shadow-page-tables": ("shadow",),
     "io-virtualization": ("io",),
+    "xen": ("mem", "sys", "pf"),
+    "hypercalls": ("hcall", "event", "ring"),
+    "vt-x": ("vtx",),
+    "ept": ("nested", "dma"),
 }
 RERUN_BUDGET_MS = 100.0
 STEP_BUDGET_MS = 100.0
