@@ -97,7 +97,7 @@ def ring_graph(state: IoRingState) -> graphviz.Digraph:
     for i, entry in enumerate(state.slots):
         fill = palette.WHITE if entry is None else (palette.SKY if entry.kind == "request" else palette.GREEN)
         text = " " if entry is None else f"{entry.kind}<br/>id {entry.id}"
-        cells.append(f'<td bgcolor="{fill}" width="80" height="50">{text}</td>')
+        cells.append(f'<td bgcolor="{fill}" width="64" height="46">{text}</td>')
     pointers = []
     for i in range(size):
         names = [n for n, v in (("req_prod", state.req_prod), ("req_cons", state.req_cons), ("rsp_prod", state.rsp_prod),
@@ -106,18 +106,20 @@ def ring_graph(state: IoRingState) -> graphviz.Digraph:
         pointers.append(f'<td border="0">{label}</td>')
     table = (f'<<table border="0" cellborder="1" cellspacing="0" cellpadding="6"><tr>{"".join(cells)}</tr>'
              f'<tr>{"".join(pointers)}</tr></table>>')
-    g = digraph(rankdir="LR")
-    g.attr("node", fontsize="16")
-    g.node("front", f"Guest front end\n({'blkfront' if state.kind == 'block' else 'netfront'})",
-           **emphasis(state.actor == "guest front end", palette.SKY))
+    g = digraph(rankdir="TB", nodesep="0.5", ranksep="0.5")
+    g.attr("node", fontsize="17")
+    with g.subgraph() as top:
+        top.attr(rank="same")
+        top.node("front", f"Guest front end\n({'blkfront' if state.kind == 'block' else 'netfront'})",
+                 **emphasis(state.actor == "guest front end", palette.SKY))
+        top.node("xen", "Xen:\nevent channels", **emphasis(state.actor == "Xen", palette.PALE))
+        top.node("back", f"Dom0 back end\n({'blkback' if state.kind == 'block' else 'netback'})",
+                 **emphasis(state.actor == "Dom0 back end", palette.ORANGE))
     g.node("ring", table, shape="plaintext", style="")
-    g.node("back", f"Dom0 back end\n({'blkback' if state.kind == 'block' else 'netback'})",
-           **emphasis(state.actor == "Dom0 back end", palette.ORANGE))
     g.node("device", "physical device\n(real driver in Dom0)", **emphasis(state.actor == "device", palette.GREY))
-    g.node("xen", "Xen: event channels", **emphasis(state.actor == "Xen", palette.PALE))
+    g.edge("front", "xen", style="dashed", label=" notify ")
+    g.edge("xen", "back", style="dashed", label=" notify ")
     g.edge("front", "ring", label=" requests ")
-    g.edge("ring", "back", label=" ")
+    g.edge("back", "ring", label=" responses ")
     g.edge("back", "device")
-    g.edge("front", "xen", style="dashed", constraint="false")
-    g.edge("xen", "back", style="dashed", constraint="false")
     return g
