@@ -823,3 +823,47 @@ __all__ = [
     "foreign_frame_rejected", "hypercall_flow", "simulate_updates", "split_driver_request", "syscall_vs_pagefault",
     "transitions_by_batch_size",
 ]
+
+
+def parse_requests(text: str) -> tuple[MmuUpdate, ...]:
+    """The hypercall builder's text: one PTE write per line, ``<table frame> <slot> -> <frame> [rw|ro]`` or
+    ``<table frame> <slot> -> clear``; ``#`` comments. Numbers are decimal or 0x-hex."""
+    requests: list[MmuUpdate] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        code = raw.split("#", 1)[0].strip()
+        if not code:
+            continue
+        left, arrow, right = code.partition("->")
+        words, target = left.split(), right.split()
+        if not arrow or len(words) != 2 or not 1 <= len(target) <= 2:
+            raise XenError(f"line {number}: '{raw.strip()}' — write '<table frame> <slot> -> <frame> [rw|ro]' or "
+                           "'<table frame> <slot> -> clear'")
+        try:
+            table, slot = (int(w, 0) for w in words)
+            if target == ["clear"]:
+                requests.append(MmuUpdate.clear(table, slot))
+                continue
+            frame = int(target[0], 0)
+        except ValueError as exc:
+            raise XenError(f"line {number}: '{raw.strip()}' has a value that is not a whole number") from exc
+        access = target[1] if len(target) == 2 else "ro"
+        if access not in ("rw", "ro"):
+            raise XenError(f"line {number}: access '{access}' must be rw or ro")
+        if not 0 <= slot < PTES_PER_TABLE:
+            raise XenError(f"line {number}: slot {slot} is outside 0–{PTES_PER_TABLE - 1}")
+        if table < 0 or frame < 0 or table >= MAX_MACHINE_FRAMES or frame >= MAX_MACHINE_FRAMES:
+            raise XenError(f"line {number}: machine frames are numbered 0–{MAX_MACHINE_FRAMES - 1}")
+        requests.append(MmuUpdate.write(table, slot, frame, access == "rw"))
+    if not requests:
+        raise XenError("no requests: write one PTE update per line, e.g. '5 8 -> 11 ro'")
+    return tuple(requests)
+
+
+def requests_text(requests: Sequence[MmuUpdate]) -> str:
+    """The builder's text for a list of requests (the inverse of :func:`parse_requests`)."""
+    lines = []
+    for r in requests:
+        pte = r.new_pte
+        target = "clear" if pte is None else f"{pte.frame} {'rw' if pte.writable else 'ro'}"
+        lines.append(f"{r.table_frame} {r.slot} -> {target}")
+    return "\n".join(lines)

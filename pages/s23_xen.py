@@ -32,9 +32,30 @@ st.subheader("Architecture: Xen, Domain 0 and Domain U guests")
 st.graphviz_chart(architecture_graph(host()), width="stretch")
 
 st.subheader("Memory: static partitions and validated page-table updates")
-preset = query.select("Scenario", {k: make().title for k, make in xen.PRESETS.items()}, name="xen", default="allowed-update")
-st.caption(xen.PRESETS[preset]().description)
-player(memory_trace(preset), "mem", lambda f: st.graphviz_chart(frames_graph(f.state), width="stretch"),
+CUSTOM = "custom"
+preset = query.select("Scenario", {**{k: make().title for k, make in xen.PRESETS.items()}, CUSTOM: "✏️ Build your own mmu_update"},
+                      name="xen", default="allowed-update")
+if preset != CUSTOM:
+    st.caption(xen.PRESETS[preset]().description)
+    trace = memory_trace(preset)
+else:
+    example = xen.PRESETS["batched-updates"]()
+    b1, b2, b3 = st.columns([1, 3, 1])
+    domain = b1.selectbox("Calling domain", [d.name for d in host().domains], index=1, key="xen_domain")
+    text = b2.text_area("Requests: `<table frame> <slot> -> <frame> [rw|ro]` or `-> clear`, one per line",
+                        xen.requests_text(example.requests), key="xen_requests", height=160)
+    batch = b3.number_input("Updates per hypercall", 1, 16, 3, key="xen_batch")
+    me = host().domain(domain)
+    st.caption(f"{domain} owns machine frames {', '.join(map(str, me.frames))}; its page table is in frame "
+               f"{', '.join(map(str, me.page_tables))}.")
+    try:
+        trace = xen.simulate_updates(host(), domain, xen.parse_requests(text), batch)
+        st.session_state["xen_good"] = (domain, text, batch)
+    except xen.XenError as exc:
+        domain, text, batch = st.session_state.get("xen_good", ("DomU1", xen.requests_text(example.requests), 3))
+        trace = xen.simulate_updates(host(), domain, xen.parse_requests(text), batch)
+        st.error(f"{exc} Showing the last requests that worked.", icon="✋")
+player(trace, "mem", lambda f: st.graphviz_chart(frames_graph(f.state), width="stretch"),
        counter_labels={"hypercalls": "hypercalls", "guest_xen_transitions": "guest↔Xen transitions",
                        "updates_applied": "applied", "updates_rejected": "rejected"})
 

@@ -310,3 +310,13 @@ def test_ept_page_walk_size_and_dma_toggle():
     at.toggle(key="dma_iommu").set_value(False).run()
     at.button(key="dma_last").click().run()
     assert "corrupted **1**" in next(c.value for c in at.caption if "corrupted" in c.value)
+
+
+def test_xen_hypercall_builder_bad_input_and_rejection():
+    at = open_page("pages/s23_xen.py", {"xen": "custom"})
+    at.text_area(key="xen_requests").input("5 8 ->").run()
+    assert any("Showing the last requests that worked" in e.value for e in at.error)
+    at.selectbox(key="xen_domain").select("DomU2").run()
+    assert not at.exception
+    at.button(key="mem_last").click().run()
+    assert "rejected" in next(c.value for c in at.caption if "rejected" in c.value)

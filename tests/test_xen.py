@@ -287,3 +287,15 @@ def test_bad_input_raises_xen_errors(call, message):
     with pytest.raises(XenError, match=message):
         call()
     assert issubclass(XenError, ValueError)
+
+
+def test_hypercall_builder_text():
+    from engine.xen import XenError, parse_requests
+
+    reqs = parse_requests("5 8 -> 11 rw  # map\n0x5 9 -> 12\n5 10 -> clear")
+    assert [r.new_pte.writable if r.new_pte else None for r in reqs] == [True, False, None]
+    assert reqs[0].table_frame == 5 and reqs[0].slot == 8 and reqs[0].new_pte.frame == 11
+    for text, message in (("", "no requests"), ("5 -> 3", "write '<table frame>"), ("5 8 -> x", "not a whole number"),
+                          ("5 8 -> 3 wx", "must be rw or ro"), ("5 9999 -> 3", "slot 9999"), ("999 1 -> 3", "numbered 0")):
+        with pytest.raises(XenError, match=message):
+            parse_requests(text)
