@@ -53,6 +53,7 @@ def test_written_bank_has_every_kind():
 def test_sections_have_enough_generators():
     assert len(for_section("2.1")) >= 3
     assert len(for_section("2.2")) >= 4
+    assert len(for_section("2.3")) >= 4
 
 
 @pytest.mark.parametrize("gen_id", sorted(registry()))
