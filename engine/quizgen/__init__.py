@@ -18,9 +18,10 @@ class Generator:
 
 
 def registry() -> dict[str, Generator]:
-    from engine.quizgen import assisted, full_virtualization, virtualizability
+    from engine.quizgen import assisted, cloud, full_virtualization, scheduling, virtualizability
 
-    return {g.id: g for g in (*virtualizability.GENERATORS, *full_virtualization.GENERATORS, *assisted.GENERATORS)}
+    modules = (virtualizability, full_virtualization, assisted, scheduling, cloud)
+    return {g.id: g for module in modules for g in module.GENERATORS}
 
 
 def for_section(section: str) -> list[Generator]:
