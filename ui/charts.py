@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import importlib
+
 import altair as alt
 import streamlit as st
 
-from viz import charts as builders
-
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _spec(builder: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return getattr(builders, builder)(rows).to_dict()
+def _spec(module: str, builder: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return getattr(importlib.import_module(module), builder)(rows).to_dict()
 
 
 def chart(builder: Callable[[list[dict[str, Any]]], alt.Chart], rows: list[dict[str, Any]], target: Any = st) -> None:
-    """Draw ``builder(rows)`` (a function of viz.charts) full width in ``target`` (a column, or the page)."""
-    target.vega_lite_chart(_spec(builder.__name__, rows), width="stretch")
+    """Draw ``builder(rows)`` (a module-level function of a viz module) full width in ``target``.
+
+    The builder is named by module and function so the cache key is small and stable.
+    """
+    target.vega_lite_chart(_spec(builder.__module__, builder.__name__, rows), width="stretch")
