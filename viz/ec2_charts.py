@@ -1,0 +1,110 @@
+"""Altair charts for section 2.5 (plain functions over lists of rows, testable without a server).
+
+Pages draw them through :func:`spec`, cached by the page: serialising a chart validates it against
+the Vega-Lite schema, which costs more than a rerun may take (see ui/charts.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+
+from viz import palette
+
+BILLED_COLOURS = {"used": palette.BLUE, "billed, not used": palette.VERMILLION}
+PROVISION_COLOURS = {"over-provisioned": palette.ORANGE, "under-provisioned": palette.VERMILLION}
+PROCESSOR_COLOURS = {"processor type A (newer)": palette.BLUE, "processor type B (older)": palette.ORANGE}
+_AXIS = {"labelFontSize": 14, "titleFontSize": 15}
+
+
+def _scale(colours: dict[str, str]) -> alt.Scale:
+    return alt.Scale(domain=list(colours), range=list(colours.values()))
+
+
+def billing_timeline(rows: list[dict[str, Any]]) -> alt.Chart:
+    """rows: {'model', 'run', 'kind', 'from', 'to'} in minutes: used time solid, billed-but-unused hatched by colour."""
+    runs = list(dict.fromkeys(str(r["run"]) for r in rows))
+    return alt.Chart(alt.Data(values=rows)).mark_bar(height=22, stroke=palette.BLACK, strokeWidth=0.6).encode(
+        x=alt.X("from:Q", title="minutes since the first start", axis=alt.Axis(tickMinStep=15)),
+        x2="to:Q",
+        y=alt.Y("run:N", title=None, sort=runs, axis=alt.Axis(labelLimit=220)),
+        color=alt.Color("kind:N", title=None, scale=_scale(BILLED_COLOURS), legend=alt.Legend(orient="top", labelFontSize=14)),
+        opacity=alt.Opacity("kind:N", scale=alt.Scale(domain=list(BILLED_COLOURS), range=[1.0, 0.45]), legend=None),
+        row=alt.Row("model:N", title=None, header=alt.Header(labelFontSize=15, labelFontWeight="bold", labelAngle=0,
+                                                           labelAlign="left", labelOrient="top")),
+        tooltip=["model:N", "run:N", "kind:N", alt.Tooltip("from:Q", format=".1f"), alt.Tooltip("to:Q", format=".1f")],
+    ).properties(height=alt.Step(30)).configure_axis(**_AXIS)
+
+
+def provisioning(rows: list[dict[str, Any]]) -> alt.Chart:
+    """rows: {'plan', 'hour', 'demand', 'capacity', 'kind', 'low', 'high'}: demand line, capacity steps, shaded gaps."""
+    base = alt.Chart(alt.Data(values=rows))
+    band = base.mark_bar(width=9, opacity=0.55).encode(
+        x=alt.X("hour:Q", title="hour", scale=alt.Scale(domain=[0, 48])),
+        y=alt.Y("low:Q", title="instances"), y2="high:Q",
+        color=alt.Color("kind:N", title=None, scale=_scale(PROVISION_COLOURS), legend=alt.Legend(orient="top", labelFontSize=14)),
+        tooltip=["hour:Q", "demand:Q", "capacity:Q", "kind:N"],
+    )
+    capacity = base.mark_line(interpolate="step-after", strokeWidth=3, color=palette.BLUE).encode(x="hour:Q", y="capacity:Q")
+    demand = base.mark_line(strokeWidth=2.5, strokeDash=[6, 3], color=palette.BLACK).encode(x="hour:Q", y="demand:Q")
+    return alt.layer(band, capacity, demand).properties(height=230).facet(
+        row=alt.Row("plan:N", title=None, header=alt.Header(labelFontSize=15, labelFontWeight="bold", labelAngle=0,
+                                                            labelAlign="left", labelOrient="top"))
+    ).configure_axis(**_AXIS)
+
+
+def credit_balance(rows: list[dict[str, Any]]) -> alt.Chart:
+    """rows: {'hour', 'series', 'value'} with series 'credit balance' (left) and CPU 'wanted'/'got' (right, %)."""
+    base = alt.Chart(alt.Data(values=rows)).encode(x=alt.X("hour:Q", title="hour"))
+    balance = base.transform_filter(alt.datum.series == "credit balance").mark_area(
+        color=palette.GREEN, opacity=0.5, line={"color": palette.GREEN, "strokeWidth": 3}
+    ).encode(y=alt.Y("value:Q", title="credit balance"))
+    cpu = base.transform_filter(alt.datum.series != "credit balance").mark_line(
+        interpolate="step-before", strokeWidth=3, point=True
+    ).encode(
+        y=alt.Y("value:Q", title="CPU of the instance", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("series:N", title=None, scale=_scale({"CPU wanted": palette.BLACK, "CPU got": palette.VERMILLION}),
+                        legend=alt.Legend(orient="top", labelFontSize=14)),
+        strokeDash=alt.StrokeDash("series:N", legend=None),
+    )
+    return alt.layer(balance, cpu).resolve_scale(y="independent").properties(height=260).configure_axis(**_AXIS)
+
+
+def runtime_histogram(rows: list[dict[str, Any]]) -> alt.Chart:
+    """rows: {'runtime', 'processor'}: stacked histogram, coloured by the (hidden to the user) host type."""
+    return alt.Chart(alt.Data(values=rows)).mark_bar(stroke=palette.BLACK, strokeWidth=0.4).encode(
+        x=alt.X("runtime:Q", bin=alt.Bin(maxbins=30), title="benchmark runtime (s)"),
+        y=alt.Y("count():Q", title="measurements", stack=True),
+        color=alt.Color("processor:N", title="host", scale=_scale(PROCESSOR_COLOURS), legend=alt.Legend(orient="top", labelFontSize=14)),
+        tooltip=["processor:N", "count():Q"],
+    ).properties(height=260).configure_axis(**_AXIS)
+
+
+def runtime_box(rows: list[dict[str, Any]]) -> alt.Chart:
+    """rows: {'runtime', 'group'}: one box per group ('all runs', and each processor type)."""
+    groups = list(dict.fromkeys(str(r["group"]) for r in rows))
+    return alt.Chart(alt.Data(values=rows)).mark_boxplot(extent="min-max", size=28, color=palette.SKY,
+                                                         median={"color": palette.BLACK, "strokeWidth": 2}).encode(
+        x=alt.X("runtime:Q", title="benchmark runtime (s)", scale=alt.Scale(zero=False)),
+        y=alt.Y("group:N", title=None, sort=groups, axis=alt.Axis(labelLimit=260)),
+    ).properties(height=alt.Step(44)).configure_axis(**_AXIS)
+
+
+def confidence(rows: list[dict[str, Any]]) -> alt.Chart:
+    """rows: {'measurements', 'mean', 'low', 'high'}: the mean's 95% interval narrowing as measurements accumulate."""
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=alt.X("measurements:Q", title="measurements so far (log scale)", scale=alt.Scale(type="log")))
+    band = base.mark_area(color=palette.SKY, opacity=0.5).encode(
+        y=alt.Y("low:Q", title="mean runtime (s), 95% interval", scale=alt.Scale(zero=False)), y2="high:Q")
+    line = base.mark_line(point=True, strokeWidth=3, color=palette.BLUE).encode(y="mean:Q",
+                                                                              tooltip=["measurements:Q", "mean:Q", "low:Q", "high:Q"])
+    return alt.layer(band, line).properties(height=240).configure_axis(**_AXIS)
+
+
+BUILDERS = {f.__name__: f for f in (billing_timeline, provisioning, credit_balance, runtime_histogram, runtime_box, confidence)}
+
+
+def spec(builder: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Vega-Lite spec of ``BUILDERS[builder](rows)``; pages cache this call."""
+    return BUILDERS[builder](rows).to_dict()
