@@ -49,6 +49,9 @@ PLAYERS: dict[str, tuple[str, ...]] = {  # url_path -> player keys on that page
     "hypercalls": ("hcall", "event", "ring"),
     "vt-x": ("vtx",),
     "ept": ("nested", "dma"),
+    "regions": ("route",),
+    "instance-types": ("credits",),
+    "performance-variance": ("variance",),
 }
 RERUN_BUDGET_MS = 100.0
 STEP_BUDGET_MS = 100.0

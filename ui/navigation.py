@@ -41,6 +41,13 @@ GROUPS: dict[str, tuple[PageSpec, ...]] = {
         PageSpec("pages/s23_compare.py", "Comparing the approaches", "⚖️", "compare"),
         PageSpec("pages/s23_quiz.py", "Quiz 2.3", "❓", "quiz-2-3"),
     ),
+    "2.5 Case study: Amazon EC2": (
+        PageSpec("pages/s25_regions.py", "Regions and data transfer", "🌍", "regions"),
+        PageSpec("pages/s25_pricing.py", "Pricing and elasticity", "💶", "pricing"),
+        PageSpec("pages/s25_instances.py", "Instance types and ECUs", "🖥️", "instance-types"),
+        PageSpec("pages/s25_variance.py", "Performance variance", "📉", "performance-variance"),
+        PageSpec("pages/s25_quiz.py", "Quiz 2.5", "❓", "quiz-2-5"),
+    ),
     "2.4–2.5 (coming)": (
         PageSpec("pages/coming.py", "Sections 2.4–2.5", "🗺️", "coming"),
     ),

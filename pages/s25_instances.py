@@ -1,0 +1,77 @@
+"""2.5 Instance types: the lecture's t2 example, today's t2 family, CPU credits animated, and the EC2 Compute Unit."""
+
+import streamlit as st
+
+from engine import instance_types as it
+from ui import content, layout, query
+from ui.player import player
+from viz import ec2_charts
+
+layout.header("2.5", "Instance types and ECUs",
+              "Instance types define VM classes with particular hardware characteristics.")
+content.lesson("2.5", "instance_types")
+chart_spec = st.cache_data(show_spinner=False, max_entries=64)(ec2_charts.spec)
+
+
+@st.cache_resource(show_spinner=False)
+def credits(name: str, usage: str, start: str):
+    return it.burst(it.shipped().t2(name), it.USAGE_PRESETS[usage][1], start)
+
+
+cat = content.guarded(it.shipped)
+left, right = st.columns(2)
+with left:
+    st.subheader("The lecture's example")
+    st.table({"Instance": [t.slide_name for t in cat.lecture],
+              "Compute power": [f"{t.vcpu} virtual core{'s' * (t.vcpu > 1)}, {t.compute_units} comp. unit{'s' * (t.compute_units > 1)}"
+                                for t in cat.lecture],
+              "Main memory": [f"{t.memory_gib:g} GiB" for t in cat.lecture],
+              "Platform": [t.platform for t in cat.lecture],
+              "Price": [f"USD {t.price:g}" for t in cat.lecture]})
+    st.caption(f"As on the slide 'EC2 Instance Types (1/2)', storage via EBS: {cat.lecture_table.provenance.source}. "
+               "The lecture's prices, an example, not today's.")
+with right:
+    st.subheader("Today's t2 family")
+    st.table({"Type": [t.name for t in cat.current], "vCPU": [t.vcpu for t in cat.current],
+              "Memory": [f"{t.memory_gib:g} GiB" for t in cat.current],
+              "Credits/h": [f"{t.credits_per_hour:g}" for t in cat.current],
+              "Max balance": [f"{t.max_balance:g}" for t in cat.current],
+              "Baseline/vCPU": [f"{t.baseline:.1%}" for t in cat.current],
+              f"$/h [{cat.current_table.price_tag}]": [f"{t.price:g}" for t in cat.current]})
+    ct = cat.current_table
+    st.caption(f"{ct.provenance.label} ({ct.provenance.meaning}); prices [{ct.price_tag}] from public cost-tool tables, "
+               f"not an AWS page. {ct.region}, {ct.os}, On-Demand. Source: {ct.provenance.source}.")
+
+st.subheader("The EC2 Compute Unit (ECU)")
+st.markdown(f"> {it.ECU['definition']}\n\n— {it.ECU['definition_source']}")
+st.markdown("The lecture: an abstract unit for compute power, introduced as a reference measure that allows "
+            "predictability with different generations of hardware inside the data centers. In the lecture's table a "
+            "t2 Small has **1** compute unit, a t2 xLarge **8**.")
+st.caption(f"{it.ECU['original']} {it.ECU['dropped']}")
+
+st.subheader("CPU credits: bursting above the baseline")
+st.markdown(f"{it.CREDIT} **Baseline** = credits per hour ÷ 60 per vCPU.")
+c1, c2, c3 = st.columns(3)
+with c1:
+    name = query.select("Instance type", {t.name: t.name for t in cat.current}, name="t2", default="t2.small")
+with c2:
+    usage = query.select("Workload", {k: v[0] for k, v in it.USAGE_PRESETS.items()}, name="load", default="idle-then-burst")
+with c3:
+    start = query.select("Start balance", it.START_BALANCES, name="start", default="empty")
+trace = credits(name, usage, start)
+
+
+def render(frame) -> None:
+    s = frame.state
+    rows = [{"hour": h, "series": "credit balance", "value": round(b, 2)} for h, b in enumerate(s.balance)]
+    rows += [{"hour": h, "series": "CPU wanted", "value": w} for h, w in enumerate(s.wanted, start=1)]  # the whole plan
+    rows += [{"hour": h, "series": "CPU got", "value": round(s.got[h - 1], 4)} for h in range(1, s.hour + 1)]
+    graph, info = st.columns([3, 1])
+    graph.vega_lite_chart(chart_spec("credit_balance", rows), width="stretch")
+    info.metric("Credit balance", f"{s.balance[-1]:,.1f}")
+    info.metric("Baseline per vCPU", f"{s.baseline:.1%}")
+
+
+player(trace, "credits", render, counter_labels={"throttled_hours": "hours held back to the baseline"})
+st.caption("Simplified model: credits earned and spent minute by minute; no launch credits (the start balance is a "
+           "choice); T2 Unlimited, which may burst past a zero balance for a fee [S], is not modelled.")

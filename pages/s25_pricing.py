@@ -1,0 +1,81 @@
+"""2.5 Pricing: the bill of a VM timeline per started hour and per second; elasticity against fixed capacity."""
+
+import streamlit as st
+
+from engine import billing, elasticity, instance_types
+from engine.money import usd
+from ui import content, layout, query
+from viz import ec2_charts
+
+layout.header("2.5", "Pricing and elasticity",
+              "Amazon charges a fee for each started hour of VM usage; today Linux instances pay per second.")
+content.lesson("2.5", "pricing")
+chart_spec = st.cache_data(show_spinner=False, max_entries=64)(ec2_charts.spec)
+
+
+cat = content.guarded(instance_types.shipped)
+st.markdown("**The per-hour cost depends on** (lecture): the **region** · the **instance type** · the **operating "
+            "system and image** (possible licence costs) · the **usage of external services** (EBS, Internet traffic, ...).")
+
+st.subheader("The bill of a timeline")
+tables = {"lecture": f"The lecture's example prices ({cat.lecture_table.region}, {cat.lecture_table.os})",
+          "current": f"Today's t2 prices [{cat.current_table.price_tag}] ({cat.current_table.region}, {cat.current_table.os})"}
+left, right = st.columns(2)
+with left:
+    table = query.select("Prices", tables, name="prices", default="lecture")
+with right:
+    preset_id = query.select("Timeline preset", {k: p.title for k, p in billing.PRESETS.items()}, name="timeline",
+                             default="61-minutes")
+prices = cat.prices(table)
+preset = billing.PRESETS[preset_id]
+st.caption(preset.lesson)
+text = st.text_area(f"Timeline ({billing.FORMAT_HELP}; instance types: {', '.join(prices)})", preset.text,
+                    key=f"timeline_{preset_id}", height=150)
+
+good = f"timeline_good_{preset_id}"
+try:
+    runs = billing.parse_timeline(text, prices)
+    st.session_state[good] = text
+except billing.BillingError as exc:
+    st.error(f"{exc} Showing the last timeline that worked.", icon="✋")
+    try:
+        runs = billing.parse_timeline(st.session_state.get(good, preset.text), prices)
+    except billing.BillingError:  # the last good text used a type this price table lacks
+        runs = billing.parse_timeline(preset.text, prices)
+bill = billing.bill(runs, prices)
+
+cols = st.columns(3)
+cols[0].metric("Used", billing.clock(bill.used_seconds))
+cols[1].metric("Per started hour", usd(bill.total("hour")), f"{bill.billed_seconds('hour') // billing.HOUR} h billed",
+               delta_color="off")
+cols[2].metric("Per second (60 s minimum)", usd(bill.total("second")), f"{billing.clock(bill.billed_seconds('second'))} billed",
+               delta_color="off")
+st.vega_lite_chart(chart_spec("billing_timeline", bill.timeline_rows()), width="stretch")
+st.dataframe(bill.rows(), hide_index=True, width="stretch")
+source = cat.lecture_table if table == "lecture" else cat.current_table
+st.caption(f"Rules: facts.md §8.3 [V]. Prices: {source.title}, [{source.price_tag}] {source.provenance.as_of}. "
+           "Each run is billed on its own: a restart starts a new hour, and partial hours are never pooled. "
+           "Per-second billing applies to Linux only; the same Linux prices are used for both models here.")
+
+st.subheader("Elasticity: follow the demand, or buy for the peak")
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    curve = query.select("Demand", {k: p.title for k, p in elasticity.PRESETS.items()}, name="demand", default="daily")
+with c2:
+    seed = st.number_input("Seed", min_value=0, max_value=10_000, value=1, step=1, key="demand_seed")
+values = elasticity.demand(curve, int(seed))
+peak = max(1, int(-(-max(values) // 1)))
+with c3:
+    capacity = st.slider("Fixed capacity (instances)", 0, 2 * peak, peak, key=f"fixed_{curve}_{seed}")
+with c4:
+    lag = st.select_slider("Elastic reacts after (hours)", [0, 1, 2, 3], value=1, key="elastic_lag")
+st.caption(elasticity.PRESETS[curve].description + f" Peak: {max(values):g} instances.")
+price = prices["t2.small"]
+plans = (elasticity.fixed(values, price, capacity), elasticity.elastic(values, price, lag))
+cols = st.columns(2)
+for col, plan in zip(cols, plans):
+    col.metric(plan.name, usd(plan.cost), f"{plan.over:,.0f} idle · {plan.under:,.0f} missing instance-hours",
+               delta_color="off")
+st.vega_lite_chart(chart_spec("provisioning", [row for plan in plans for row in plan.rows()]), width="stretch")
+st.caption(f"Each hour rents whole t2.small instances at ${price:g}/h ({tables[table]}). Orange: paid for but idle "
+           "(over-provisioning); red: demand without capacity (under-provisioning). The demand curves are synthetic.")

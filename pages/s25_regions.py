@@ -1,0 +1,69 @@
+"""2.5 Regions, availability zones and the data-transfer fee of a route, animated boundary by boundary."""
+
+import streamlit as st
+
+from engine import regions, transfer
+from engine.money import number, usd
+from ui import content, layout, query
+from ui.player import player
+from viz.ec2_map import region_map, route_graph
+
+layout.header("2.5", "Regions and data transfer",
+              "Regions are divided into availability zones: traffic inside a zone is free, crossing a boundary costs per GB.")
+content.lesson("2.5", "regions")
+
+
+@st.cache_resource(show_spinner=False)
+def route(source: str, destination: str, gb: float, month_before: float):
+    return transfer.simulate(regions.shipped(), transfer.shipped(), source, destination, gb, month_before)
+
+
+geo, fees = content.guarded(regions.shipped), content.guarded(transfer.shipped)
+ends = {transfer.INTERNET: "🌐 the internet"} | {az: f"{az} ({r.place})" for r in geo.regions for az in r.azs}
+st.subheader("Transfer-cost calculator")
+left, right = st.columns(2)
+with left:
+    source = query.select("From", ends, name="from", default=geo.regions[0].azs[0])
+    gb = st.number_input("Amount (GB)", min_value=0.0, value=100.0, step=50.0, key="transfer_gb")
+with right:
+    destination = query.select("To", ends, name="to", default=geo.regions[0].azs[1])
+    month = st.number_input("Internet egress already sent this month (GB)", min_value=0.0, value=0.0, step=1000.0,
+                            key="transfer_month", help="Egress tiers are per month and aggregated across services [S].")
+
+good = "transfer_good"
+try:
+    trace = route(source, destination, gb, month)
+    st.session_state[good] = (source, destination, gb, month)
+except transfer.TransferError as exc:
+    st.error(f"{exc} Showing the last route that worked.", icon="✋")
+    trace = route(*st.session_state.get(good, (geo.regions[0].azs[0], geo.regions[0].azs[1], 100.0, 0.0)))
+
+
+def render(frame) -> None:
+    s = frame.state
+    st.graphviz_chart(route_graph(s), width="stretch")
+    if s.lines:
+        st.dataframe([{"fee": line.what, "GB": number(line.gb), "$/GB": f"{line.per_gb:g}", "cost": usd(line.cost)}
+                      for line in s.lines], hide_index=True, width="stretch")
+
+
+player(trace, "route", render)
+st.caption(f"Fees {fees.provenance.label} ({fees.provenance.meaning}), {fees.region} class: {fees.provenance.source}. "
+           f"Simplified model: {transfer.SIMPLIFICATIONS}")
+
+st.subheader("Regions and their availability zones")
+final = trace[-1].state
+st.graphviz_chart(region_map(geo, frozenset(w.az for w in final.waypoints if w.az)), width="stretch")
+t = geo.totals
+st.markdown(f"**Worldwide:** {t.text()} — {t.provenance.label}, {t.provenance.meaning}.")
+st.caption(f"Counts: {t.provenance.source}. Map: {len(geo.regions)} of the regions, {geo.provenance.label} "
+           f"({geo.provenance.meaning}): {geo.provenance.source}. AWS maps AZ letters to physical zones per account. "
+           "Positions follow longitude and latitude; crowded regions are pushed apart east–west.")
+
+with st.expander("The fee table (lessons/2.5/transfer.toml)"):
+    st.table([{"traffic": "inbound from the internet", "$/GB": f"{fees.inbound:g}"},
+              {"traffic": "same availability zone", "$/GB": f"{fees.same_az:g}"},
+              {"traffic": "between availability zones (each direction)", "$/GB": f"{fees.inter_az:g}"},
+              {"traffic": f"between regions ({fees.inter_region_note})", "$/GB": f"{fees.inter_region:g}"}]
+             + [{"traffic": f"internet egress, {tier.label}", "$/GB": f"{tier.per_gb:g}"} for tier in fees.tiers])
+    st.caption(f"{fees.provenance.label}: {fees.provenance.meaning}.")

@@ -1,0 +1,60 @@
+"""2.5 Performance variance: many instances of one type on two hardware generations; CoV and the mean's confidence."""
+
+import streamlit as st
+
+from engine import variance as v
+from ui import content, layout
+from ui.player import player
+from viz import ec2_charts
+
+layout.header("2.5", "Performance variance",
+              "Instances of the same type may be hosted on different generations of hardware.")
+content.lesson("2.5", "variance")
+chart_spec = st.cache_data(show_spinner=False, max_entries=64)(ec2_charts.spec)
+SIZES = [10, 20, 50, 100, 200, 500, 1000]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def simulate(n: int, share_b: float, seed: int, noise: float):
+    return v.simulate(n, share_b, seed, noise)
+
+
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    share = st.slider("Hosts with processor type B (%)", 0, 100, 40, step=5, key="variance_share")
+with c2:
+    n = st.select_slider("Measurements", SIZES, value=100, key="variance_n")
+with c3:
+    noise = st.slider("Run-to-run noise (%)", 0, 15, 3, key="variance_noise")
+with c4:
+    seed = st.number_input("Seed", min_value=0, max_value=10_000, value=1, step=1, key="variance_seed")
+trace = simulate(n, share / 100, int(seed), noise / 100)
+
+
+def render(frame) -> None:
+    s = frame.state
+    runs = s.measurements
+    hist, box = st.columns([3, 2])
+    hist.vega_lite_chart(chart_spec("runtime_histogram", [{"runtime": m.runtime, "processor": v.PROCESSORS[m.processor]}
+                                                          for m in runs]), width="stretch")
+    groups = [("all runs", None), (v.PROCESSORS["A"], "A"), (v.PROCESSORS["B"], "B")]
+    rows = [{"runtime": m.runtime, "group": g} for g, p in groups for m in runs if p is None or m.processor == p]
+    with box:
+        st.vega_lite_chart(chart_spec("runtime_box", rows), width="stretch")
+        a, b = st.columns(2)
+        a.metric("CoV", f"{s.stats.cov:.1%}")
+        b.metric("Bands", s.bands)
+        st.metric("Mean ± 95% CI", f"{s.stats.mean:.1f} ± {s.stats.ci_half:.1f} s")
+
+
+player(trace, "variance", render, counter_labels={"measurements": "measurements", "on_type_b": "on type B"})
+
+st.subheader("How well is the benchmark's mean known?")
+st.vega_lite_chart(chart_spec("confidence", [{"measurements": f.state.stats.n, "mean": round(f.state.stats.mean, 2),
+                                              "low": round(f.state.stats.ci[0], 2), "high": round(f.state.stats.ci[1], 2)}
+                                             for f in trace]), width="stretch")
+st.caption("With two bands the spread is large, so the interval of the mean shrinks only slowly (≈ 1/√n), and a small "
+           "sample can land mostly on one host type and give a misleading mean. Colours show the host type, which an "
+           "EC2 user does not see directly.")
+st.caption(f"Simplified model: {v.SIMPLIFICATIONS} Paper: Schad, Dittrich & Quiané-Ruiz, PVLDB 3(1), 2010 (abstract, "
+           "facts.md §8.7 [V]).")

@@ -1,0 +1,176 @@
+"""Section 2.5 pages under AppTest: every page and control works, bad input gives st.error, not a traceback."""
+
+import pytest
+
+from engine import regions, transfer
+from engine.quizgen import registry
+from tests.test_pages import open_page, frame_text
+
+REGIONS, PRICING, INSTANCES, VARIANCE, QUIZ = (f"pages/s25_{n}.py" for n in ("regions", "pricing", "instances", "variance", "quiz"))
+
+
+def no_exception(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("file, title", [(REGIONS, "Regions and data transfer"), (PRICING, "Pricing and elasticity"),
+                                         (INSTANCES, "Instance types and ECUs"), (VARIANCE, "Performance variance"),
+                                         (QUIZ, "Quiz 2.5: Case study Amazon EC2")])
+def test_pages_open_with_title_and_lesson(file, title):
+    at = open_page(file)
+    assert at.title[0].value == title
+    assert any(e.label.startswith("📖 Lesson") for e in at.expander) == (file != QUIZ)
+
+
+# ----------------------------------------------------------------------------------------- regions
+
+def test_route_player_steps_across_boundaries_and_shows_the_fee():
+    at = open_page(REGIONS)
+    assert frame_text(at, "route").startswith("**Frame 1/4")
+    at.button(key="route_next").click().run()
+    assert "Crosses the boundary of us-east-1a" in frame_text(at, "route")
+    at.button(key="route_last").click().run()
+    assert "Total fee: $1.00" in frame_text(at, "route")  # 100 GB × $0.01 between AZs
+    assert any(c.value.startswith("Fees [S] as of") for c in at.caption)
+
+
+def test_route_ends_come_from_the_link_and_internet_egress_is_tiered():
+    at = open_page(REGIONS, {"from": "eu-west-1a", "to": "internet"})
+    at.number_input(key="transfer_gb").set_value(300.0).run()
+    at.button(key="route_last").click().run()
+    no_exception(at)
+    assert "Total fee: $18.00" in frame_text(at, "route")  # 100 GB free, 200 GB × $0.09
+
+
+def test_unknown_zone_in_the_link_falls_back_with_a_notice():
+    at = open_page(REGIONS, {"to": "mars-1a"})
+    assert any("'to=mars-1a' is not one of" in i.value for i in at.info)
+
+
+def internet_to_internet(at) -> None:
+    at.selectbox(key="q_from").set_value(transfer.INTERNET).run()
+    at.selectbox(key="q_to").set_value(transfer.INTERNET).run()
+
+
+def zero_gb(at) -> None:
+    at.number_input(key="transfer_gb").set_value(0.0).run()
+
+
+@pytest.mark.parametrize("change, message", [(internet_to_internet, "Both ends are the internet"),
+                                             (zero_gb, "positive number of GB")])
+def test_bad_route_gives_an_error_and_keeps_the_last_good_one(change, message):
+    at = open_page(REGIONS)
+    change(at)
+    no_exception(at)
+    assert any(message in e.value and "last route that worked" in e.value for e in at.error)
+    assert frame_text(at, "route").startswith("**Frame 1/4")
+
+
+def test_region_map_and_counts_are_dated_and_tagged():
+    at = open_page(REGIONS)
+    totals = regions.shipped().totals
+    assert any(f"as of {totals.provenance.as_of}" in m.value and "[U/S]" in m.value for m in at.markdown)
+    assert len(at.get("graphviz_chart")) == 2
+
+
+# ----------------------------------------------------------------------------------------- pricing
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_sixty_one_minutes_cost_two_hours_under_the_lecture_model():
+    at = open_page(PRICING)
+    assert metric(at, "Per started hour") == "$0.0400"
+    assert metric(at, "Per second (60 s minimum)") == "$0.0203"
+    assert metric(at, "Used") == "1:01"
+
+
+def test_presets_and_price_tables_change_the_bill():
+    at = open_page(PRICING, {"timeline": "not-pooled"})
+    assert metric(at, "Per started hour") == "$0.0600"
+    at.selectbox(key="q_prices").set_value("current").run()
+    no_exception(at)
+    assert metric(at, "Per started hour") == "$0.0690"  # 3 h × $0.023 [S]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("vm1 t2.small 1:00-0:30", "stops at 0:30, not after it starts at 1:00"),
+    ("vm1 t2.small -1:00-0:30", "cannot be negative"),
+    ("vm1 m5.large 0:00-1:00", "unknown instance type 'm5.large'"),
+    ("vm1 t2.small 0:00 until 1:00", "does not read as a run"),
+])
+def test_bad_timeline_gives_an_error_and_keeps_the_last_good_bill(text, message):
+    at = open_page(PRICING)
+    at.text_area(key="timeline_61-minutes").input("vm1 t2.small 0:00-0:30").run()
+    assert metric(at, "Per started hour") == "$0.0200"
+    at.text_area(key="timeline_61-minutes").input(text).run()
+    no_exception(at)
+    assert any(message in e.value and "last timeline that worked" in e.value for e in at.error)
+    assert metric(at, "Per started hour") == "$0.0200"
+
+
+def test_elasticity_controls_change_the_costs():
+    at = open_page(PRICING)
+    fixed_before = next(m for m in at.metric if m.label.startswith("fixed")).value
+    slider = next(s for s in at.slider if s.key.startswith("fixed_"))
+    slider.set_value(slider.value + 5).run()
+    assert next(m for m in at.metric if m.label.startswith("fixed")).value != fixed_before
+    at.select_slider(key="elastic_lag").set_value(0).run()
+    at.selectbox(key="q_demand").set_value("flash").run()
+    at.number_input(key="demand_seed").set_value(7).run()
+    no_exception(at)
+    assert next(m for m in at.metric if m.label.startswith("elastic")).label == "elastic: rent per hour"
+
+
+# ----------------------------------------------------------------------------------------- instance types
+
+def test_tables_ecu_and_credit_player():
+    at = open_page(INSTANCES)
+    assert len(at.table) == 2
+    assert any("1.0-1.2 GHz 2007 Opteron" in m.value for m in at.markdown)
+    assert frame_text(at, "credits").startswith("**Frame 1/19")
+    at.button(key="credits_last").click().run()
+    assert "Hour 18" in frame_text(at, "credits")
+    at.selectbox(key="q_t2").set_value("t2.2xlarge").run()
+    at.selectbox(key="q_load").set_value("steady-above").run()
+    at.selectbox(key="q_start").set_value("full").run()
+    no_exception(at)
+    assert "t2.2xlarge starts with 1958.4 credits" in frame_text(at, "credits")
+
+
+# ----------------------------------------------------------------------------------------- variance
+
+def test_variance_controls_change_cov_and_bands():
+    at = open_page(VARIANCE)
+    at.button(key="variance_last").click().run()
+    assert metric(at, "Bands") == "2"
+    at.slider(key="variance_share").set_value(0).run()
+    at.button(key="variance_last").click().run()
+    assert metric(at, "Bands") == "1"
+    assert float(metric(at, "CoV").rstrip("%")) < 5
+    at.select_slider(key="variance_n").set_value(1000).run()
+    at.slider(key="variance_noise").set_value(10).run()
+    at.number_input(key="variance_seed").set_value(4).run()
+    no_exception(at)
+    assert frame_text(at, "variance").startswith("**Frame 1/")
+
+
+# ----------------------------------------------------------------------------------------- quiz
+
+def test_quiz_has_written_and_generated_questions():
+    at = open_page(QUIZ, {"gen": "transfer", "seed": "3"})
+    assert sum(1 for m in at.markdown if m.value.startswith("**Question ")) >= 10
+    q = registry()["transfer"].make(3, {})
+    box = next(t for t in at.text_input if t.key == f"answer_{q.id}")
+    box.input(f"{q.value:g}")
+    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+    assert any(s.value.startswith("Correct.") for s in at.success)
+
+
+def test_quiz_histogram_question_grades_the_engine_answer():
+    at = open_page(QUIZ, {"gen": "histogram", "seed": "11"})
+    q = registry()["histogram"].make(11, {})
+    at.radio(key=f"answer_{q.id}").set_value(q.answer[0])
+    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+    assert any(s.value.startswith("Correct.") for s in at.success)
