@@ -27,10 +27,7 @@ class PartitionError(ValueError):
 
 
 CpuMode = Literal["pinned", "scheduled"]
-CPU_MODES: dict[str, str] = {
-    "pinned": "Pinning: each VM is statically assigned CPU cores",
-    "scheduled": "Scheduling: the VMM dynamically assigns time slots to VMs",
-}
+CPU_MODES: dict[str, str] = {"pinned": "Pinned: each VM owns its cores", "scheduled": "Scheduled: time slots on all cores"}
 
 # What the resources are called on screen, and their units (disk in GB, memory in GiB, as sold and as installed).
 RESOURCES: dict[str, tuple[str, str]] = {"disk": ("disk", "GB"), "mem": ("memory", "GiB"), "vcpus": ("CPU", "vCPUs")}
@@ -86,9 +83,10 @@ class VM:
         if not isinstance(self.name, str) or not _NAME.fullmatch(self.name) or self.name in _KEYWORDS:
             raise PartitionError(f"VM name {self.name!r}: use a letter, then up to 15 letters, digits, '-' or '_' "
                                  f"(not {', '.join(sorted(_KEYWORDS))})")
-        _check_range(self.name, "disk", self.disk, 1, MAX_DISK_GB)
-        _check_range(self.name, "mem", self.mem, 1, MAX_MEM_GIB)
-        _check_range(self.name, "vcpus", self.vcpus, 1, MAX_VCPUS)
+        owner = f"VM '{self.name}'"
+        _check_range(owner, "disk", self.disk, 1, MAX_DISK_GB)
+        _check_range(owner, "mem", self.mem, 1, MAX_MEM_GIB)
+        _check_range(owner, "vcpus", self.vcpus, 1, MAX_VCPUS)
         load = tuple(self.load) or (100,) * self.vcpus
         if len(load) == 1:
             load = load * self.vcpus
@@ -96,7 +94,7 @@ class VM:
             raise PartitionError(f"VM '{self.name}': load gives {len(load)} values for {self.vcpus} vCPUs "
                                  "(give one value for all, or one per vCPU)")
         for value in load:
-            _check_range(self.name, "load", value, 0, 100)
+            _check_range(owner, "load", value, 0, 100)
         object.__setattr__(self, "load", load)
 
     def amount(self, resource: str) -> int:

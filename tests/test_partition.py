@@ -7,7 +7,7 @@ from engine.partition import (
     parse_requests, plan_text, refusals, replay, utilisation, waits_by_vm,
 )
 from tests.test_dot_valid import render
-from viz.partition_view import cores_graph, io_chart, io_order, io_rows, partition_chart, partition_rows, vm_colours
+from viz.partition_view import cores_graph, io_chart, io_rows, partition_chart, partition_rows, vm_colours
 
 HOST = Host(disk=1000, mem=64, pcpus=8)
 
@@ -161,8 +161,9 @@ def test_pictures_build_for_every_frame():
     trace = fcfs_trace(parse_requests(IO_PRESETS["greedy-burst"].text))
     for frame in trace:
         rows = io_rows(frame.state, vm_colours(["greedy", "web", "db"]))
-        assert all(r["to"] <= frame.state.time or r["phase"] == "on the device" for r in rows)
-        io_chart(rows, io_order(frame.state), trace[-1].state.time, frame.state.time).to_dict()
+        assert all(r["to"] <= frame.state.time for r in rows if r["phase"] == "waiting")
+        assert len([r for r in rows if r["phase"] == "span"]) == 11
+        io_chart(rows).to_dict()
 
 
 def test_colours_are_distinct_okabe_ito_per_vm():

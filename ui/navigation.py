@@ -41,6 +41,10 @@ GROUPS: dict[str, tuple[PageSpec, ...]] = {
         PageSpec("pages/s23_compare.py", "Comparing the approaches", "⚖️", "compare"),
         PageSpec("pages/s23_quiz.py", "Quiz 2.3", "❓", "quiz-2-3"),
     ),
+    "2.4 Resource sharing": (
+        PageSpec("pages/s24_resources.py", "Resource distribution", "🍰", "resource-distribution"),
+        PageSpec("pages/s24_quiz.py", "Quiz 2.4", "❓", "quiz-2-4"),
+    ),
     "2.5 Case study: Amazon EC2": (
         PageSpec("pages/s25_regions.py", "Regions and data transfer", "🌍", "regions"),
         PageSpec("pages/s25_pricing.py", "Pricing and elasticity", "💶", "pricing"),

@@ -19,7 +19,7 @@ VM_COLOURS = (palette.ORANGE, palette.SKY, palette.GREEN, palette.YELLOW, palett
               palette.PURPLE)
 FREE = palette.WHITE
 WAITING = palette.PALE
-LABEL_MIN_SHARE = 0.07  # narrower segments are named in the tooltip only
+NAME_MIN_SHARE, FULL_MIN_SHARE = 0.08, 0.2  # narrower segments show only the name, or nothing (see the tooltip)
 
 
 def vm_colours(names: Sequence[str]) -> dict[str, str]:
@@ -45,9 +45,15 @@ def partition_rows(layout: Layout, colours: dict[str, str]) -> list[dict[str, ob
             share = amount / capacity
             rows.append({"resource": bar, "vm": name, "amount": f"{amount} {unit}", "start": start / capacity,
                          "end": (start + amount) / capacity, "share": share, "colour": colour,
-                         "label": f"{name}: {amount} {unit}" if share >= LABEL_MIN_SHARE else ""})
+                         "label": _bar_label(name, amount, unit, share)})
             start += amount
     return rows
+
+
+def _bar_label(name: str, amount: int, unit: str, share: float) -> str:
+    if share >= FULL_MIN_SHARE:
+        return f"{name}: {amount} {unit}"
+    return name if share >= NAME_MIN_SHARE else ""
 
 
 def partition_chart(rows: list[dict[str, object]]) -> alt.Chart:
@@ -77,22 +83,29 @@ def _striped(parts: Sequence[tuple[str, float]]) -> str:
 
 def cores_graph(layout: Layout, colours: dict[str, str]) -> graphviz.Digraph:
     """vCPUs on top, physical cores below. Pinned: one edge per vCPU to its own core, and a core's fill shows how
-    busy its vCPU keeps it (white = idle, and no other VM may use it). Scheduled: every vCPU goes through the VMM's
-    scheduler, which hands out time slots on all cores; the fills show the total load spread over the cores."""
+    busy its vCPU keeps it (white = idle, and no other VM may use it). Scheduled: every VM's vCPUs go through the
+    VMM's scheduler, which hands out time slots on all cores; the fills show the total load spread over the cores."""
     g = digraph(rankdir="TB", nodesep="0.15", ranksep="0.55")
-    g.attr("node", shape="box", style="filled", fontsize="14", margin="0.08,0.06", height="0.5", width="1.3")
+    g.attr("node", shape="box", style="filled", fontsize="15", margin="0.08,0.06", height="0.5", width="1.2")
+    pinned = layout.cpu_mode == "pinned"
     with g.subgraph(name="vcpus") as row:
         row.attr(rank="same")
         for vm in layout.vms:
-            for i, load in enumerate(vm.load):
-                row.node(f"v_{vm.name}_{i}", f"{vm.name}\nvCPU {i} · {load}%", fillcolor=colours.get(vm.name, palette.GREY))
+            colour = colours.get(vm.name, palette.GREY)
+            if pinned:
+                for i, load in enumerate(vm.load):
+                    row.node(f"v_{vm.name}_{i}", f"{vm.name} vCPU {i}\nload {load}%", fillcolor=colour)
+            else:  # one box per VM: scheduled vCPUs are not tied to cores, and there may be many
+                loads = f"{vm.load[0]}% each" if len(set(vm.load)) == 1 else "% ".join(map(str, vm.load)) + "%"
+                row.node(f"v_{vm.name}", f"{vm.name}\n{vm.vcpus} vCPU{'s' if vm.vcpus > 1 else ''} · {loads}",
+                         fillcolor=colour)
     pinning = layout.pinning()
     loads = core_loads(layout)
     demand = sum(sum(vm.load) for vm in layout.vms) or 1
     with g.subgraph(name="cores") as row:
         row.attr(rank="same")
         for core, (slot, busy) in enumerate(zip(pinning, loads)):
-            if layout.cpu_mode == "pinned":
+            if pinned:
                 fill = _striped([(colours.get(slot[0], palette.GREY), busy)]) if slot else FREE
                 owner = f"{slot[0]} only" if slot else "unpinned"
             else:
@@ -100,7 +113,7 @@ def cores_graph(layout: Layout, colours: dict[str, str]) -> graphviz.Digraph:
                 owner = "time slots"
             row.node(f"core{core}", f"core {core}\n{owner}\nbusy {busy:.0%}", style="striped" if busy else "filled",
                      fillcolor=fill, penwidth="2")
-    if layout.cpu_mode == "pinned":
+    if pinned:
         for core, slot in enumerate(pinning):
             if slot:
                 g.edge(f"v_{slot[0]}_{slot[1]}", f"core{core}", penwidth="2")
@@ -109,8 +122,7 @@ def cores_graph(layout: Layout, colours: dict[str, str]) -> graphviz.Digraph:
         g.node("sched", f"VMM scheduler: {vcpus} vCPUs share {layout.host.pcpus} cores in time slots",
                shape="box", style="rounded,filled", fillcolor=palette.PALE, fontsize="15")
         for vm in layout.vms:
-            for i in range(vm.vcpus):
-                g.edge(f"v_{vm.name}_{i}", "sched", arrowhead="none", color="#666666")
+            g.edge(f"v_{vm.name}", "sched", arrowhead="none", color="#666666", penwidth=str(min(6, 1 + vm.vcpus / 2)))
         for core in range(layout.host.pcpus):
             g.edge("sched", f"core{core}", color="#666666")
     if not layout.vms:
@@ -122,14 +134,14 @@ def cores_graph(layout: Layout, colours: dict[str, str]) -> graphviz.Digraph:
 # --------------------------------------------------------------------------- FCFS I/O timeline
 
 def io_rows(state: IoState, colours: dict[str, str]) -> list[dict[str, object]]:
-    """Each request that has arrived by ``state.time``: its wait so far, and its whole service once it has started
-    (FCFS never pre-empts, so a started request's end is already fixed)."""
+    """Rows for :func:`io_chart`. Each request has an invisible 'span' row from its arrival to its finish, so the
+    chart's rows and time axis are fixed from the first frame; once it has arrived, its wait so far; once started,
+    its whole service (FCFS never pre-empts, so a started request's end is already fixed)."""
     rows: list[dict[str, object]] = []
     for order, s in enumerate(state.served, start=1):
         r = s.request
-        if r.arrival > state.time:
-            continue
-        common = {"request": f"{order}. {r.label}", "vm": r.vm}
+        common = {"request": f"{order}. {r.label}", "order": order, "vm": r.vm, "now": state.time}
+        rows.append({**common, "phase": "span", "from": r.arrival, "to": s.finish, "ms": 0, "colour": FREE})
         waited = min(s.start, state.time) - r.arrival
         if waited > 0:
             rows.append({**common, "phase": "waiting", "from": r.arrival, "to": r.arrival + waited, "ms": waited,
@@ -140,24 +152,21 @@ def io_rows(state: IoState, colours: dict[str, str]) -> list[dict[str, object]]:
     return rows
 
 
-def io_order(state: IoState) -> list[str]:
-    """The chart's rows: every request in FCFS service order."""
-    return [f"{order}. {s.request.label}" for order, s in enumerate(state.served, start=1)]
-
-
-def io_chart(rows: list[dict[str, object]], order: list[str], end: int, now: int) -> alt.Chart:
-    """A Gantt chart, one row per request in FCFS order: grey dashed = waiting in the queue, colour = served.
-    ``order`` fixes the rows and ``end`` the time axis, so the chart grows frame by frame without rescaling."""
+def io_chart(rows: list[dict[str, object]]) -> alt.Chart:
+    """A Gantt chart, one row per request in FCFS order: grey dashed = waiting in the queue, colour = on the device,
+    blue line = now. It grows frame by frame without rescaling."""
     base = alt.Chart(alt.Data(values=rows)).encode(
-        y=alt.Y("request:N", title=None, sort=order, scale=alt.Scale(domain=order),
+        y=alt.Y("request:N", title=None, sort=alt.EncodingSortField("order", op="min"),
                 axis=alt.Axis(labelFontSize=14, labelLimit=200)),
-        x=alt.X("from:Q", title="time (ms)", scale=alt.Scale(domain=[0, end])),
+        x=alt.X("from:Q", title="time (ms)"),
         x2="to:Q",
         tooltip=["request:N", "phase:N", alt.Tooltip("ms:Q", title="ms"), "from:Q", "to:Q"],
     )
+    span = base.transform_filter("datum.phase == 'span'").mark_bar(opacity=0)
     waiting = base.transform_filter("datum.phase == 'waiting'").mark_bar(
         color=WAITING, stroke=palette.BLACK, strokeDash=[4, 3], strokeWidth=1, height=alt.RelativeBandSize(0.6))
-    served = base.transform_filter("datum.phase != 'waiting'").mark_bar(
+    served = base.transform_filter("datum.phase == 'on the device'").mark_bar(
         stroke=palette.BLACK, strokeWidth=1.2, height=alt.RelativeBandSize(0.8)).encode(color=alt.Color("colour:N", scale=None))
-    clock = alt.Chart(alt.Data(values=[{"now": now}])).mark_rule(color=palette.BLUE, strokeWidth=3).encode(x="now:Q")
-    return (waiting + served + clock).properties(height=alt.Step(26))
+    clock = alt.Chart(alt.Data(values=rows)).transform_aggregate(now="max(now)").mark_rule(
+        color=palette.BLUE, strokeWidth=3).encode(x="now:Q")
+    return (span + waiting + served + clock).properties(height=alt.Step(26))

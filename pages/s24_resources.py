@@ -1,0 +1,105 @@
+"""2.4 Resource distribution: static disk and memory partitions, pinned vs scheduled CPUs, FCFS I/O."""
+
+import streamlit as st
+
+from engine import partition
+from ui import content, layout, query
+from ui.charts import chart
+from ui.player import player
+from viz import partition_view as view
+
+layout.header("2.4", "Resource distribution",
+              "Many VMs share one physical node: how are its disk, memory, CPUs and I/O divided among them?")
+content.lesson("2.4", "resources")
+
+
+@st.cache_resource(show_spinner=False)
+def plan_trace(plan: partition.Plan, mode: str):
+    return partition.replay(plan, mode)  # type: ignore[arg-type]
+
+
+@st.cache_resource(show_spinner=False)
+def io_trace(requests: tuple[partition.IoRequest, ...]):
+    return partition.fcfs_trace(requests)
+
+
+def parsed(text: str, parse, good_key: str, default: str, what: str):
+    """The parsed text, or (bad text) an error and the last text that parsed, so the pictures stay."""
+    try:
+        value = parse(text)
+        st.session_state[good_key] = text
+        return value
+    except partition.PartitionError as exc:
+        st.error(f"{exc}. Showing the last {what} that worked.", icon="✋")
+        return parse(st.session_state.get(good_key, default))
+
+
+# --------------------------------------------------------------------------- disk and memory
+
+st.subheader("Disk and memory: statically partitioned")
+pick, cpu = st.columns([3, 2])
+with pick:
+    preset_id = query.select("Scenario", {k: p.title for k, p in partition.PLAN_PRESETS.items()}, name="layout")
+with cpu:
+    mode = query.select("CPUs", partition.CPU_MODES, name="cpus")
+preset = partition.PLAN_PRESETS[preset_id]
+st.caption(preset.description)
+text = st.text_area("Plan (edit me)", preset.text, key=f"plan_{preset_id}", height=170)
+st.caption("First line `host disk=<GB> mem=<GiB> pcpus=<cores>`, then one operation per line: `<vm> disk=<GB> "
+           "mem=<GiB> vcpus=<n> [load=<% of a core>]` adds a VM, `resize <vm> mem=<GiB> …`, `remove <vm>`; `#` comments.")
+plan = parsed(text, partition.parse_plan, f"plan_good_{preset_id}", preset.text, "plan")
+trace = plan_trace(plan, mode)
+colours = view.vm_colours([op.name for op in plan.operations])
+current = trace[-1].state
+for refusal in partition.refusals(trace):
+    st.error(refusal, icon="🚫")
+chart(view.partition_chart, view.partition_rows(current, colours))
+st.caption(f"After the whole plan: {current.summary()}.")
+
+st.subheader("CPUs: pinned or scheduled")
+st.graphviz_chart(view.cores_graph(current, colours), width="stretch")
+final = {m: plan_trace(plan, m)[-1] for m in partition.CPU_MODES}
+st.table([{"The same plan, CPUs": partition.CPU_MODES[m], "VMs placed": ", ".join(v.name for v in f.state.vms) or "—",
+           "Operations refused": f.counters["refused"],
+           "CPU utilisation": f"{partition.utilisation(f.state).utilisation:.0%}",
+           "Idle on pinned cores": f"{partition.utilisation(f.state).wasted:.0%}"} for m, f in final.items()])
+st.caption("CPU utilisation: core time in use ÷ all core time. Idle on pinned cores: core time a pinned VM leaves "
+           "unused, which no other VM may take.")
+
+st.markdown("**Step through the plan**, one operation per frame")
+player(trace, "plan", lambda f: chart(view.partition_chart, view.partition_rows(f.state, colours)),
+       counter_labels={"added": "added", "resized": "resized", "removed": "removed", "refused": "refused"},
+       shortcuts=False)
+
+# --------------------------------------------------------------------------- I/O
+
+st.subheader("I/O access: first come, first served")
+io_id = query.select("I/O scenario", {k: p.title for k, p in partition.IO_PRESETS.items()}, name="io")
+io_preset = partition.IO_PRESETS[io_id]
+st.caption(io_preset.description)
+edit, table = st.columns([2, 3], gap="large")
+with edit:
+    io_text = st.text_area("Requests (edit me): `<vm> at=<ms> service=<ms> [count=<n>] [every=<ms>]`", io_preset.text,
+                           key=f"io_{io_id}", height=150)
+requests = parsed(io_text, partition.parse_requests, f"io_good_{io_id}", io_preset.text, "requests")
+schedule = partition.fcfs(requests)
+busiest = max(partition.waits_by_vm(schedule), key=lambda vm: sum(r.vm == vm for r in requests))
+without = partition.waits_by_vm(partition.fcfs([r for r in requests if r.vm != busiest]))
+with table:
+    st.table([{"VM": vm, "requests": sum(r.vm == vm for r in requests), "mean wait (ms)": f"{mean:.1f}",
+               "longest wait (ms)": longest,
+               f"mean wait without {busiest} (ms)": "—" if vm == busiest else f"{without[vm][0]:.1f}"}
+              for vm, (mean, longest) in partition.waits_by_vm(schedule).items()])
+io_colours = view.vm_colours([r.vm for r in requests])
+trace_io = io_trace(requests)
+
+
+def render_io(frame) -> None:
+    s = frame.state
+    chart(view.io_chart, view.io_rows(s, io_colours))
+    st.markdown(f"**Device:** {s.serving or 'idle'} · **Queue:** {', '.join(s.queue) or 'empty'}")
+
+
+player(trace_io, "fcfs", render_io, counter_labels={"served": "requests completed", "waited_ms": "total waiting (ms)"})
+st.caption("Grey dashed bar: waiting in the queue; coloured bar: on the device; blue line: now. "
+           f"Simplified model: {partition.SIMPLIFICATIONS} Source: {partition.SOURCES}")

@@ -1,0 +1,56 @@
+"""Section 2.4 pages in real headless Chromium (fixtures in conftest.py, helpers from test_browser.py)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_browser import TIMEOUT, app, assert_healthy, expect_frame, open_page, shoot, wait_idle, warm  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_resource_distribution_editor_overcommit_and_players(app):  # noqa: F811
+    base, page = app
+    open_page(page, f"{base}/resource-distribution?layout=idle-pinned&cpus=pinned")
+    assert_healthy(page)
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text="Cannot add 'render'").first).to_be_visible()
+    expect(page.locator('[data-testid="stGraphVizChart"]').first).to_be_visible()
+    shoot(page, "resource-distribution-pinned")
+
+    editor = page.locator('[data-testid="stTextArea"] textarea').first
+    editor.fill("host disk=1000 mem=64 pcpus=8\nweb disk=100 mem=8 vcpus=2\ndb disk=400 mem=80 vcpus=2\n")
+    editor.press("Control+Enter")
+    refusal = page.locator('[data-testid="stAlert"]').filter(has_text="Cannot add 'db': memory needs 80 GiB").first
+    expect(refusal).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("After the whole plan: disk 100/1000 GB")).to_be_visible()  # web alone: the last good layout
+    wait_idle(page)
+
+    page.locator(".st-key-fcfs_caption").first.scroll_into_view_if_needed()
+    page.locator(".st-key-fcfs_next button").first.click()
+    expect_frame(page, 2, key="fcfs")
+    wait_idle(page)
+    assert_healthy(page)
+    shoot(page, "resource-distribution-edited")
+
+
+def test_resource_distribution_scheduled_burst(app):  # noqa: F811
+    base, page = app
+    open_page(page, f"{base}/resource-distribution?layout=idle-pinned&cpus=scheduled&io=greedy-burst&fcfs-frame=9")
+    assert_healthy(page)
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text="refused")).to_have_count(0)
+    expect_frame(page, 10, key="fcfs")
+    shoot(page, "resource-distribution-scheduled")
+
+
+def test_quiz_24_answers(app):  # noqa: F811
+    base, page = app
+    open_page(page, f"{base}/quiz-2-4")
+    assert_healthy(page)
+    form = page.locator('[data-testid="stForm"]').first
+    form.locator('[data-testid="stCheckbox"] label').first.click()
+    form.get_by_role("button", name="Check answer").click()
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text="Lecture slide").first).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    assert_healthy(page)
+    shoot(page, "quiz-2-4")
