@@ -1,0 +1,118 @@
+"""Xen's Credit2 (the default since Xen 4.12): credit burned faster by lighter VMs, sorted runqueue.
+
+From xen.git credit2.c (facts.md §7.3): a vCPU burns credit at max_weight/weight per unit of time,
+so the heaviest burns 1:1 and a half-weight vCPU twice as fast. The runqueue is sorted by credit and
+the vCPU with the most credit runs. When the one that would run next has credit ≤ 0, every vCPU gets
++10 ms of credit (carry-over clipped to 10 ms + 500 µs). A vCPU runs at most 10 ms and at least
+0.5 ms before the next decision: until its credit falls to that of the next in line. A waking vCPU
+with more credit than a running one preempts it (after the 1 ms rate limit). Caps: a capped VM gets a
+budget of cap % of 10 ms every 10 ms; its vCPUs are parked when it is used up.
+"""
+
+from __future__ import annotations
+
+from engine.sched_model import Scenario
+from engine.sched_policy import FOREVER, Policy, VCpu
+
+CREDIT_INIT = 10_000  # µs: CSCHED2_CREDIT_INIT = 10 ms
+CARRYOVER_MAX = 500  # µs
+MIN_TIMER, MAX_TIMER = 500, 10_000  # µs
+CAP_PERIOD = 10_000  # µs: credit2_cap_period_ms default
+
+SIMPLIFICATIONS = [
+    "One runqueue for the whole host (Xen's default is one per socket, up to 16 pCPUs), so no load balancing.",
+    "Credit is kept in µs instead of ns; tickling a pCPU compares credit only (no migrate_resist).",
+    "A vCPU runs until its credit falls to the next one's, but at least the 1 ms rate limit and at most 10 ms.",
+    "A reset gives +10 ms to every vCPU of the host, clipped at 10.5 ms.",
+    "Caps: the VM's budget is shared by its vCPUs and refilled every 10 ms; unused budget is not carried over.",
+]
+
+
+class Credit2Policy(Policy):
+    id = "credit2"
+
+    def __init__(self, scenario: Scenario, vcpus: list[VCpu]):
+        super().__init__(scenario, vcpus)
+        self.max_weight = max(v.weight for v in vcpus)
+        self.ratelimit = round(scenario.ratelimit_ms * 1000)
+        self.budgets = {vm: round(vm_cfg.cap * CAP_PERIOD / 100) for vm, vm_cfg in enumerate(scenario.vms) if vm_cfg.cap}
+        self.budget_left = dict(self.budgets)
+        self.next_refill = CAP_PERIOD if self.budgets else FOREVER
+        for v in vcpus:
+            v.credit = float(CREDIT_INIT)
+
+    def key(self, v: VCpu) -> tuple:
+        return (-v.credit, v.seq)
+
+    def best(self, candidates: list[VCpu]) -> VCpu:
+        return min(candidates, key=lambda v: (-v.credit, v.seq))
+
+    def pick(self, candidates: list[VCpu], now: int) -> tuple[VCpu, str]:
+        best = self.best(candidates)
+        if best.credit > 0:
+            return best, f"it has the most credit ({best.credit / 1000:.1f} ms)"
+        for v in self.vcpus:
+            v.credit = min(v.credit + CREDIT_INIT, CREDIT_INIT + CARRYOVER_MAX)
+        self.count("credit resets")
+        best = self.best(candidates)
+        return best, (f"the next in line had credit ≤ 0, so every vCPU got +10 ms (credit reset); "
+                      f"it now has the most credit ({best.credit / 1000:.1f} ms)")
+
+    def preempts(self, waker: VCpu, running: VCpu) -> bool:
+        return waker.credit > running.credit
+
+    def runtime(self, v: VCpu, now: int) -> int:
+        rival = max((w.credit for w in self.runq), default=None)
+        if rival is None:
+            return MAX_TIMER
+        time = (v.credit - rival) * v.weight / self.max_weight
+        run = int(min(MAX_TIMER, max(MIN_TIMER, self.ratelimit, time)))
+        return run
+
+    def charge(self, v: VCpu, us: int) -> None:
+        v.credit -= us * self.max_weight / v.weight
+        if v.vm in self.budget_left:
+            self.budget_left[v.vm] -= us
+            if self.budget_left[v.vm] <= 0:
+                for w in [w for w in self.runq if w.vm == v.vm]:
+                    self.park(w)
+
+    def park(self, v: VCpu) -> None:
+        """Take a runnable vCPU of a VM without cap budget off the runqueue until the refill."""
+        v.state = "parked"
+        self.runq.remove(v)
+        self.count("parks")
+
+    def on_wake(self, v: VCpu, now: int) -> str:
+        if self.budget_left.get(v.vm, 1) <= 0:
+            self.park(v)
+            return "woke, but its VM has used its cap budget for this period: parked until the refill"
+        return ""
+
+    def next_timer(self, now: int) -> int:
+        """The cap refill, or earlier the moment a capped VM's running vCPUs use up its budget."""
+        if not self.budgets:
+            return self.next_refill
+        running: dict[int, int] = {}
+        for v in self.vcpus:
+            if v.state == "running" and v.vm in self.budgets:
+                running[v.vm] = running.get(v.vm, 0) + 1
+        ends = [now + max(0, -(-self.budget_left[vm] // n)) for vm, n in running.items()]
+        return min([self.next_refill] + ends)
+
+    def on_timer(self, now: int) -> list[str]:
+        if now < self.next_refill:
+            return []  # a budget ran out: the core parks the VM's running vCPUs (exhausted)
+        self.next_refill += CAP_PERIOD
+        self.budget_left = dict(self.budgets)
+        woken = [v.name for v in self.vcpus if v.state == "parked"]
+        for v in self.vcpus:
+            if v.state == "parked":
+                v.state = "runnable"
+        return [f"Cap budgets refilled; unparked {', '.join(woken)}"] if woken else []
+
+    def exhausted(self, v: VCpu) -> bool:
+        return self.budget_left.get(v.vm, 1) <= 0
+
+    def describe(self, v: VCpu) -> str:
+        return f"credit {v.credit / 1000:.1f} ms"

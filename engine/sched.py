@@ -1,0 +1,520 @@
+"""VM CPU scheduling on one host: an event-driven simulator with pluggable Xen policies.
+
+Why event-driven: between two events (a burst ends, a vCPU wakes, a slice or budget runs out, a
+tick, accounting, a Domain 0 I/O job ends) no scheduling decision can change, so the simulator
+jumps from event to event in integer microseconds. Sixty simulated seconds on 4 pCPUs take a few
+thousand steps instead of 240 000 per-millisecond ones, and the result is exact at 1 µs.
+
+Two entry points share the same core:
+
+* :func:`run` returns a :class:`SchedResult` (all Gantt segments, bursts, counters) for metrics and charts;
+* :func:`play` / :func:`simulate` also record a :class:`engine.trace.Trace` of :class:`SchedState` frames,
+  one per scheduling decision inside a window (at most ``max_frames``), each with a sentence saying why.
+
+Scheduler ids: see :data:`SCHEDULERS`; what each model leaves out: :data:`SIMPLIFICATIONS`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections import deque
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping, NamedTuple
+
+from engine import credit, credit2, pinning, rtds
+from engine.sched_metrics import Metrics, Spread, VMMetrics, fair_shares, jain
+from engine.sched_model import Scenario, SchedulerConfigError, phases, validate
+from engine.sched_policy import FOREVER, Policy, VCpu
+from engine.trace import Trace, TraceBuilder
+
+SCHEDULERS: Mapping[str, type[Policy]] = MappingProxyType({
+    "pinning": pinning.PinningPolicy, "credit": credit.CreditPolicy,
+    "credit2": credit2.Credit2Policy, "rtds": rtds.RTDSPolicy})
+SCHEDULER_LABELS: Mapping[str, str] = MappingProxyType({
+    "pinning": "Static pinning (null scheduler)", "credit": "Credit (Credit1)",
+    "credit2": "Credit2 (Xen's default)", "rtds": "RTDS (real-time, EDF)"})
+
+_COMMON = [
+    "Context switches, migrations and the scheduler itself cost no CPU time.",
+    "Workloads are synthetic: I/O bursts and waits are drawn uniformly within ±50 % of their means (seeded).",
+]
+SIMPLIFICATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "pinning": tuple(pinning.SIMPLIFICATIONS + _COMMON), "credit": tuple(credit.SIMPLIFICATIONS + _COMMON),
+    "credit2": tuple(credit2.SIMPLIFICATIONS + _COMMON), "rtds": tuple(rtds.SIMPLIFICATIONS + _COMMON)})
+SHARED_IO_SIMPLIFICATIONS = (
+    "Domain 0 is modelled as I/O work on one pCPU that always runs ahead of guests (first come, first served).",
+    "The I/O device itself is not modelled: an I/O wait ends after its drawn length, then Domain 0 processes it.",
+)
+
+DOM0 = "Domain 0"
+IO_VCPU = "Dom0 I/O"
+COUNTERS = ("context switches", "preemptions", "boosts", "parks", "credit resets", "deadline misses", "I/O jobs")
+DEFAULT_WINDOW_MS = 600
+MAX_FRAMES = 400
+
+
+class Segment(NamedTuple):
+    """pCPU ``pcpu`` ran ``vcpu`` of ``vm`` from ``start`` to ``end`` ms; kind guest | io | idle.
+
+    A NamedTuple, not a dataclass: a minute of simulated time makes hundreds of thousands of them."""
+
+    pcpu: int
+    vcpu: str
+    vm: str
+    start: float
+    end: float
+    kind: str
+
+
+class Burst(NamedTuple):
+    """One wake-up of a vCPU: woke at ``wake``, first ran at ``first_run``, finished at ``finish`` (ms)."""
+
+    vm: str
+    vcpu: str
+    wake: float
+    first_run: float
+    finish: float
+
+    @property
+    def latency(self) -> float:
+        return self.first_run - self.wake
+
+    @property
+    def response(self) -> float:
+        return self.finish - self.wake
+
+
+@dataclass(frozen=True)
+class VCpuView:
+    """One vCPU in a frame. credit: Credit credits / Credit2 ms; budget and deadline (ms) for RTDS."""
+
+    name: str
+    vm: str
+    state: str  # running | runnable | blocked | parked
+    pcpu: int | None
+    credit: float | None
+    priority: str
+    budget: float | None
+    deadline: float | None
+    cpu_ms: float
+
+
+@dataclass(frozen=True)
+class SchedState:
+    """A frame: the time, every vCPU, the Gantt segments so far, and the Domain 0 I/O queue length."""
+
+    time: float
+    scheduler: str
+    pcpus: int
+    vcpus: tuple[VCpuView, ...]
+    segments: tuple[Segment, ...]
+    io_queue: int
+
+
+@dataclass(frozen=True)
+class SchedResult:
+    """A whole run: every segment and burst, the counters and RTDS misses (vCPU, deadline ms)."""
+
+    scenario: Scenario
+    scheduler: str
+    segments: tuple[Segment, ...]
+    bursts: tuple[Burst, ...]
+    counters: Mapping[str, int]
+    misses: tuple[tuple[str, float], ...]
+
+    @property
+    def duration(self) -> float:
+        return float(self.scenario.duration_ms)
+
+    def metrics(self) -> Metrics:
+        return metrics(self)
+
+
+class _Sim:
+    def __init__(self, scenario: Scenario, scheduler: str, window_us: int, max_frames: int):
+        if scheduler not in SCHEDULERS:
+            raise SchedulerConfigError(f"unknown scheduler {scheduler!r}; choose one of {', '.join(SCHEDULERS)}")
+        validate(scenario, scheduler)
+        self.scenario, self.scheduler = scenario, scheduler
+        self.vcpus: list[VCpu] = []
+        self.runq: list[VCpu] = []  # runnable vCPUs not running (rebuilt in place after timers, which may park)
+        for m, vm in enumerate(scenario.vms):
+            for c in range(vm.vcpus):
+                rng = random.Random(f"{scenario.seed}:{m}:{c}")
+                self.vcpus.append(VCpu(len(self.vcpus), m, vm.name, f"{vm.name}.v{c}", vm.weight, vm.cap,
+                                       vm.pins[c] if c < len(vm.pins) else None, vm.workload.kind,
+                                       phases(vm.workload, rng)))
+        self.policy = SCHEDULERS[scheduler](scenario, self.vcpus)
+        self.policy.runq = self.runq
+        self.ratelimit = self.policy.ratelimit
+        self.filtered = self.policy.filters or any(v.pin is not None for v in self.vcpus)
+        n = scenario.pcpus
+        self.now, self.end = 0, scenario.duration_ms * 1000
+        self.running: list[VCpu | None] = [None] * n
+        self.started, self.until = [0] * n, [FOREVER] * n
+        self.seg_who: list[object] = [None] * n
+        self.seg_start = [0] * n
+        self.segments: list[Segment] = []
+        self.bursts: list[Burst] = []
+        self.counters = dict.fromkeys(COUNTERS, 0)
+        self.seq = 0
+        self.wakes: list[tuple[int, int]] = []  # heap of (wake time µs, vCPU index)
+        io = scenario.shared_io
+        self.io_pcpu = io.pcpu if io.enabled else -1
+        self.io_cost = round(io.cost_ms * 1000)
+        self.io_rng = random.Random(f"{scenario.seed}:dom0")
+        self.io_jobs: deque[list] = deque()  # [µs left, vCPU to wake when done or None]
+        self.window, self.max_frames = window_us, max_frames
+        self.frames = 0
+        self.closing: tuple[SchedState, dict[str, int]] | None = None
+        self.builder: TraceBuilder[SchedState] | None = TraceBuilder(
+            f"{scheduler}", scenario.seed, self.counters) if max_frames else None
+        for v in self.vcpus:
+            v.remaining, v.block_after = next(v.phases)
+            if v.kind == "latency":
+                period = v.block_after
+                v.release = random.Random(f"{scenario.seed}:{v.idx}:offset").randrange(0, period, 1000) if period > 1000 else 0
+                self._block(v, v.release)
+            elif v.remaining == 0:
+                self._block(v, v.block_after)
+                v.remaining, v.block_after = next(v.phases)
+            else:
+                v.wake_time = 0
+                self._enqueue(v)
+
+    # --- helpers -------------------------------------------------------------------------------
+    def _enqueue(self, v: VCpu) -> None:
+        self.seq += 1
+        v.seq, v.state, v.pcpu = self.seq, "runnable", None
+        self.runq.append(v)
+
+    def _block(self, v: VCpu, until: int) -> None:
+        v.state, v.pcpu, v.wake_at = "blocked", None, until
+        heapq.heappush(self.wakes, (until, v.idx))
+
+    def _occupy(self, p: int, who: object) -> None:
+        """Close pCPU p's open Gantt segment if its occupant changes."""
+        if self.seg_who[p] is who:
+            return
+        self._close(p)
+        self.seg_who[p], self.seg_start[p] = who, self.now
+
+    def _close(self, p: int) -> None:
+        start, who = self.seg_start[p], self.seg_who[p]
+        if self.now > start:
+            self.segments.append(_segment(p, who, start, self.now))
+
+
+    def _start(self, v: VCpu, p: int, why: str, notes: list[tuple[str, str]], victim: VCpu | None = None) -> None:
+        previous = self.seg_who[p]
+        if v.first_run is None and v.wake_time is not None:
+            v.first_run = self.now
+        v.state, v.pcpu = "running", p
+        self.runq.remove(v)
+        self.running[p], self.started[p] = v, self.now
+        self.until[p] = self.now + self.policy.runtime(v, self.now)
+        if previous is not v:
+            self.counters["context switches"] += 1
+        self._occupy(p, v)
+        if notes is not None:
+            sentence = f"{v.name} runs on pCPU {p}: {why}"
+            if victim is not None:
+                sentence += f"; it preempts {victim.name} ({self.policy.describe(victim)})"
+            elif isinstance(previous, VCpu) and previous is not v and previous.state != "blocked":
+                sentence += f"; {previous.name} had to stop"
+            notes.append((f"{v.name} → pCPU {p}", sentence + "."))
+
+    def _release(self, p: int) -> VCpu | None:
+        v = self.running[p]
+        self.running[p], self.until[p] = None, FOREVER
+        return v
+
+    # --- one event --------------------------------------------------------------------------
+    def next_time(self) -> int:
+        now = self.now
+        t = self.policy.next_timer(now)
+        if self.end < t:
+            t = self.end
+        until = self.until
+        for p, v in enumerate(self.running):
+            if v is not None:
+                if now + v.remaining < t:
+                    t = now + v.remaining
+                if until[p] < t:
+                    t = until[p]
+        if self.io_jobs and now + self.io_jobs[0][0] < t:
+            t = now + self.io_jobs[0][0]
+        if self.wakes and self.wakes[0][0] < t:
+            t = self.wakes[0][0]
+        if self.builder is not None and now < self.window < t:
+            t = self.window
+        return t
+
+    def advance(self, t: int) -> None:
+        dt = t - self.now
+        if dt > 0:
+            charge = self.policy.charge
+            for v in self.running:
+                if v is not None:
+                    v.remaining -= dt
+                    v.cpu_us += dt
+                    charge(v, dt)
+            if self.io_jobs:
+                self.io_jobs[0][0] -= dt
+        self.now = t
+
+    def handle(self, notes: list[tuple[str, str]] | None) -> None:
+        now, policy = self.now, self.policy
+        say = notes.append if notes is not None else None
+        for p, v in enumerate(self.running):
+            if v is None:
+                continue
+            while v.remaining <= 0 and v.block_after == 0:  # trace: keep running into the next phase
+                v.remaining, v.block_after = next(v.phases)
+            if v.remaining <= 0:
+                self._finish(v)
+                self._release(p)
+                if say:
+                    say((f"{v.name} blocks", f"{v.name} finished its burst and blocks for "
+                         f"{(v.wake_at - now) / 1000:g} ms" + (" (waiting for I/O)" if v.kind == "io" else "") + "."))
+        woken: list[VCpu] = []
+        while self.io_jobs and self.io_jobs[0][0] <= 0:
+            owner = self.io_jobs.popleft()[1]
+            if say:
+                say(("Dom0 I/O done", f"Domain 0 finished processing the I/O of {owner.name}, which can now wake up."))
+            woken.append(self._wake(owner, notes))
+        wakes = self.wakes
+        while wakes and wakes[0][0] <= now:
+            at, idx = heapq.heappop(wakes)
+            v = self.vcpus[idx]
+            if v.state == "blocked" and v.wake_at == at:
+                if v.kind == "io" and self.io_pcpu >= 0:
+                    count = self.io_rng.randint(1, 8) if self.scenario.shared_io.bursty else 1
+                    self.io_jobs.append([count * self.io_cost, v])
+                    self.counters["I/O jobs"] += count
+                    v.wake_at = FOREVER
+                    if say:
+                        say(("I/O completes", f"The I/O of {v.name} completed: Domain 0 must process {count} "
+                             f"request(s) × {self.io_cost / 1000:g} ms on pCPU {self.io_pcpu} before the guest sees it."))
+                else:
+                    woken.append(self._wake(v, notes))
+        timer = policy.next_timer(now) <= now
+        if timer:
+            for sentence in policy.on_timer(now):
+                if say:
+                    say((sentence.split(":")[0], sentence + "."))
+            self.runq[:] = [v for v in self.vcpus if v.state == "runnable"]
+        for p, v in enumerate(self.running):
+            if v is None:
+                continue
+            if v.state == "parked" or policy.exhausted(v):
+                self._release(p)
+                v.state, v.pcpu = "parked", None
+                self.counters["parks"] += 1
+                if say:
+                    say((f"{v.name} parked", f"{v.name} stops on pCPU {p}: {policy.describe(v)} "
+                         "(used up its cap or budget), it is parked until it gets more."))
+            elif self.until[p] <= now:
+                self._release(p)
+                self._enqueue(v)
+        if self.io_pcpu < 0:
+            pass
+        elif self.io_jobs and self.seg_who[self.io_pcpu] != IO_VCPU:
+            v = self._release(self.io_pcpu)
+            if v is not None:
+                self._enqueue(v)
+                self.counters["preemptions"] += 1
+                if say:
+                    say(("Dom0 preempts", f"Domain 0 takes pCPU {self.io_pcpu} to process I/O; {v.name} must wait — "
+                         "its guest OS cannot tell why."))
+            self._occupy(self.io_pcpu, IO_VCPU)
+        self.dispatch(list(self.runq) if timer else woken, notes)
+
+    def _finish(self, v: VCpu) -> None:
+        if v.wake_time is not None and v.first_run is not None:
+            self.bursts.append(Burst(v.vm_name, v.name, v.wake_time / 1000, v.first_run / 1000, self.now / 1000))
+        block = v.block_after
+        self.policy.on_block(v)
+        if v.kind == "latency":
+            v.release += block
+            while v.release <= self.now:
+                v.release += block
+            self._block(v, v.release)
+        else:
+            self._block(v, self.now + block)
+        v.remaining, v.block_after = next(v.phases)
+
+    def _wake(self, v: VCpu, notes: list | None) -> VCpu:
+        self._enqueue(v)
+        v.wake_time, v.first_run, v.wake_at = self.now, None, FOREVER
+        clause = self.policy.on_wake(v, self.now)
+        if clause and notes is not None:
+            notes.append((f"{v.name} wakes", f"{v.name} {clause}."))
+        return v
+
+    def dispatch(self, contenders: list[VCpu], notes: list | None) -> None:
+        """Fill every free pCPU with the policy's pick, then let ``contenders`` (just woken, or all
+        waiting after a timer changed priorities) preempt running vCPUs the policy ranks below them."""
+        policy, now, running = self.policy, self.now, self.running
+        runq, filtered = self.runq, self.filtered
+        for p in range(len(running)):
+            if running[p] is not None or self.seg_who[p] == IO_VCPU and self.io_jobs:
+                continue
+            candidates = [v for v in runq if policy.allowed(v, p)] if filtered else runq
+            if candidates:
+                v, why = policy.pick(candidates, now)
+                self._start(v, p, why, notes)
+            else:
+                self._occupy(p, None)
+        contenders = [v for v in contenders if v.state == "runnable"]
+        if not contenders:
+            return
+        taken: set[int] = set()
+        for v in sorted(contenders, key=policy.key):
+            victims = [p for p, r in enumerate(self.running)
+                       if r is not None and p not in taken and policy.allowed(v, p) and policy.preempts(v, r)]
+            if not victims:
+                continue
+            p = max(victims, key=lambda q: policy.key(self.running[q]))
+            taken.add(p)
+            if now - self.started[p] >= self.ratelimit:
+                victim = self._release(p)
+                self._enqueue(victim)
+                self.counters["preemptions"] += 1
+                self._start(v, p, policy.describe(v), notes, victim)
+            elif self.until[p] > self.started[p] + self.ratelimit:
+                self.until[p] = self.started[p] + self.ratelimit
+                if notes is not None:
+                    notes.append((f"{v.name} waits", f"{v.name} ({policy.describe(v)}) will preempt "
+                                  f"{self.running[p].name} on pCPU {p} once it has run the {self.ratelimit / 1000:g} ms "
+                                  "rate limit."))
+
+    # --- frames -----------------------------------------------------------------------------
+    def snapshot(self) -> SchedState:
+        policy = self.policy
+        views = tuple(_view(self.scheduler, v, policy) for v in self.vcpus)
+        open_ = [_segment(p, self.seg_who[p], self.seg_start[p], self.now)
+                 for p in range(len(self.running)) if self.now > self.seg_start[p]]
+        return SchedState(self.now / 1000, self.scheduler, self.scenario.pcpus, views,
+                          tuple(self.segments) + tuple(open_), len(self.io_jobs))
+
+    def record(self, notes: list[tuple[str, str]]) -> None:
+        builder = self.builder
+        if builder is None or not notes or self.now > self.window or self.frames >= self.max_frames - 1:
+            return
+        self.frames += 1
+        builder.counters = self._all_counters()
+        highlights = {v.name for v in self.vcpus if any(v.name in sentence for _, sentence in notes)}
+        title = next((f" · {t}" for t, _ in notes if "→" in t), "")
+        builder.add(self.snapshot(), f"t = {self.now / 1000:g} ms{title}", " ".join(s for _, s in notes), highlights)
+
+    def _all_counters(self) -> dict[str, int]:
+        merged = dict(self.counters)
+        for name, value in self.policy.counters.items():
+            merged[name] = merged.get(name, 0) + value
+        return merged
+
+    def go(self) -> SchedResult:
+        capture = self.builder is not None
+        notes: list[tuple[str, str]] | None = [] if capture else None
+        if capture:
+            notes.append(("Start", f"{len(self.vcpus)} vCPUs on {self.scenario.pcpus} pCPUs under "
+                          f"{SCHEDULER_LABELS[self.scheduler]}."))
+        self.dispatch([], notes)
+        if capture:
+            self.record(notes)
+        while self.now < self.end:
+            self.advance(self.next_time())
+            if capture and self.now <= self.window:
+                notes = []
+                self.handle(notes)
+                self.record(notes)
+                if self.now == min(self.window, self.end):
+                    self.closing = (self.snapshot(), self._all_counters())
+            else:
+                self.handle(None)
+        for p in range(len(self.running)):
+            self._close(p)
+        result = SchedResult(self.scenario, self.scheduler, tuple(self.segments), tuple(self.bursts),
+                             MappingProxyType(self._all_counters()),
+                             tuple((name, d / 1000) for name, d in getattr(self.policy, "misses", [])))
+        return result
+
+    def final_frame(self, result: SchedResult) -> None:
+        """One closing frame at the end of the window, so the player ends on the full picture."""
+        assert self.builder is not None and self.closing is not None
+        m = result.metrics()
+        state, self.builder.counters = self.closing
+        self.builder.add(state, f"t = {state.time:g} ms · end of the animated window",
+                         f"Over the whole run ({self.scenario.duration_ms} ms): utilisation {m.utilisation:.0%}, "
+                         f"Jain's fairness {m.jain:.3f}.")
+
+
+def _segment(p: int, who: object, start: int, end: int) -> Segment:
+    if isinstance(who, VCpu):
+        return Segment(p, who.name, who.vm_name, start / 1000, end / 1000, "guest")
+    if who == IO_VCPU:
+        return Segment(p, IO_VCPU, DOM0, start / 1000, end / 1000, "io")
+    return Segment(p, "idle", "idle", start / 1000, end / 1000, "idle")
+
+
+def _view(scheduler: str, v: VCpu, policy: Policy) -> VCpuView:
+    rt = scheduler == "rtds"
+    credit_value = v.credit if scheduler == "credit" else v.credit / 1000 if scheduler == "credit2" else None
+    return VCpuView(v.name, v.vm_name, v.state, v.pcpu, credit_value, v.prio if scheduler == "credit" else "",
+                    v.budget / 1000 if rt else None, v.deadline / 1000 if rt else None, v.cpu_us / 1000)
+
+
+def run(scenario: Scenario, scheduler: str) -> SchedResult:
+    """Simulate the whole scenario without frames (fast path for metrics, charts and the bench)."""
+    return _Sim(scenario, scheduler, 0, 0).go()
+
+
+def play(scenario: Scenario, scheduler: str, window_ms: int = DEFAULT_WINDOW_MS,
+         max_frames: int = MAX_FRAMES) -> tuple[Trace[SchedState], SchedResult]:
+    """Simulate the whole scenario and record frames at scheduling decisions in [0, window_ms].
+
+    At most ``max_frames`` frames (the last one closes the window); the result covers the whole run.
+    """
+    sim = _Sim(scenario, scheduler, window_ms * 1000, max(2, max_frames))
+    result = sim.go()
+    sim.final_frame(result)
+    return sim.builder.build(), result
+
+
+def simulate(scenario: Scenario, scheduler: str, window_ms: int = DEFAULT_WINDOW_MS,
+             max_frames: int = MAX_FRAMES) -> Trace[SchedState]:
+    """The animation of :func:`play` only."""
+    return play(scenario, scheduler, window_ms, max_frames)[0]
+
+
+def metrics(result: SchedResult) -> Metrics:
+    """Shares, entitlements (water-filling), Jain's index, utilisation and latency per VM."""
+    scenario = result.scenario
+    duration = result.duration
+    capacity = scenario.pcpus * duration
+    used: dict[str, float] = {vm.name: 0.0 for vm in scenario.vms}
+    busy = {"guest": 0.0, "io": 0.0, "idle": 0.0}
+    for s in result.segments:
+        busy[s.kind] += s.end - s.start
+        if s.kind == "guest":
+            used[s.vm] += s.end - s.start
+    limits = [min(vm.vcpus * vm.workload.duty, vm.cap / 100 if vm.cap else vm.vcpus) for vm in scenario.vms]
+    if result.scheduler == "rtds":
+        limits = [min(lim, vm.vcpus * vm.budget_ms / vm.period_ms) for lim, vm in zip(limits, scenario.vms)]
+    entitled = fair_shares(scenario.pcpus, [vm.weight for vm in scenario.vms], limits)
+    misses: dict[str, int] = {}
+    for name, _ in result.misses:
+        vm_name = name.rsplit(".", 1)[0]
+        misses[vm_name] = misses.get(vm_name, 0) + 1
+    rows = []
+    for vm, entitlement in zip(scenario.vms, entitled):
+        bursts = [b for b in result.bursts if b.vm == vm.name]
+        rows.append(VMMetrics(vm.name, vm.weight, vm.cap, vm.vcpus, vm.workload.kind, used[vm.name] / duration,
+                              entitlement, Spread.of([b.latency for b in bursts]),
+                              Spread.of([b.response for b in bursts]), misses.get(vm.name, 0)))
+    ratios = [m.ratio for m in rows if m.entitlement > 0]
+    return Metrics(tuple(rows), jain(ratios), busy["guest"] / capacity, busy["io"] / capacity, busy["idle"] / capacity,
+                   result.counters.get("context switches", 0), len(result.misses))
