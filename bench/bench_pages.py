@@ -49,6 +49,7 @@ PLAYERS: dict[str, tuple[str, ...]] = {  # url_path -> player keys on that page
     "hypercalls": ("hcall", "event", "ring"),
     "vt-x": ("vtx",),
     "ept": ("nested", "dma"),
+    "resource-distribution": ("plan", "fcfs"),
     "regions": ("route",),
     "instance-types": ("credits",),
     "performance-variance": ("variance",),

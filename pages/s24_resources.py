@@ -4,7 +4,6 @@ import streamlit as st
 
 from engine import partition
 from ui import content, layout, query
-from ui.charts import chart
 from ui.player import player
 from viz import partition_view as view
 
@@ -53,7 +52,7 @@ colours = view.vm_colours([op.name for op in plan.operations])
 current = trace[-1].state
 for refusal in partition.refusals(trace):
     st.error(refusal, icon="🚫")
-chart(view.partition_chart, view.partition_rows(current, colours))
+st.vega_lite_chart(view.spec(view.partition_chart, view.partition_rows(current, colours)), width="stretch")
 st.caption(f"After the whole plan: {current.summary()}.")
 
 st.subheader("CPUs: pinned or scheduled")
@@ -67,7 +66,8 @@ st.caption("CPU utilisation: core time in use ÷ all core time. Idle on pinned c
            "unused, which no other VM may take.")
 
 st.markdown("**Step through the plan**, one operation per frame")
-player(trace, "plan", lambda f: chart(view.partition_chart, view.partition_rows(f.state, colours)),
+player(trace, "plan", lambda f: st.vega_lite_chart(view.spec(view.partition_chart, view.partition_rows(f.state, colours)),
+                                               width="stretch"),
        counter_labels={"added": "added", "resized": "resized", "removed": "removed", "refused": "refused"},
        shortcuts=False)
 
@@ -96,7 +96,7 @@ trace_io = io_trace(requests)
 
 def render_io(frame) -> None:
     s = frame.state
-    chart(view.io_chart, view.io_rows(s, io_colours))
+    st.vega_lite_chart(view.spec(view.io_chart, view.io_rows(s, io_colours)), width="stretch")
     st.markdown(f"**Device:** {s.serving or 'idle'} · **Queue:** {', '.join(s.queue) or 'empty'}")
 
 

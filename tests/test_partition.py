@@ -7,7 +7,7 @@ from engine.partition import (
     parse_requests, plan_text, refusals, replay, utilisation, waits_by_vm,
 )
 from tests.test_dot_valid import render
-from viz.partition_view import cores_graph, io_chart, io_rows, partition_chart, partition_rows, vm_colours
+from viz.partition_view import cores_graph, io_chart, io_rows, spec, partition_chart, partition_rows, vm_colours
 
 HOST = Host(disk=1000, mem=64, pcpus=8)
 
@@ -169,3 +169,12 @@ def test_pictures_build_for_every_frame():
 def test_colours_are_distinct_okabe_ito_per_vm():
     colours = vm_colours(["a", "b", "a", "c"])
     assert list(colours) == ["a", "b", "c"] and len(set(colours.values())) == 3
+
+
+def test_fast_spec_equals_the_validated_altair_spec():
+    plan = parse_plan(PLAN_PRESETS["overcommit"].text)
+    colours = vm_colours([op.name for op in plan.operations])
+    rows = partition_rows(replay(plan)[-1].state, colours)
+    trace = fcfs_trace(parse_requests(IO_PRESETS["steady"].text))
+    for builder, data in ((partition_chart, rows), (io_chart, io_rows(trace[2].state, colours))):
+        assert spec(builder, data) == builder(data).to_dict()

@@ -6,7 +6,9 @@ rows, and every segment also carries the VM's name, so colour is never the only 
 
 from __future__ import annotations
 
-from typing import Sequence
+import json
+from functools import lru_cache
+from typing import Callable, Sequence
 
 import altair as alt
 import graphviz
@@ -56,9 +58,9 @@ def _bar_label(name: str, amount: int, unit: str, share: float) -> str:
     return name if share >= NAME_MIN_SHARE else ""
 
 
-def partition_chart(rows: list[dict[str, object]]) -> alt.Chart:
+def partition_chart(rows: list[dict[str, object]]) -> alt.LayerChart:
     """Disk and memory as two bars of the host's full size, cut into each VM's fixed fraction; white = free."""
-    base = alt.Chart(alt.Data(values=rows)).encode(
+    base = alt.Chart().encode(
         y=alt.Y("resource:N", title=None, sort=None, axis=alt.Axis(labelFontSize=15, labelLimit=220)),
         tooltip=[alt.Tooltip("vm:N", title="VM"), "amount:N", alt.Tooltip("share:Q", format=".0%", title="of the host")],
     )
@@ -69,7 +71,7 @@ def partition_chart(rows: list[dict[str, object]]) -> alt.Chart:
     )
     text = base.transform_calculate(mid="(datum.start + datum.end) / 2").mark_text(fontSize=15, fontWeight="bold").encode(
         x="mid:Q", text="label:N")
-    return (bars + text).properties(height=190)
+    return alt.layer(bars, text, data=alt.Data(values=rows)).properties(height=190)
 
 
 # --------------------------------------------------------------------------- cores
@@ -152,10 +154,10 @@ def io_rows(state: IoState, colours: dict[str, str]) -> list[dict[str, object]]:
     return rows
 
 
-def io_chart(rows: list[dict[str, object]]) -> alt.Chart:
+def io_chart(rows: list[dict[str, object]]) -> alt.LayerChart:
     """A Gantt chart, one row per request in FCFS order: grey dashed = waiting in the queue, colour = on the device,
     blue line = now. It grows frame by frame without rescaling."""
-    base = alt.Chart(alt.Data(values=rows)).encode(
+    base = alt.Chart().encode(
         y=alt.Y("request:N", title=None, sort=alt.EncodingSortField("order", op="min"),
                 axis=alt.Axis(labelFontSize=14, labelLimit=200)),
         x=alt.X("from:Q", title="time (ms)"),
@@ -167,6 +169,18 @@ def io_chart(rows: list[dict[str, object]]) -> alt.Chart:
         color=WAITING, stroke=palette.BLACK, strokeDash=[4, 3], strokeWidth=1, height=alt.RelativeBandSize(0.6))
     served = base.transform_filter("datum.phase == 'on the device'").mark_bar(
         stroke=palette.BLACK, strokeWidth=1.2, height=alt.RelativeBandSize(0.8)).encode(color=alt.Color("colour:N", scale=None))
-    clock = alt.Chart(alt.Data(values=rows)).transform_aggregate(now="max(now)").mark_rule(
-        color=palette.BLUE, strokeWidth=3).encode(x="now:Q")
-    return (span + waiting + served + clock).properties(height=alt.Step(26))
+    clock = alt.Chart().transform_aggregate(now="max(now)").mark_rule(color=palette.BLUE, strokeWidth=3).encode(x="now:Q")
+    return alt.layer(span, waiting, served, clock, data=alt.Data(values=rows)).properties(height=alt.Step(26))
+
+
+@lru_cache(maxsize=None)
+def _template(builder: Callable[[list[dict[str, object]]], alt.LayerChart]) -> str:
+    return json.dumps({**builder([]).to_dict(), "data": {"values": []}})
+
+
+def spec(builder: Callable[[list[dict[str, object]]], alt.LayerChart], rows: list[dict[str, object]]) -> dict[str, object]:
+    """``builder(rows)`` as a Vega-Lite dict. Only the data changes from frame to frame, so the slow, validated
+    Altair serialisation runs once per builder and each frame just fills in its rows (a player step stays fast)."""
+    result = json.loads(_template(builder))
+    result["data"] = {"values": rows}
+    return result
