@@ -504,7 +504,7 @@ def metrics(result: SchedResult) -> Metrics:
     limits = [min(vm.vcpus * vm.workload.duty, vm.cap / 100 if vm.cap else vm.vcpus) for vm in scenario.vms]
     if result.scheduler == "rtds":
         limits = [min(lim, vm.vcpus * vm.budget_ms / vm.period_ms) for lim, vm in zip(limits, scenario.vms)]
-    entitled = fair_shares(scenario.pcpus, [vm.weight for vm in scenario.vms], limits)
+    entitled = fair_shares(scenario.pcpus, [vm.weight * vm.vcpus for vm in scenario.vms], limits)
     misses: dict[str, int] = {}
     for name, _ in result.misses:
         vm_name = name.rsplit(".", 1)[0]

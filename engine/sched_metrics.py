@@ -3,7 +3,8 @@
 Definitions (shown on the page):
 
 * **Entitlement** of a VM: its weight-proportional fair share of the host, computed by water-filling
-  (:func:`fair_shares`): capacity is split in proportion to weight; a VM that cannot use its part
+  (:func:`fair_shares`): capacity is split in proportion to weight × vCPUs (Credit hands out credit
+  ∝ weight × active vCPUs, and Credit2 weighs every vCPU alone); a VM that cannot use its part
   (fewer vCPUs, a cap, or a workload that asks for less) keeps only what it can use and the rest is
   split again among the others. This is what Credit's accounting approximates.
 * **Share**: CPU time a VM's vCPUs got, in pCPUs (1.0 = one whole pCPU for the whole run).
