@@ -644,7 +644,8 @@ IO_PRESETS: dict[str, Preset] = {p.id: p for p in (
 
 
 __all__ = [
-    "CPU_MODES", "CpuMode", "Host", "IO_PRESETS", "IoRequest", "IoState", "Layout", "Operation", "PLAN_PRESETS",
+    "CPU_MODES", "CpuMode", "Host", "IO_PRESETS", "IoRequest", "IoState", "Layout", "MAX_DISK_GB", "MAX_MEM_GIB",
+    "MAX_VCPUS", "Operation", "PLAN_PRESETS",
     "PartitionError", "Plan", "Preset", "RESOURCES", "SIMPLIFICATIONS", "SOURCES", "Served", "Utilisation", "VM",
     "apply", "core_loads", "fcfs", "fcfs_trace", "parse_plan", "parse_requests", "plan_text", "refusals", "replay",
     "utilisation", "waits_by_vm",

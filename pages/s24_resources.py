@@ -33,6 +33,14 @@ def parsed(text: str, parse, good_key: str, default: str, what: str):
         return parse(st.session_state.get(good_key, default))
 
 
+def append_operation(text_key: str) -> None:
+    """The form's operation as one more plan line, so the editor stays the single source of the plan."""
+    kind, name = st.session_state["op_kind"], st.session_state["op_name"].strip() or "vm"
+    settings = () if kind == "remove" else tuple((k, int(st.session_state[f"op_{k}"])) for k in ("disk", "mem", "vcpus"))
+    line = partition.Operation(0, kind, name, settings).text
+    st.session_state[text_key] = st.session_state[text_key].rstrip("\n") + "\n" + line + "\n"
+
+
 # --------------------------------------------------------------------------- disk and memory
 
 st.subheader("Disk and memory: statically partitioned")
@@ -46,6 +54,15 @@ st.caption(preset.description)
 text = st.text_area("Plan (edit me)", preset.text, key=f"plan_{preset_id}", height=170)
 st.caption("First line `host disk=<GB> mem=<GiB> pcpus=<cores>`, then one operation per line: `<vm> disk=<GB> "
            "mem=<GiB> vcpus=<n> [load=<% of a core>]` adds a VM, `resize <vm> mem=<GiB> …`, `remove <vm>`; `#` comments.")
+
+with st.form("plan_op", border=True):
+    kind, name, disk, mem, vcpus, go = st.columns([1.2, 1.3, 1, 1, 0.9, 0.9], vertical_alignment="bottom")
+    kind.selectbox("Operation", ("add", "resize", "remove"), key="op_kind")
+    name.text_input("VM name", "cache", key="op_name")
+    disk.number_input("disk (GB)", 1, partition.MAX_DISK_GB, 50, key="op_disk")
+    mem.number_input("memory (GiB)", 1, partition.MAX_MEM_GIB, 4, key="op_mem")
+    vcpus.number_input("vCPUs", 1, partition.MAX_VCPUS, 1, key="op_vcpus")
+    go.form_submit_button("Append", on_click=append_operation, args=(f"plan_{preset_id}",), width="stretch")
 plan = parsed(text, partition.parse_plan, f"plan_good_{preset_id}", preset.text, "plan")
 trace = plan_trace(plan, mode)
 colours = view.vm_colours([op.name for op in plan.operations])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -24,6 +26,13 @@ def test_resource_distribution_editor_overcommit_and_players(app):  # noqa: F811
     refusal = page.locator('[data-testid="stAlert"]').filter(has_text="Cannot add 'db': memory needs 80 GiB").first
     expect(refusal).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("After the whole plan: disk 100/1000 GB")).to_be_visible()  # web alone: the last good layout
+    wait_idle(page)
+
+    form = page.locator('[data-testid="stForm"]').first
+    form.locator('[data-testid="stTextInputRootElement"] input').first.fill("cache")
+    form.get_by_role("button", name="Append").click()
+    expect(editor).to_have_value(re.compile(r"add cache disk=50 mem=4 vcpus=1\n$"), timeout=TIMEOUT)
+    expect(page.get_by_text("After the whole plan: disk 150/1000 GB")).to_be_visible(timeout=TIMEOUT)
     wait_idle(page)
 
     page.locator(".st-key-fcfs_caption").first.scroll_into_view_if_needed()

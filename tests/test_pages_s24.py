@@ -68,3 +68,22 @@ def test_quiz_24_renders_and_grades_a_written_question():
     at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
     assert any(s.value.startswith("Correct.") and q.slide in s.value for s in at.success)
     assert at.metric[0].value == "1 / 1"
+
+
+def test_the_form_appends_operations_to_the_plan():
+    at = open_page(PAGE)
+    at.selectbox(key="op_kind").select("resize")
+    at.text_input(key="op_name").input("web")
+    at.number_input(key="op_disk").set_value(100)
+    at.number_input(key="op_mem").set_value(4)
+    at.number_input(key="op_vcpus").set_value(2)
+    at.button(key="FormSubmitter:plan_op-Append").click().run()
+    assert at.text_area(key="plan_three-vms").value.endswith("resize web disk=100 mem=4 vcpus=2\n")
+    assert not at.warning and not at.error
+    assert any("memory 52/64 GiB" in c.value for c in at.caption)
+    at.selectbox(key="op_kind").select("add")
+    at.text_input(key="op_name").input("huge")
+    at.number_input(key="op_mem").set_value(64)
+    at.button(key="FormSubmitter:plan_op-Append").click().run()
+    assert any("Cannot add 'huge': memory needs 64 GiB, but only 12 of 64 GiB are free" in e.value for e in at.error)
+    assert any("memory 52/64 GiB" in c.value for c in at.caption)

@@ -1,13 +1,15 @@
 """Resource distribution (lecture 2.4): static partitions refuse over-commits, pinning vs scheduling, FCFS I/O."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.partition import (
-    IO_PRESETS, PLAN_PRESETS, Host, IoRequest, Layout, PartitionError, VM, core_loads, fcfs, fcfs_trace, parse_plan,
-    parse_requests, plan_text, refusals, replay, utilisation, waits_by_vm,
+    IO_PRESETS, PLAN_PRESETS, VM, Host, IoRequest, Layout, Operation, PartitionError, Plan, core_loads, fcfs, fcfs_trace,
+    parse_plan, parse_requests, plan_text, refusals, replay, utilisation, waits_by_vm,
 )
 from tests.test_dot_valid import render
-from viz.partition_view import cores_graph, io_chart, io_rows, spec, partition_chart, partition_rows, vm_colours
+from viz.partition_view import cores_graph, io_chart, io_rows, partition_chart, partition_rows, spec, vm_colours
 
 HOST = Host(disk=1000, mem=64, pcpus=8)
 
@@ -178,3 +180,46 @@ def test_fast_spec_equals_the_validated_altair_spec():
     trace = fcfs_trace(parse_requests(IO_PRESETS["steady"].text))
     for builder, data in ((partition_chart, rows), (io_chart, io_rows(trace[2].state, colours))):
         assert spec(builder, data) == builder(data).to_dict()
+
+
+NAMES = st.sampled_from(["a", "b", "c", "d"])
+OPERATIONS = st.one_of(
+    st.builds(lambda n, d, m, v: ("add", n, (("disk", d), ("mem", m), ("vcpus", v))), NAMES,
+              st.integers(1, 400), st.integers(1, 40), st.integers(1, 6)),
+    st.builds(lambda n, m, v: ("resize", n, (("mem", m), ("vcpus", v))), NAMES, st.integers(1, 40), st.integers(1, 6)),
+    st.builds(lambda n: ("remove", n, ()), NAMES),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(OPERATIONS, max_size=12), st.sampled_from(["pinned", "scheduled"]))
+def test_every_layout_of_a_random_plan_fits_the_host(ops, mode):
+    plan = Plan(HOST, tuple(Operation(i + 2, kind, name, settings) for i, (kind, name, settings) in enumerate(ops)))
+    trace = replay(plan, mode)
+    assert trace == replay(plan, mode)
+    for before, frame in zip(trace, trace.frames[1:]):
+        lay = frame.state
+        for resource in lay.limited:
+            assert lay.used(resource) <= lay.capacity(resource)
+        cores = [c for pinned in lay.pins for c in pinned]
+        assert len(cores) == len(set(cores)) == (lay.used("vcpus") if mode == "pinned" else 0)
+        assert all(0 <= c < HOST.pcpus for c in cores)
+        if frame.event.endswith("refused"):
+            assert frame.state == before.state
+        elif mode == "pinned":  # a VM that stays keeps the cores it had (it may only gain or lose some at the end)
+            for vm, pinned in zip(before.state.vms, before.state.pins):
+                if vm.name in {v.name for v in lay.vms}:
+                    now = lay.cores_of(vm.name)
+                    assert now[:len(pinned)] == pinned[:len(now)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(NAMES, st.integers(0, 30), st.integers(1, 8)), min_size=1, max_size=15))
+def test_fcfs_serves_in_arrival_order_one_at_a_time_without_idling(raw):
+    requests = [IoRequest(vm, i + 1, at, service) for i, (vm, at, service) in enumerate(raw)]
+    served = fcfs(requests)
+    assert {s.request for s in served} == set(requests) and len(served) == len(requests)
+    for earlier, later in zip(served, served[1:]):
+        assert earlier.request.arrival <= later.request.arrival
+        assert later.start == max(earlier.finish, later.request.arrival)  # never idle while someone waits
+    assert all(s.start >= s.request.arrival and s.finish - s.start == s.request.service for s in served)
