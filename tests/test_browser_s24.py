@@ -63,3 +63,13 @@ def test_quiz_24_answers(app):  # noqa: F811
     wait_idle(page)
     assert_healthy(page)
     shoot(page, "quiz-2-4")
+
+
+def test_resource_distribution_lesson_opens_for_a_fresh_visit(app):  # noqa: F811
+    base, page = app
+    open_page(page, f"{base}/resource-distribution")
+    assert_healthy(page)
+    lesson = page.locator('[data-testid="stExpander"]').filter(has_text="Lesson: Resource distribution among VMs").first
+    expect(lesson.get_by_text("each VM typically receives a predefined fraction of the disk")).to_be_visible()
+    expect(page.locator(".st-key-plan_caption").first).to_contain_text("Frame 1/4")
+    shoot(page, "resource-distribution")
