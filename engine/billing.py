@@ -135,17 +135,19 @@ class Bill:
                  "billed per started hour": f"{r.billed['hour'] // HOUR} h = {usd(r.cost('hour'))}",
                  "billed per second": f"{clock(r.billed['second'])} = {usd(r.cost('second'))}"} for r in self.runs]
 
-    def timeline_rows(self) -> list[dict[str, object]]:
-        """Intervals for the chart: used time and billed-but-unused time, per model and run (minutes)."""
+    def timeline_rows(self, model: str) -> list[dict[str, object]]:
+        """Intervals for the chart of one model: used time and billed-but-unused time per run (minutes).
+
+        'end' is the latest billed end under either model, so both charts can share one time axis.
+        """
+        end = max(r.run.start + max(r.billed.values()) for r in self.runs) / 60
         rows: list[dict[str, object]] = []
         for r in self.runs:
             label = f"{r.run.vm} (line {r.run.line})"
-            for model, title in MODELS.items():
-                end = r.run.start + r.billed[model]
-                rows.append({"model": title, "run": label, "kind": "used", "from": r.run.start / 60, "to": r.run.stop / 60})
-                if end > r.run.stop:
-                    rows.append({"model": title, "run": label, "kind": "billed, not used",
-                                 "from": r.run.stop / 60, "to": end / 60})
+            rows.append({"run": label, "kind": "used", "from": r.run.start / 60, "to": r.run.stop / 60, "end": end})
+            if r.billed[model] > r.run.seconds:
+                rows.append({"run": label, "kind": "billed, not used", "from": r.run.stop / 60,
+                             "to": (r.run.start + r.billed[model]) / 60, "end": end})
         return rows
 
 

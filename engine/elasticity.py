@@ -74,13 +74,13 @@ class Plan:
         """Instance-hours needed but not there (requests served slowly or not at all)."""
         return sum(max(0.0, d - c) for c, d in zip(self.capacity, self.demand))
 
-    def rows(self) -> list[dict[str, object]]:
-        """Per hour: demand, capacity and the shaded band between them (over- or under-provisioning)."""
+    def rows(self, top: float) -> list[dict[str, object]]:
+        """Per hour: demand, capacity and the shaded band between them; ``top`` is the chart's y maximum."""
         rows: list[dict[str, object]] = []
         for h, (c, d) in enumerate(zip(self.capacity, self.demand)):
-            kind = "over-provisioned" if c >= d else "under-provisioned"
-            rows.append({"plan": self.name, "hour": h, "demand": d, "capacity": c, "kind": kind,
-                         "low": min(c, d), "high": max(c, d)})
+            kind = "over-provisioned (idle)" if c >= d else "under-provisioned (missing)"
+            rows.append({"hour": h, "hour_end": h + 1, "hour_mid": h + 0.5, "demand": d, "capacity": c, "kind": kind,
+                         "low": min(c, d), "high": max(c, d), "top": top})
         return rows
 
 

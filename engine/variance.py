@@ -104,13 +104,15 @@ def bands(values: list[float] | tuple[float, ...]) -> int:
     return 2 if gap > 2 * spread else 1
 
 
-def histogram(values: list[float] | tuple[float, ...], bins: int = 12) -> list[tuple[float, float, int]]:
-    """(low, high, count) per bin over the measured range."""
-    low, high = min(values), max(values)
+def histogram(values: list[float] | tuple[float, ...], bins: int = 12, low: float | None = None,
+              high: float | None = None) -> list[tuple[float, float, int]]:
+    """(low, high, count) per bin over [low, high] (default: the measured range); outliers count in the edge bins."""
+    low = min(values) if low is None else low
+    high = max(values) if high is None else high
     width = (high - low) / bins or 1.0
     counts = [0] * bins
     for v in values:
-        counts[min(bins - 1, int((v - low) / width))] += 1
+        counts[max(0, min(bins - 1, int((v - low) / width)))] += 1
     return [(low + i * width, low + (i + 1) * width, c) for i, c in enumerate(counts)]
 
 
@@ -165,7 +167,10 @@ def shape(values: list[float] | tuple[float, ...]) -> str:
     return "narrow" if stats(values).cov < NARROW_COV else "wide"
 
 
-def text_histogram(values: list[float] | tuple[float, ...], bins: int = 10) -> str:
-    """The histogram as fixed-width text lines (' 95.0–100.0 s | ████ 4'), for a question prompt."""
-    rows = histogram(values, bins)
-    return "\n".join(f"{low:6.1f}–{high:6.1f} s | {'█' * count} {count}" for low, high, count in rows)
+TEXT_RANGE = (60.0, 180.0)  # a fixed runtime axis, so a narrow band looks narrow and a wide one wide
+
+
+def text_histogram(values: list[float] | tuple[float, ...], bins: int = 12) -> str:
+    """The histogram on the fixed axis :data:`TEXT_RANGE` as text lines (' 90–100 s | ████ 4'), for a question prompt."""
+    rows = histogram(values, bins, *TEXT_RANGE)
+    return "\n".join(f"{low:4.0f}–{high:4.0f} s | {'█' * count} {count}" for low, high, count in rows)

@@ -19,28 +19,27 @@ def credits(name: str, usage: str, start: str):
 
 
 cat = content.guarded(it.shipped)
-left, right = st.columns(2)
-with left:
-    st.subheader("The lecture's example")
-    st.table({"Instance": [t.slide_name for t in cat.lecture],
-              "Compute power": [f"{t.vcpu} virtual core{'s' * (t.vcpu > 1)}, {t.compute_units} comp. unit{'s' * (t.compute_units > 1)}"
-                                for t in cat.lecture],
-              "Main memory": [f"{t.memory_gib:g} GiB" for t in cat.lecture],
-              "Platform": [t.platform for t in cat.lecture],
-              "Price": [f"USD {t.price:g}" for t in cat.lecture]})
-    st.caption(f"As on the slide 'EC2 Instance Types (1/2)', storage via EBS: {cat.lecture_table.provenance.source}. "
-               "The lecture's prices, an example, not today's.")
-with right:
-    st.subheader("Today's t2 family")
-    st.table({"Type": [t.name for t in cat.current], "vCPU": [t.vcpu for t in cat.current],
-              "Memory": [f"{t.memory_gib:g} GiB" for t in cat.current],
-              "Credits/h": [f"{t.credits_per_hour:g}" for t in cat.current],
-              "Max balance": [f"{t.max_balance:g}" for t in cat.current],
-              "Baseline/vCPU": [f"{t.baseline:.1%}" for t in cat.current],
-              f"$/h [{cat.current_table.price_tag}]": [f"{t.price:g}" for t in cat.current]})
-    ct = cat.current_table
-    st.caption(f"{ct.provenance.label} ({ct.provenance.meaning}); prices [{ct.price_tag}] from public cost-tool tables, "
-               f"not an AWS page. {ct.region}, {ct.os}, On-Demand. Source: {ct.provenance.source}.")
+st.subheader("The lecture's example")
+st.table({"Instance": [t.slide_name for t in cat.lecture],
+          "Compute power": [f"{t.vcpu} virtual core{'s' * (t.vcpu > 1)}, {t.compute_units} comp. unit{'s' * (t.compute_units > 1)}"
+                            for t in cat.lecture],
+          "Main memory": [f"{t.memory_gib:g} GiB" for t in cat.lecture],
+          "Storage": ["via EBS"] * len(cat.lecture),
+          "Platform": [t.platform for t in cat.lecture],
+          "Price": [f"USD {t.price:g}" for t in cat.lecture]})
+st.caption(f"As on the slide 'EC2 Instance Types (1/2)': {cat.lecture_table.provenance.source}. "
+           "The lecture's prices per hour: an example, not today's.")
+st.subheader("Today's t2 family")
+ct = cat.current_table
+st.table({"Type": [t.name for t in cat.current], "vCPUs": [t.vcpu for t in cat.current],
+          "Memory": [f"{t.memory_gib:g} GiB" for t in cat.current],
+          "Credits earned / h": [f"{t.credits_per_hour:g}" for t in cat.current],
+          "Max balance": [f"{t.max_balance:g}" for t in cat.current],
+          "Baseline per vCPU": [f"{t.baseline:.1%}" for t in cat.current],
+          f"USD / h [{ct.price_tag}]": [f"{t.price:g}" for t in cat.current]})
+st.caption(f"{ct.provenance.label} ({ct.provenance.meaning}); prices [{ct.price_tag}] from public cost-tool tables, "
+           f"not an AWS page. {ct.region}, {ct.os}, On-Demand. Source: {ct.provenance.source}. The lecture's t2 Medium "
+           "has 1 virtual core; today's t2.medium has 2 vCPUs.")
 
 st.subheader("The EC2 Compute Unit (ECU)")
 st.markdown(f"> {it.ECU['definition']}\n\n— {it.ECU['definition_source']}")

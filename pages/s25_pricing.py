@@ -44,13 +44,15 @@ except billing.BillingError as exc:
         runs = billing.parse_timeline(preset.text, prices)
 bill = billing.bill(runs, prices)
 
-cols = st.columns(3)
-cols[0].metric("Used", billing.clock(bill.used_seconds))
-cols[1].metric("Per started hour", usd(bill.total("hour")), f"{bill.billed_seconds('hour') // billing.HOUR} h billed",
-               delta_color="off")
-cols[2].metric("Per second (60 s minimum)", usd(bill.total("second")), f"{billing.clock(bill.billed_seconds('second'))} billed",
-               delta_color="off")
-st.vega_lite_chart(chart_spec("billing_timeline", bill.timeline_rows()), width="stretch")
+st.metric("Used", billing.clock(bill.used_seconds))
+billed = {"hour": f"{bill.billed_seconds('hour') // billing.HOUR} h billed",
+          "second": f"{billing.clock(bill.billed_seconds('second'))} billed"}
+labels = {"hour": "Per started hour", "second": "Per second (60 s minimum)"}
+for col, model in zip(st.columns(2), billing.MODELS):
+    with col:
+        st.metric(labels[model], usd(bill.total(model)), billed[model], delta_color="off", delta_arrow="off",
+                  help=billing.MODELS[model])
+        st.vega_lite_chart(chart_spec("billing_timeline", bill.timeline_rows(model)), width="stretch")
 st.dataframe(bill.rows(), hide_index=True, width="stretch")
 source = cat.lecture_table if table == "lecture" else cat.current_table
 st.caption(f"Rules: facts.md §8.3 [V]. Prices: {source.title}, [{source.price_tag}] {source.provenance.as_of}. "
@@ -72,10 +74,12 @@ with c4:
 st.caption(elasticity.PRESETS[curve].description + f" Peak: {max(values):g} instances.")
 price = prices["t2.small"]
 plans = (elasticity.fixed(values, price, capacity), elasticity.elastic(values, price, lag))
-cols = st.columns(2)
-for col, plan in zip(cols, plans):
-    col.metric(plan.name, usd(plan.cost), f"{plan.over:,.0f} idle · {plan.under:,.0f} missing instance-hours",
-               delta_color="off")
-st.vega_lite_chart(chart_spec("provisioning", [row for plan in plans for row in plan.rows()]), width="stretch")
-st.caption(f"Each hour rents whole t2.small instances at ${price:g}/h ({tables[table]}). Orange: paid for but idle "
-           "(over-provisioning); red: demand without capacity (under-provisioning). The demand curves are synthetic.")
+top = max(max(values), *(max(plan.capacity) for plan in plans)) + 1
+for col, plan in zip(st.columns(2), plans):
+    with col:
+        st.metric(plan.name, usd(plan.cost), f"{plan.over:,.0f} idle · {plan.under:,.0f} missing instance-hours",
+                  delta_color="off", delta_arrow="off")
+        st.vega_lite_chart(chart_spec("provisioning", plan.rows(top)), width="stretch")
+st.caption(f"Each hour rents whole t2.small instances at ${price:g}/h ({tables[table]}). Dashed: demand; solid: capacity. "
+           "Blue shading: paid for but idle (over-provisioning); red: demand without capacity (under-provisioning). "
+           "The demand curves are synthetic.")

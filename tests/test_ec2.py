@@ -55,8 +55,8 @@ def test_every_preset_bills_and_per_second_never_costs_more_than_started_hours()
     for preset in billing.PRESETS.values():
         bill = billing.bill(billing.parse_timeline(preset.text, LECTURE), LECTURE)
         assert 0 < bill.total("second") <= bill.total("hour")
-        kinds = {r["kind"] for r in bill.timeline_rows()}
-        assert "used" in kinds
+        assert {r["kind"] for r in bill.timeline_rows("second")} <= {"used", "billed, not used"}
+        assert sum(r["kind"] == "used" for r in bill.timeline_rows("hour")) == len(bill.runs)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -239,8 +239,8 @@ def test_elastic_follows_demand_and_fixed_pays_for_the_peak():
 
 
 def test_every_chart_builder_serialises():
-    rows = {"billing_timeline": billing.bill(billing.parse_timeline("vm1 t2.small 0:00-1:01", LECTURE), LECTURE).timeline_rows(),
-            "provisioning": elasticity.fixed(elasticity.demand("daily", 1), 0.1).rows(),
+    rows = {"billing_timeline": billing.bill(billing.parse_timeline("vm1 t2.small 0:00-1:01", LECTURE), LECTURE).timeline_rows("hour"),
+            "provisioning": elasticity.fixed(elasticity.demand("daily", 1), 0.1).rows(20),
             "credit_balance": [{"hour": 0, "series": "credit balance", "value": 1.0}],
             "runtime_histogram": [{"runtime": 100.0, "processor": "processor type A (newer)"}],
             "runtime_box": [{"runtime": 100.0, "group": "all runs"}],

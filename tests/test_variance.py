@@ -53,7 +53,7 @@ def test_the_confidence_interval_narrows_with_more_measurements():
 def test_text_histogram_counts_every_run():
     values = runtimes(60, 0.5)
     lines = v.text_histogram(values).splitlines()
-    assert len(lines) == 10 and sum(int(line.rsplit(" ", 1)[1]) for line in lines) == 60
+    assert len(lines) == 12 and lines[0].startswith("  60–  70 s") and sum(int(line.rsplit(" ", 1)[1]) for line in lines) == 60
 
 
 @pytest.mark.parametrize("n, share, noise, message", [

@@ -13,7 +13,7 @@ import altair as alt
 from viz import palette
 
 BILLED_COLOURS = {"used": palette.BLUE, "billed, not used": palette.VERMILLION}
-PROVISION_COLOURS = {"over-provisioned": palette.ORANGE, "under-provisioned": palette.VERMILLION}
+PROVISION_COLOURS = {"over-provisioned (idle)": palette.SKY, "under-provisioned (missing)": palette.VERMILLION}
 PROCESSOR_COLOURS = {"processor type A (newer)": palette.BLUE, "processor type B (older)": palette.ORANGE}
 _AXIS = {"labelFontSize": 14, "titleFontSize": 15}
 
@@ -23,35 +23,36 @@ def _scale(colours: dict[str, str]) -> alt.Scale:
 
 
 def billing_timeline(rows: list[dict[str, Any]]) -> alt.Chart:
-    """rows: {'model', 'run', 'kind', 'from', 'to'} in minutes: used time solid, billed-but-unused hatched by colour."""
+    """rows: {'run', 'kind', 'from', 'to', 'end'} in minutes for one billing model: used time solid, billed-but-unused pale.
+
+    'end' is the longest billed end over both models, so two charts side by side share one time axis.
+    """
     runs = list(dict.fromkeys(str(r["run"]) for r in rows))
-    return alt.Chart(alt.Data(values=rows)).mark_bar(height=22, stroke=palette.BLACK, strokeWidth=0.6).encode(
-        x=alt.X("from:Q", title="minutes since the first start", axis=alt.Axis(tickMinStep=15)),
+    end = max(float(r["end"]) for r in rows)
+    return alt.Chart(alt.Data(values=rows)).mark_bar(height=24, stroke=palette.BLACK, strokeWidth=0.6).encode(
+        x=alt.X("from:Q", title="minutes since the first start", scale=alt.Scale(domain=[0, end], nice=False),
+                axis=alt.Axis(tickMinStep=15)),
         x2="to:Q",
         y=alt.Y("run:N", title=None, sort=runs, axis=alt.Axis(labelLimit=220)),
-        color=alt.Color("kind:N", title=None, scale=_scale(BILLED_COLOURS), legend=alt.Legend(orient="top", labelFontSize=14)),
+        color=alt.Color("kind:N", title=None, scale=_scale(BILLED_COLOURS), legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
         opacity=alt.Opacity("kind:N", scale=alt.Scale(domain=list(BILLED_COLOURS), range=[1.0, 0.45]), legend=None),
-        row=alt.Row("model:N", title=None, header=alt.Header(labelFontSize=15, labelFontWeight="bold", labelAngle=0,
-                                                           labelAlign="left", labelOrient="top")),
-        tooltip=["model:N", "run:N", "kind:N", alt.Tooltip("from:Q", format=".1f"), alt.Tooltip("to:Q", format=".1f")],
-    ).properties(height=alt.Step(30)).configure_axis(**_AXIS)
+        tooltip=["run:N", "kind:N", alt.Tooltip("from:Q", format=".1f"), alt.Tooltip("to:Q", format=".1f")],
+    ).properties(height=alt.Step(34)).configure_axis(**_AXIS)
 
 
 def provisioning(rows: list[dict[str, Any]]) -> alt.Chart:
-    """rows: {'plan', 'hour', 'demand', 'capacity', 'kind', 'low', 'high'}: demand line, capacity steps, shaded gaps."""
+    """rows: {'hour', 'demand', 'capacity', 'kind', 'low', 'high', 'top'} of one plan: demand (dashed), capacity
+    (steps) and the gap between them shaded per hour. 'top' is the y maximum shared by the plans compared."""
     base = alt.Chart(alt.Data(values=rows))
-    band = base.mark_bar(width=9, opacity=0.55).encode(
-        x=alt.X("hour:Q", title="hour", scale=alt.Scale(domain=[0, 48])),
-        y=alt.Y("low:Q", title="instances"), y2="high:Q",
-        color=alt.Color("kind:N", title=None, scale=_scale(PROVISION_COLOURS), legend=alt.Legend(orient="top", labelFontSize=14)),
+    y = alt.Y("low:Q", title="instances", scale=alt.Scale(domain=[0, float(rows[0]["top"])]))
+    band = base.mark_rect(opacity=0.6).encode(
+        x=alt.X("hour:Q", title="hour", scale=alt.Scale(domain=[0, 48], nice=False)), x2="hour_end:Q", y=y, y2="high:Q",
+        color=alt.Color("kind:N", title=None, scale=_scale(PROVISION_COLOURS), legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
         tooltip=["hour:Q", "demand:Q", "capacity:Q", "kind:N"],
     )
     capacity = base.mark_line(interpolate="step-after", strokeWidth=3, color=palette.BLUE).encode(x="hour:Q", y="capacity:Q")
-    demand = base.mark_line(strokeWidth=2.5, strokeDash=[6, 3], color=palette.BLACK).encode(x="hour:Q", y="demand:Q")
-    return alt.layer(band, capacity, demand).properties(height=230).facet(
-        row=alt.Row("plan:N", title=None, header=alt.Header(labelFontSize=15, labelFontWeight="bold", labelAngle=0,
-                                                            labelAlign="left", labelOrient="top"))
-    ).configure_axis(**_AXIS)
+    demand = base.mark_line(strokeWidth=2.5, strokeDash=[6, 3], color=palette.BLACK).encode(x="hour_mid:Q", y="demand:Q")
+    return alt.layer(band, capacity, demand).properties(height=280).configure_axis(**_AXIS)
 
 
 def credit_balance(rows: list[dict[str, Any]]) -> alt.Chart:
@@ -65,7 +66,7 @@ def credit_balance(rows: list[dict[str, Any]]) -> alt.Chart:
     ).encode(
         y=alt.Y("value:Q", title="CPU of the instance", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("series:N", title=None, scale=_scale({"CPU wanted": palette.BLACK, "CPU got": palette.VERMILLION}),
-                        legend=alt.Legend(orient="top", labelFontSize=14)),
+                        legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
         strokeDash=alt.StrokeDash("series:N", legend=None),
     )
     return alt.layer(balance, cpu).resolve_scale(y="independent").properties(height=260).configure_axis(**_AXIS)
@@ -76,7 +77,7 @@ def runtime_histogram(rows: list[dict[str, Any]]) -> alt.Chart:
     return alt.Chart(alt.Data(values=rows)).mark_bar(stroke=palette.BLACK, strokeWidth=0.4).encode(
         x=alt.X("runtime:Q", bin=alt.Bin(maxbins=30), title="benchmark runtime (s)"),
         y=alt.Y("count():Q", title="measurements", stack=True),
-        color=alt.Color("processor:N", title="host", scale=_scale(PROCESSOR_COLOURS), legend=alt.Legend(orient="top", labelFontSize=14)),
+        color=alt.Color("processor:N", title="host", scale=_scale(PROCESSOR_COLOURS), legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
         tooltip=["processor:N", "count():Q"],
     ).properties(height=260).configure_axis(**_AXIS)
 
@@ -93,10 +94,12 @@ def runtime_box(rows: list[dict[str, Any]]) -> alt.Chart:
 
 def confidence(rows: list[dict[str, Any]]) -> alt.Chart:
     """rows: {'measurements', 'mean', 'low', 'high'}: the mean's 95% interval narrowing as measurements accumulate."""
+    counts = [float(r["measurements"]) for r in rows]
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("measurements:Q", title="measurements so far (log scale)", scale=alt.Scale(type="log")))
+        x=alt.X("measurements:Q", title="measurements so far (log scale)",
+                scale=alt.Scale(type="log", domain=[min(counts), max(counts)], nice=False)))
     band = base.mark_area(color=palette.SKY, opacity=0.5).encode(
-        y=alt.Y("low:Q", title="mean runtime (s), 95% interval", scale=alt.Scale(zero=False)), y2="high:Q")
+        y=alt.Y("low:Q", title="mean runtime (s)", scale=alt.Scale(zero=False)), y2="high:Q")
     line = base.mark_line(point=True, strokeWidth=3, color=palette.BLUE).encode(y="mean:Q",
                                                                               tooltip=["measurements:Q", "mean:Q", "low:Q", "high:Q"])
     return alt.layer(band, line).properties(height=240).configure_axis(**_AXIS)

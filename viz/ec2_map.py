@@ -29,13 +29,13 @@ def region_map(geo: Geography, picked: frozenset[str] = frozenset()) -> graphviz
         active = any(az in picked for az in r.azs)
         g.node(r.id, "", pos=f"{x:.2f},{y:.2f}!", shape="circle", width="0.12", fixedsize="true",
                **dot.emphasis(active, palette.GREY))
-        g.node(f"{r.id}:label", f"{r.place}\n{r.id}", pos=f"{lx:.2f},{ly:.2f}!", shape="box", fontsize="18",
+        g.node(f"{r.id}:label", f"{r.place}\n{r.id}", pos=f"{lx:.2f},{ly:.2f}!", shape="box", fontsize="22",
                style="rounded,filled", margin="0.08,0.03", **dot.emphasis(active, REGION_FILL))
         for az in r.azs:
             ax, ay = pos[az]
             chosen = az in picked
-            g.node(az, az.removeprefix(r.id), pos=f"{ax:.2f},{ay:.2f}!", shape="circle", width="0.42", fixedsize="true",
-                   fontsize="16", **dot.emphasis(chosen, PICKED_FILL if chosen else AZ_FILL))
+            g.node(az, az.removeprefix(r.id), pos=f"{ax:.2f},{ay:.2f}!", shape="circle", width="0.5", fixedsize="true",
+                   fontsize="20", **dot.emphasis(chosen, PICKED_FILL if chosen else AZ_FILL))
             g.edge(r.id, az)
     return g
 

@@ -1,0 +1,107 @@
+"""Section 2.5 pages in real headless Chromium (fixtures in conftest.py, helpers from test_browser.py)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.test_browser import TIMEOUT, app, assert_healthy, expect_frame, open_page, shoot, wait_idle, warm  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def svg_text_box(page: Page, chart: int, text: str) -> dict:
+    node = page.locator('[data-testid="stGraphVizChart"]').nth(chart).locator("svg text", has_text=text).first
+    expect(node).to_be_visible(timeout=TIMEOUT)
+    box = node.bounding_box()
+    assert box, f"{text!r} has no box"
+    return box
+
+
+def test_regions_map_keeps_geography_and_route_steps(app):  # noqa: F811
+    base, page = app
+    open_page(page, f"{base}/regions?from=us-east-1a&to=eu-west-1b")
+    assert_healthy(page)
+    expect_frame(page, 1, key="route")
+    page.get_by_role("button", name="Next ▶").click()
+    expect_frame(page, 2, key="route")
+    page.get_by_role("button", name="Next ▶").click()
+    expect(page.locator(".st-key-route_caption").first).to_contain_text("Crosses the boundary of region us-east-1")
+    wait_idle(page)
+    # neato honoured the pinned positions: Sydney lies below Tokyo, Oregon far west of Tokyo (dot would rank them in a row)
+    tokyo, sydney, oregon = (svg_text_box(page, 1, name) for name in ("Tokyo", "Sydney", "Oregon"))
+    assert sydney["y"] > tokyo["y"] + 50 and oregon["x"] + 300 < tokyo["x"]
+    assert_healthy(page)
+    shoot(page, "s25-regions")
+
+
+def test_regions_bad_amount_shows_error(app):  # noqa: F811
+    base, page = app
+    open_page(page, f"{base}/regions")
+    box = page.get_by_label("Amount (GB)")
+    box.fill("0")
+    box.press("Enter")
+    error = page.locator('[data-testid="stAlert"]').filter(has_text="positive number of GB").first
+    expect(error).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    expect_frame(page, 1, key="route")
+    assert_healthy(page)
+
+
+def test_pricing_bill_chart_and_bad_timeline(app):  # noqa: F811
+    base, page = app
+    open_page(page, f"{base}/pricing?timeline=restart")
+    assert_healthy(page)
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(4, timeout=TIMEOUT)  # 2 bills, 2 plans
+    expect(page.locator('[data-testid="stMetric"]').filter(has_text="Per started hour").first).to_contain_text("$0.0400")
+    shoot(page, "s25-pricing")
+    editor = page.locator('[data-testid="stTextArea"] textarea').first
+    editor.fill("vm1 t2.small 1:00-0:30")
+    editor.press("Control+Enter")
+    error = page.locator('[data-testid="stAlert"]').filter(has_text="not after it starts").first
+    expect(error).to_be_visible(timeout=TIMEOUT)
+    expect(error).to_contain_text("last timeline that worked")
+    wait_idle(page)
+    expect(page.locator('[data-testid="stMetric"]').filter(has_text="Per started hour").first).to_contain_text("$0.0400")
+    assert_healthy(page)
+    shoot(page, "s25-pricing-bad-timeline")
+
+
+def test_instance_types_credit_player(app):  # noqa: F811
+    base, page = app
+    open_page(page, f"{base}/instance-types?load=idle-then-burst&credits-frame=12")
+    assert_healthy(page)
+    expect_frame(page, 13, key="credits")
+    expect(page.locator('[data-testid="stTable"]')).to_have_count(2)
+    page.get_by_role("button", name="Next ▶").click()
+    expect_frame(page, 14, key="credits")
+    wait_idle(page)
+    assert_healthy(page)
+    shoot(page, "s25-instance-types")
+
+
+def test_variance_histogram_and_bands(app):  # noqa: F811
+    base, page = app
+    open_page(page, f"{base}/performance-variance")
+    assert_healthy(page)
+    page.get_by_role("button", name="⏭").first.click()
+    expect(page.locator(".st-key-variance_caption").first).to_contain_text("100 measurements")
+    expect(page.locator('[data-testid="stMetric"]').filter(has_text="Bands").first).to_contain_text("2")
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(3, timeout=TIMEOUT)
+    wait_idle(page)
+    assert_healthy(page)
+    shoot(page, "s25-variance")
+
+
+def test_quiz_25_generated_histogram(app):  # noqa: F811
+    base, page = app
+    open_page(page, f"{base}/quiz-2-5?gen=histogram&seed=11")
+    assert_healthy(page)
+    page.get_by_role("tab", name="Generated practice").click()
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Two bands with a gap").first
+    form.locator('[data-testid="stRadio"] [role="radiogroup"] label').first.click()
+    form.get_by_role("button", name="Check answer").click()
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text="Lecture slide").first).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    assert_healthy(page)
+    shoot(page, "s25-quiz")
