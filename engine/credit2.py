@@ -11,6 +11,8 @@ budget of cap % of 10 ms every 10 ms; its vCPUs are parked when it is used up.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from engine.sched_model import Scenario
 from engine.sched_policy import FOREVER, Policy, VCpu
 
@@ -18,6 +20,7 @@ CREDIT_INIT = 10_000  # µs: CSCHED2_CREDIT_INIT = 10 ms
 CARRYOVER_MAX = 500  # µs
 MIN_TIMER, MAX_TIMER = 500, 10_000  # µs
 CAP_PERIOD = 10_000  # µs: credit2_cap_period_ms default
+_credit = attrgetter("credit")
 
 SIMPLIFICATIONS = [
     "One runqueue for the whole host (Xen's default is one per socket, up to 16 pCPUs), so no load balancing.",
@@ -45,7 +48,8 @@ class Credit2Policy(Policy):
         return (-v.credit, v.seq)
 
     def best(self, candidates: list[VCpu]) -> VCpu:
-        return min(candidates, key=lambda v: (-v.credit, v.seq))
+        """The most credit; ties go to the earliest queued, since the runqueue is kept in queue order."""
+        return max(candidates, key=_credit)
 
     def pick(self, candidates: list[VCpu], now: int) -> tuple[VCpu, str]:
         best = self.best(candidates)
@@ -62,9 +66,9 @@ class Credit2Policy(Policy):
         return waker.credit > running.credit
 
     def runtime(self, v: VCpu, now: int) -> int:
-        rival = max((w.credit for w in self.runq), default=None)
-        if rival is None:
+        if not self.runq:
             return MAX_TIMER
+        rival = max(map(_credit, self.runq))
         time = (v.credit - rival) * v.weight / self.max_weight
         run = int(min(MAX_TIMER, max(MIN_TIMER, self.ratelimit, time)))
         return run
@@ -93,11 +97,12 @@ class Credit2Policy(Policy):
         """The cap refill, or earlier the moment a capped VM's running vCPUs use up its budget."""
         if not self.budgets:
             return self.next_refill
-        running: dict[int, int] = {}
-        for v in self.vcpus:
-            if v.state == "running" and v.vm in self.budgets:
-                running[v.vm] = running.get(v.vm, 0) + 1
-        ends = [now + max(0, -(-self.budget_left[vm] // n)) for vm, n in running.items()]
+        left, running = dict(self.budget_left), dict.fromkeys(self.budgets, 0)
+        for v in self.running:  # running vCPUs are charged lazily: subtract what they used since
+            if v is not None and v.vm in left:
+                left[v.vm] -= now - v.charged_at
+                running[v.vm] += 1
+        ends = [now + max(0, -(-left[vm] // n)) for vm, n in running.items() if n]
         return min([self.next_refill] + ends)
 
     def on_timer(self, now: int) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import random
+from operator import attrgetter
 from collections import deque
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -153,6 +154,7 @@ class _Sim:
         n = scenario.pcpus
         self.now, self.end = 0, scenario.duration_ms * 1000
         self.running: list[VCpu | None] = [None] * n
+        self.policy.running = self.running
         self.started, self.until = [0] * n, [FOREVER] * n
         self.seg_who: list[object] = [None] * n
         self.seg_start = [0] * n
@@ -165,7 +167,9 @@ class _Sim:
         self.io_pcpu = io.pcpu if io.enabled else -1
         self.io_cost = round(io.cost_ms * 1000)
         self.io_rng = random.Random(f"{scenario.seed}:dom0")
-        self.io_jobs: deque[list] = deque()  # [µs left, vCPU to wake when done or None]
+        self.io_jobs: deque[list] = deque()  # [µs of processing, vCPU to wake when done], FCFS
+        self.io_done_at = FOREVER  # when Domain 0 finishes the job at the head of the queue
+        self.timer_at = 0
         self.window, self.max_frames = window_us, max_frames
         self.frames = 0
         self.closing: tuple[SchedState, dict[str, int]] | None = None
@@ -206,18 +210,33 @@ class _Sim:
         if self.now > start:
             self.segments.append(_segment(p, who, start, self.now))
 
+    def _settle(self, v: VCpu) -> None:
+        """Charge running ``v`` for the time since it was last charged. Charging is lazy: only when the
+        vCPU stops or a decision needs its numbers, which keeps the cost per event independent of pCPUs."""
+        dt = self.now - v.charged_at
+        if dt > 0:
+            v.charged_at = self.now
+            v.cpu_us += dt
+            self.policy.charge(v, dt)
 
-    def _start(self, v: VCpu, p: int, why: str, notes: list[tuple[str, str]], victim: VCpu | None = None) -> None:
+    def _settle_all(self) -> None:
+        for v in self.running:
+            if v is not None:
+                self._settle(v)
+
+    def _start(self, v: VCpu, p: int, why: str, notes: list[tuple[str, str]] | None,
+               victim: VCpu | None = None) -> None:
         previous = self.seg_who[p]
+        now = self.now
         if v.first_run is None and v.wake_time is not None:
-            v.first_run = self.now
-        v.state, v.pcpu = "running", p
+            v.first_run = now
+        v.state, v.pcpu, v.charged_at, v.done_at = "running", p, now, now + v.remaining
         self.runq.remove(v)
-        self.running[p], self.started[p] = v, self.now
-        self.until[p] = self.now + self.policy.runtime(v, self.now)
+        self.running[p], self.started[p] = v, now
+        self.until[p] = now + self.policy.runtime(v, now)
         if previous is not v:
             self.counters["context switches"] += 1
-        self._occupy(p, v)
+            self._occupy(p, v)
         if notes is not None:
             sentence = f"{v.name} runs on pCPU {p}: {why}"
             if victim is not None:
@@ -228,60 +247,54 @@ class _Sim:
 
     def _release(self, p: int) -> VCpu | None:
         v = self.running[p]
+        if v is not None:
+            self._settle(v)
+            v.remaining = v.done_at - self.now
         self.running[p], self.until[p] = None, FOREVER
         return v
 
     # --- one event --------------------------------------------------------------------------
     def next_time(self) -> int:
         now = self.now
-        t = self.policy.next_timer(now)
+        t = self.timer_at = self.policy.next_timer(now)
         if self.end < t:
             t = self.end
         until = self.until
         for p, v in enumerate(self.running):
             if v is not None:
-                if now + v.remaining < t:
-                    t = now + v.remaining
+                if v.done_at < t:
+                    t = v.done_at
                 if until[p] < t:
                     t = until[p]
-        if self.io_jobs and now + self.io_jobs[0][0] < t:
-            t = now + self.io_jobs[0][0]
+        if self.io_jobs and self.io_done_at < t:
+            t = self.io_done_at
         if self.wakes and self.wakes[0][0] < t:
             t = self.wakes[0][0]
         if self.builder is not None and now < self.window < t:
             t = self.window
         return t
 
-    def advance(self, t: int) -> None:
-        dt = t - self.now
-        if dt > 0:
-            charge = self.policy.charge
-            for v in self.running:
-                if v is not None:
-                    v.remaining -= dt
-                    v.cpu_us += dt
-                    charge(v, dt)
-            if self.io_jobs:
-                self.io_jobs[0][0] -= dt
-        self.now = t
-
     def handle(self, notes: list[tuple[str, str]] | None) -> None:
-        now, policy = self.now, self.policy
+        now, policy, running = self.now, self.policy, self.running
         say = notes.append if notes is not None else None
-        for p, v in enumerate(self.running):
-            if v is None:
+        for p, v in enumerate(running):
+            if v is None or v.done_at > now:
                 continue
-            while v.remaining <= 0 and v.block_after == 0:  # trace: keep running into the next phase
-                v.remaining, v.block_after = next(v.phases)
-            if v.remaining <= 0:
-                self._finish(v)
+            while v.done_at <= now and v.block_after == 0:  # trace: keep running into the next phase
+                run, v.block_after = next(v.phases)
+                v.done_at = now + run
+            if v.done_at <= now:
                 self._release(p)
+                self._finish(v)
                 if say:
                     say((f"{v.name} blocks", f"{v.name} finished its burst and blocks for "
                          f"{(v.wake_at - now) / 1000:g} ms" + (" (waiting for I/O)" if v.kind == "io" else "") + "."))
         woken: list[VCpu] = []
-        while self.io_jobs and self.io_jobs[0][0] <= 0:
-            owner = self.io_jobs.popleft()[1]
+        jobs = self.io_jobs
+        while jobs and self.io_done_at <= now:
+            owner = jobs.popleft()[1]
+            if jobs:
+                self.io_done_at = now + jobs[0][0]
             if say:
                 say(("Dom0 I/O done", f"Domain 0 finished processing the I/O of {owner.name}, which can now wake up."))
             woken.append(self._wake(owner, notes))
@@ -289,26 +302,32 @@ class _Sim:
         while wakes and wakes[0][0] <= now:
             at, idx = heapq.heappop(wakes)
             v = self.vcpus[idx]
-            if v.state == "blocked" and v.wake_at == at:
-                if v.kind == "io" and self.io_pcpu >= 0:
-                    count = self.io_rng.randint(1, 8) if self.scenario.shared_io.bursty else 1
-                    self.io_jobs.append([count * self.io_cost, v])
-                    self.counters["I/O jobs"] += count
-                    v.wake_at = FOREVER
-                    if say:
-                        say(("I/O completes", f"The I/O of {v.name} completed: Domain 0 must process {count} "
-                             f"request(s) × {self.io_cost / 1000:g} ms on pCPU {self.io_pcpu} before the guest sees it."))
-                else:
-                    woken.append(self._wake(v, notes))
-        timer = policy.next_timer(now) <= now
+            if v.state != "blocked" or v.wake_at != at:
+                continue
+            if v.kind == "io" and self.io_pcpu >= 0:
+                count = self.io_rng.randint(1, 8) if self.scenario.shared_io.bursty else 1
+                if not jobs:
+                    self.io_done_at = now + count * self.io_cost
+                jobs.append([count * self.io_cost, v])
+                self.counters["I/O jobs"] += count
+                v.wake_at = FOREVER
+                if say:
+                    say(("I/O completes", f"The I/O of {v.name} completed: Domain 0 must process {count} "
+                         f"request(s) × {self.io_cost / 1000:g} ms on pCPU {self.io_pcpu} before the guest sees it."))
+            else:
+                woken.append(self._wake(v, notes))
+        timer = self.timer_at <= now
         if timer:
+            self._settle_all()
             for sentence in policy.on_timer(now):
                 if say:
                     say((sentence.split(":")[0], sentence + "."))
-            self.runq[:] = [v for v in self.vcpus if v.state == "runnable"]
-        for p, v in enumerate(self.running):
-            if v is None:
+            self.runq[:] = sorted((v for v in self.vcpus if v.state == "runnable"), key=_seq)
+        until = self.until
+        for p, v in enumerate(running):
+            if v is None or not (timer or until[p] <= now):
                 continue
+            self._settle(v)
             if v.state == "parked" or policy.exhausted(v):
                 self._release(p)
                 v.state, v.pcpu = "parked", None
@@ -316,12 +335,10 @@ class _Sim:
                 if say:
                     say((f"{v.name} parked", f"{v.name} stops on pCPU {p}: {policy.describe(v)} "
                          "(used up its cap or budget), it is parked until it gets more."))
-            elif self.until[p] <= now:
+            elif until[p] <= now:
                 self._release(p)
                 self._enqueue(v)
-        if self.io_pcpu < 0:
-            pass
-        elif self.io_jobs and self.seg_who[self.io_pcpu] != IO_VCPU:
+        if jobs and self.seg_who[self.io_pcpu] != IO_VCPU:
             v = self._release(self.io_pcpu)
             if v is not None:
                 self._enqueue(v)
@@ -357,27 +374,28 @@ class _Sim:
     def dispatch(self, contenders: list[VCpu], notes: list | None) -> None:
         """Fill every free pCPU with the policy's pick, then let ``contenders`` (just woken, or all
         waiting after a timer changed priorities) preempt running vCPUs the policy ranks below them."""
-        policy, now, running = self.policy, self.now, self.running
-        runq, filtered = self.runq, self.filtered
+        policy, now, running, runq = self.policy, self.now, self.running, self.runq
+        io_busy = self.io_pcpu if self.io_jobs else -1
         for p in range(len(running)):
-            if running[p] is not None or self.seg_who[p] == IO_VCPU and self.io_jobs:
+            if running[p] is not None or p == io_busy:
                 continue
-            candidates = [v for v in runq if policy.allowed(v, p)] if filtered else runq
+            candidates = [v for v in runq if policy.allowed(v, p)] if self.filtered else runq
             if candidates:
                 v, why = policy.pick(candidates, now)
                 self._start(v, p, why, notes)
             else:
                 self._occupy(p, None)
         contenders = [v for v in contenders if v.state == "runnable"]
-        if not contenders:
+        if not contenders or not any(running):
             return
+        self._settle_all()
         taken: set[int] = set()
         for v in sorted(contenders, key=policy.key):
-            victims = [p for p, r in enumerate(self.running)
+            victims = [p for p, r in enumerate(running)
                        if r is not None and p not in taken and policy.allowed(v, p) and policy.preempts(v, r)]
             if not victims:
                 continue
-            p = max(victims, key=lambda q: policy.key(self.running[q]))
+            p = max(victims, key=lambda q: policy.key(running[q]))
             taken.add(p)
             if now - self.started[p] >= self.ratelimit:
                 victim = self._release(p)
@@ -388,11 +406,12 @@ class _Sim:
                 self.until[p] = self.started[p] + self.ratelimit
                 if notes is not None:
                     notes.append((f"{v.name} waits", f"{v.name} ({policy.describe(v)}) will preempt "
-                                  f"{self.running[p].name} on pCPU {p} once it has run the {self.ratelimit / 1000:g} ms "
+                                  f"{running[p].name} on pCPU {p} once it has run the {self.ratelimit / 1000:g} ms "
                                   "rate limit."))
 
     # --- frames -----------------------------------------------------------------------------
     def snapshot(self) -> SchedState:
+        self._settle_all()
         policy = self.policy
         views = tuple(_view(self.scheduler, v, policy) for v in self.vcpus)
         open_ = [_segment(p, self.seg_who[p], self.seg_start[p], self.now)
@@ -426,7 +445,7 @@ class _Sim:
         if capture:
             self.record(notes)
         while self.now < self.end:
-            self.advance(self.next_time())
+            self.now = self.next_time()
             if capture and self.now <= self.window:
                 notes = []
                 self.handle(notes)
@@ -450,6 +469,9 @@ class _Sim:
         self.builder.add(state, f"t = {state.time:g} ms · end of the animated window",
                          f"Over the whole run ({self.scenario.duration_ms} ms): utilisation {m.utilisation:.0%}, "
                          f"Jain's fairness {m.jain:.3f}.")
+
+
+_seq = attrgetter("seq")
 
 
 def _segment(p: int, who: object, start: int, end: int) -> Segment:

@@ -20,7 +20,7 @@ class VCpu:
 
     __slots__ = ("idx", "vm", "vm_name", "name", "weight", "cap", "pin", "kind", "state", "pcpu", "remaining",
                  "phases", "wake_at", "wake_time", "first_run", "seq", "credit", "prio", "active", "budget",
-                 "deadline", "period", "budget_full", "cpu_us", "block_after", "release")
+                 "deadline", "period", "budget_full", "cpu_us", "block_after", "release", "done_at", "charged_at")
 
     def __init__(self, idx: int, vm: int, vm_name: str, name: str, weight: int, cap: int, pin: int | None,
                  kind: str, phases: Iterator[tuple[int, int]]):
@@ -41,6 +41,8 @@ class VCpu:
         self.cpu_us = 0
         self.block_after = 0
         self.release = 0
+        self.done_at = FOREVER  # while running: when the current burst completes (µs)
+        self.charged_at = 0  # while running: up to when it has been charged (µs)
 
 
 class Policy:
@@ -54,7 +56,8 @@ class Policy:
         self.scenario = scenario
         self.vcpus = vcpus
         self.counters: dict[str, int] = {}
-        self.runq: list[VCpu] = []  # the core's list of runnable vCPUs that are not running (read-only here)
+        self.runq: list[VCpu] = []  # the core's runnable vCPUs that are not running, in queue order (read-only)
+        self.running: list[VCpu | None] = []  # the core's vCPU per pCPU (read-only here)
 
     def count(self, name: str, by: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + by
