@@ -50,6 +50,8 @@ PLAYERS: dict[str, tuple[str, ...]] = {  # url_path -> player keys on that page
     "vt-x": ("vtx",),
     "ept": ("nested", "dma"),
     "resource-distribution": ("plan", "fcfs"),
+    "cpu-scheduling": ("sched",),
+    "shared-io": ("io",),
     "regions": ("route",),
     "instance-types": ("credits",),
     "performance-variance": ("variance",),

@@ -43,6 +43,8 @@ GROUPS: dict[str, tuple[PageSpec, ...]] = {
     ),
     "2.4 Resource sharing": (
         PageSpec("pages/s24_resources.py", "Resource distribution", "🍰", "resource-distribution"),
+        PageSpec("pages/s24_scheduling.py", "VM CPU scheduling", "⏱️", "cpu-scheduling"),
+        PageSpec("pages/s24_shared_io.py", "Shared I/O", "🚦", "shared-io"),
         PageSpec("pages/s24_quiz.py", "Quiz 2.4", "❓", "quiz-2-4"),
     ),
     "2.5 Case study: Amazon EC2": (

@@ -35,7 +35,8 @@ def _colour(kind: str, vm: str, colours: Mapping[str, str]) -> str:
 
 
 def gantt_rows(state: SchedState, window_ms: float, colours: Mapping[str, str]) -> list[dict[str, object]]:
-    """One row per segment so far, plus an invisible row spanning [0, window] so the axis never rescales."""
+    """One row per segment so far, plus an invisible row per pCPU spanning [0, window], so every pCPU has its lane
+    from the first frame and the axis never rescales."""
     rows: list[dict[str, object]] = []
     for s in state.segments:
         label = {"guest": s.vcpu, "io": "Dom0 I/O", "idle": "idle"}[s.kind]
@@ -43,8 +44,8 @@ def gantt_rows(state: SchedState, window_ms: float, colours: Mapping[str, str]) 
                      "ms": round(s.end - s.start, 3), "kind": s.kind, "colour": _colour(s.kind, s.vm, colours),
                      "label": label if s.end - s.start >= LABEL_MIN_MS * window_ms and s.kind != "idle" else "",
                      "now": state.time})
-    rows.append({"pcpu": "pCPU 0", "vcpu": "", "vm": "", "start": 0.0, "end": float(window_ms), "ms": 0.0,
-                 "kind": "span", "colour": IDLE_COLOUR, "label": "", "now": state.time})
+    rows.extend({"pcpu": f"pCPU {p}", "vcpu": "", "vm": "", "start": 0.0, "end": float(window_ms), "ms": 0.0,
+                 "kind": "span", "colour": IDLE_COLOUR, "label": "", "now": state.time} for p in range(state.pcpus))
     return rows
 
 

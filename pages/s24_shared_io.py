@@ -1,0 +1,74 @@
+"""2.4 Shared I/O: Domain 0 spends CPU time on the guests' I/O, and the other guests feel it without knowing why."""
+
+import streamlit as st
+
+from engine import sched
+from engine.sched_presets import PRESETS, shared_io_effect, with_shared_io
+from ui import content, layout, query
+from ui.player import player
+from ui.sched_views import compare_schedulers, played, scenario_editor
+from viz import sched_charts as charts
+from viz.partition_view import spec
+from viz.sched_tables import frame_table
+from viz.shared_io_view import guest_rows, guest_view
+
+layout.header("2.4", "Shared I/O",
+              "Processing the guests' I/O costs the VMM CPU time too, and the other guests pay for it in delay.")
+content.lesson("2.4", "shared_io")
+
+IO_MODES = {"bursty": "on, bursty (1–8 requests per completion)", "steady": "on, one request per completion",
+            "off": "off (the cost ignored, as if I/O were free)"}
+base = PRESETS["shared-io"]
+pick, choose = st.columns([3, 2])
+with pick:
+    mode = query.select("Domain 0's I/O processing", IO_MODES, name="io", default="bursty")
+with choose:
+    scheduler = query.select("Scheduler", dict(sched.SCHEDULER_LABELS), name="sched", default=base.scheduler)
+st.caption(base.description)
+edited = scenario_editor("shared-io", base.scenario, scheduler)
+scenario = with_shared_io(edited, mode != "off", mode == "bursty")
+colours = charts.colours_for([vm.name for vm in scenario.vms])
+window = min(sched.DEFAULT_WINDOW_MS, scenario.duration_ms)
+trace, _ = played(scenario, scheduler)
+
+
+def render(frame) -> None:
+    st.vega_lite_chart(spec(charts.gantt, charts.gantt_rows(frame.state, window, colours)), width="stretch")
+    st.markdown(f"**Domain 0's I/O queue:** {frame.state.io_queue} request(s) waiting")
+    st.table(frame_table(frame.state))
+
+
+st.markdown(f"**The host's view** with I/O processing {IO_MODES[mode].split(' (')[0]}: the first {window} ms. "
+            "Black bars are Domain 0 processing the storage VM's I/O on its pCPU, ahead of every guest.")
+player(trace, "io", render, counter_labels={"I/O jobs": "I/O jobs processed", "context switches": "context switches",
+                                            "preemptions": "preemptions", "boosts": "boosts"})
+with st.expander("Where this model simplifies"):
+    st.markdown("\n".join(f"- {line}" for line in (*sched.SHARED_IO_SIMPLIFICATIONS, *sched.SIMPLIFICATIONS[scheduler])))
+
+st.subheader("What the other guests feel")
+bursty = with_shared_io(edited, True, mode != "steady")
+effects, off, on = shared_io_effect(bursty, scheduler)
+if not effects:
+    st.info("No guest without I/O of its own wakes up in this scenario, so there is no response time to compare. "
+            "Add a latency-sensitive VM, e.g. `web workload=latency burst=2 wait=20`.")
+else:
+    on_label = f"I/O processing {'on, bursty' if bursty.shared_io.bursty else 'on'}"
+    settings = {"I/O processing off": off, on_label: on}
+    st.table([{"guest": e.vm, "mean response, off → on (ms)": f"{e.off.mean:.2f} → {e.on.mean:.2f}",
+               "extra delay (ms)": f"{e.extra_delay:+.2f}",
+               "spread (std. dev.), off → on (ms)": f"{e.off.stdev:.2f} → {e.on.stdev:.2f}",
+               "p95, off → on (ms)": f"{e.off.p95:.1f} → {e.on.p95:.1f}", "worst, off → on (ms)": f"{e.off.max:.1f} → {e.on.max:.1f}"}
+              for e in effects])
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Response time per guest**, without and with Domain 0's I/O work")
+        rows = charts.distribution_rows(settings, "response", vms=[e.vm for e in effects])
+        st.vega_lite_chart(spec(charts.distribution, rows), width="stretch")
+    with right:
+        guest = st.selectbox("Seen from inside the guest", [e.vm for e in effects], key="io_guest")
+        st.vega_lite_chart(spec(guest_view, guest_rows(settings, guest)), width="stretch")
+    st.caption("Inside the guest there is no Domain 0 and no storage VM: it only sees that the same request sometimes "
+               "takes much longer. Its own CPU accounting cannot say where the time went, so the variation looks like "
+               "random noise (the lecture's point: guests perceive high delay variations).")
+
+compare_schedulers(scenario, key="io_compare", measure="response")

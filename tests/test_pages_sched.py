@@ -1,0 +1,81 @@
+"""AppTest of the VM CPU scheduling and Shared I/O pages: controls, the player, bad scenarios, comparisons."""
+
+from tests.test_pages import frame_text, open_page
+
+SCHED = "pages/s24_scheduling.py"
+SHARED = "pages/s24_shared_io.py"
+
+
+def tables_text(at) -> str:
+    return " ".join(str(t.value.to_dict()) for t in at.table)
+
+
+def test_scheduling_page_steps_through_credit_decisions():
+    at = open_page(SCHED)
+    assert frame_text(at, "sched").startswith("**Frame 1/")
+    at.button(key="sched_next").click().run()
+    assert frame_text(at, "sched").startswith("**Frame 2/")
+    assert "Jain's fairness index" in [m.label for m in at.metric]
+    assert "UNDER" in tables_text(at)  # Credit shows priorities per vCPU
+
+
+def test_choosing_a_preset_switches_to_its_scheduler_and_the_url_keeps_it():
+    at = open_page(SCHED)
+    at.selectbox(key="q_preset").select("rtds-overload").run()
+    assert not at.exception
+    assert at.selectbox(key="q_sched").value == "rtds"
+    assert "rtds-overload" in str(at.query_params["preset"])
+    assert "deadline (ms)" in tables_text(at)
+    per_vm = next(t.value for t in at.table if "share ÷ entitled" in t.value.columns)
+    assert sum(int(n) for n in per_vm["deadline misses"]) > 0  # utilisation 1.2 on one pCPU
+
+
+def test_link_opens_preset_scheduler_and_frame():
+    at = open_page(SCHED, {"preset": "boost", "sched": "credit2", "sched-frame": "3"})
+    assert at.selectbox(key="q_sched").value == "credit2"
+    assert frame_text(at, "sched").startswith("**Frame 4/")
+
+
+def test_bad_scenario_shows_a_message_and_keeps_the_last_good_one():
+    at = open_page(SCHED)
+    before = frame_text(at, "sched")
+    at.text_area(key="scenario_weights").input("host pcpus=2\nvm1 weight=0\nvm2").run()
+    assert not at.exception
+    assert any("weight 0 is outside Xen's range 1–65535" in e.value for e in at.error)
+    assert frame_text(at, "sched").split(" ", 2)[1].split("/")[1] == before.split(" ", 2)[1].split("/")[1]
+    at.text_area(key="scenario_weights").input("host pcpus=1 duration=500\nsolo\nmine trace=run 5, block 20").run()
+    assert not at.error
+    assert "mine.v0" in tables_text(at)
+
+
+def test_rtds_budget_above_period_is_refused():
+    at = open_page(SCHED, {"preset": "rtds-ok"})
+    at.text_area(key="scenario_rtds-ok").input("host pcpus=1\nrt1 period=10 budget=12").run()
+    assert any("budget 12 ms is above its period 10 ms" in e.value for e in at.error)
+
+
+def test_comparison_follows_the_chosen_schedulers():
+    at = open_page(SCHED)
+    at.multiselect(key="sched_compare").set_value(["pinning", "credit"]).run()
+    table = at.table[-1].value
+    assert list(table["scheduler"]) == ["Static pinning (null scheduler)", "Credit (Credit1)"]
+
+
+def test_shared_io_page_shows_extra_delay_for_the_other_guests():
+    at = open_page(SHARED)
+    effect = next(t.value for t in at.table if "extra delay (ms)" in t.value.columns)
+    assert list(effect["guest"]) == ["web1", "web2"]
+    assert all(float(d) > 0 for d in effect["extra delay (ms)"])
+    at.button(key="io_next").click().run()
+    assert frame_text(at, "io").startswith("**Frame 2/")
+
+
+def test_shared_io_off_draws_no_domain0_work_and_guest_view_switches():
+    at = open_page(SHARED, {"io": "off"})
+    at.button(key="io_last").click().run()
+    assert "I/O jobs processed **0**" in next(c.value for c in at.caption if "I/O jobs processed" in c.value)
+    at.selectbox(key="io_guest").select("web2").run()
+    assert not at.exception
+    at.selectbox(key="q_io").select("bursty").run()
+    at.button(key="io_last").click().run()
+    assert "I/O jobs processed **0**" not in next(c.value for c in at.caption if "I/O jobs processed" in c.value)
