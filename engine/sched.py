@@ -238,11 +238,11 @@ class _Sim:
             self.counters["context switches"] += 1
             self._occupy(p, v)
         if notes is not None:
-            sentence = f"{v.name} runs on pCPU {p}: {why}"
+            sentence = f"{v.name} {'keeps' if previous is v else 'runs on'} pCPU {p}: {why}"
             if victim is not None:
                 sentence += f"; it preempts {victim.name} ({self.policy.describe(victim)})"
-            elif isinstance(previous, VCpu) and previous is not v and previous.state != "blocked":
-                sentence += f"; {previous.name} had to stop"
+            elif isinstance(previous, VCpu) and previous is not v and previous.state == "runnable":
+                sentence += f"; {previous.name} goes back to the runqueue"
             notes.append((f"{v.name} → pCPU {p}", sentence + "."))
 
     def _release(self, p: int) -> VCpu | None:
@@ -383,8 +383,15 @@ class _Sim:
             if candidates:
                 v, why = policy.pick(candidates, now)
                 self._start(v, p, why, notes)
-            else:
-                self._occupy(p, None)
+                continue
+            if notes is not None and runq and self.seg_who[p] is not None:
+                names = ", ".join(v.name for v in runq)
+                why = "it is pinned to another pCPU" if len(runq) == 1 else "they are pinned to other pCPUs"
+                notes.append((f"pCPU {p} idles", f"pCPU {p} idles although {names} "
+                              f"{'waits' if len(runq) == 1 else 'wait'}: {why} and cannot move here."))
+            self._occupy(p, None)
+        if not contenders:
+            return
         contenders = [v for v in contenders if v.state == "runnable"]
         if not contenders or not any(running):
             return

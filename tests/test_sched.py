@@ -161,6 +161,7 @@ def test_pinning_leaves_a_pcpu_idle_while_work_waits_elsewhere():
     idle_while_waiting = [f for f in trace if any(v.state == "runnable" for v in f.state.vcpus)
                           and len({v.pcpu for v in f.state.vcpus if v.state == "running"}) < scenario.pcpus]
     assert idle_while_waiting
+    assert any("pCPU 0 idles although batch" in f.explanation for f in trace)
     pinned, scheduled = result.metrics(), run(scenario, "credit").metrics()
     assert pinned.utilisation < 0.8 < 0.95 < scheduled.utilisation
     assert pinned.idle > 0.25
