@@ -20,9 +20,9 @@ from engine.provenance import Provenance, read_provenance
 REGIONS_FILE = LESSONS_DIR / "2.5" / "regions.toml"
 MIN_AZS = 3  # "every region has at least 3 AZs" (facts.md §8.5)
 INCH_PER_DEGREE = 0.05  # map scale for the layout (graphviz works in inches)
-MIN_GAP = 2.5  # inches between region centres, so AZ rings and labels of neighbouring regions do not overlap
-AZ_RING = 0.6  # inches from a region's centre to its AZs
-LABEL_OFFSET = 1.1  # inches from a region's centre up to its name
+MIN_GAP = 2.7  # inches between region centres, so AZ rings and labels of neighbouring regions do not overlap
+AZ_RING = 0.7  # inches from a region's centre to its AZs
+LABEL_OFFSET = 1.35  # inches from a region's centre up to its name
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ def route(source: str, destination: str, gb: float, month_before: float):
 
 
 geo, fees = content.guarded(regions.shipped), content.guarded(transfer.shipped)
+st.subheader("Regions and their availability zones")
+map_slot = st.container()  # drawn once the calculator's ends are known, so they can be highlighted
 ends = {transfer.INTERNET: "🌐 the internet"} | {az: f"{az} ({r.place})" for r in geo.regions for az in r.azs}
 st.subheader("Transfer-cost calculator")
 left, right = st.columns(2)
@@ -51,14 +53,15 @@ player(trace, "route", render)
 st.caption(f"Fees {fees.provenance.label} ({fees.provenance.meaning}), {fees.region} class: {fees.provenance.source}. "
            f"Simplified model: {transfer.SIMPLIFICATIONS}")
 
-st.subheader("Regions and their availability zones")
-final = trace[-1].state
-st.graphviz_chart(region_map(geo, frozenset(w.az for w in final.waypoints if w.az)), width="stretch")
-t = geo.totals
-st.markdown(f"**Worldwide:** {t.text()} — {t.provenance.label}, {t.provenance.meaning}.")
-st.caption(f"Counts: {t.provenance.source}. Map: {len(geo.regions)} of the regions, {geo.provenance.label} "
-           f"({geo.provenance.meaning}): {geo.provenance.source}. AWS maps AZ letters to physical zones per account. "
-           "Positions follow longitude and latitude; crowded regions are pushed apart east–west.")
+with map_slot:
+    final = trace[-1].state
+    st.graphviz_chart(region_map(geo, frozenset(w.az for w in final.waypoints if w.az)), width="stretch")
+    t = geo.totals
+    st.markdown(f"**Worldwide:** {t.text()} — {t.provenance.label}, {t.provenance.meaning}.")
+    st.caption(f"Counts: {t.provenance.source}. Map: {len(geo.regions)} of the regions, {geo.provenance.label} "
+               f"({geo.provenance.meaning}): {geo.provenance.source}. AWS maps AZ letters to physical zones per account. "
+               "Positions follow longitude and latitude; crowded regions are pushed apart east–west. Orange: the "
+               "calculator's ends.")
 
 with st.expander("The fee table (lessons/2.5/transfer.toml)"):
     st.table([{"traffic": "inbound from the internet", "$/GB": f"{fees.inbound:g}"},

@@ -10,6 +10,13 @@ from tests.test_browser import TIMEOUT, app, assert_healthy, expect_frame, open_
 pytestmark = pytest.mark.browser
 
 
+def settle_and_shoot(page: Page, name: str) -> None:
+    """After the last interaction: wait for the rerun, check for exceptions, save the screenshot."""
+    wait_idle(page)
+    assert_healthy(page)
+    shoot(page, name)
+
+
 def svg_text_box(page: Page, chart: int, text: str) -> dict:
     node = page.locator('[data-testid="stGraphVizChart"]').nth(chart).locator("svg text", has_text=text).first
     expect(node).to_be_visible(timeout=TIMEOUT)
@@ -29,10 +36,9 @@ def test_regions_map_keeps_geography_and_route_steps(app):  # noqa: F811
     expect(page.locator(".st-key-route_caption").first).to_contain_text("Crosses the boundary of region us-east-1")
     wait_idle(page)
     # neato honoured the pinned positions: Sydney lies below Tokyo, Oregon far west of Tokyo (dot would rank them in a row)
-    tokyo, sydney, oregon = (svg_text_box(page, 1, name) for name in ("Tokyo", "Sydney", "Oregon"))
+    tokyo, sydney, oregon = (svg_text_box(page, 0, name) for name in ("Tokyo", "Sydney", "Oregon"))
     assert sydney["y"] > tokyo["y"] + 50 and oregon["x"] + 300 < tokyo["x"]
-    assert_healthy(page)
-    shoot(page, "s25-regions")
+    settle_and_shoot(page, "s25-regions")
 
 
 def test_regions_bad_amount_shows_error(app):  # noqa: F811
@@ -43,9 +49,8 @@ def test_regions_bad_amount_shows_error(app):  # noqa: F811
     box.press("Enter")
     error = page.locator('[data-testid="stAlert"]').filter(has_text="positive number of GB").first
     expect(error).to_be_visible(timeout=TIMEOUT)
-    wait_idle(page)
-    expect_frame(page, 1, key="route")
-    assert_healthy(page)
+    expect_frame(page, 1, key="route")  # the last route that worked is still playable
+    settle_and_shoot(page, "s25-regions-bad-amount")
 
 
 def test_pricing_bill_chart_and_bad_timeline(app):  # noqa: F811
@@ -61,10 +66,8 @@ def test_pricing_bill_chart_and_bad_timeline(app):  # noqa: F811
     error = page.locator('[data-testid="stAlert"]').filter(has_text="not after it starts").first
     expect(error).to_be_visible(timeout=TIMEOUT)
     expect(error).to_contain_text("last timeline that worked")
-    wait_idle(page)
     expect(page.locator('[data-testid="stMetric"]').filter(has_text="Per started hour").first).to_contain_text("$0.0400")
-    assert_healthy(page)
-    shoot(page, "s25-pricing-bad-timeline")
+    settle_and_shoot(page, "s25-pricing-bad-timeline")
 
 
 def test_instance_types_credit_player(app):  # noqa: F811
@@ -75,9 +78,7 @@ def test_instance_types_credit_player(app):  # noqa: F811
     expect(page.locator('[data-testid="stTable"]')).to_have_count(2)
     page.get_by_role("button", name="Next ▶").click()
     expect_frame(page, 14, key="credits")
-    wait_idle(page)
-    assert_healthy(page)
-    shoot(page, "s25-instance-types")
+    settle_and_shoot(page, "s25-instance-types")
 
 
 def test_variance_histogram_and_bands(app):  # noqa: F811
@@ -88,9 +89,7 @@ def test_variance_histogram_and_bands(app):  # noqa: F811
     expect(page.locator(".st-key-variance_caption").first).to_contain_text("100 measurements")
     expect(page.locator('[data-testid="stMetric"]').filter(has_text="Bands").first).to_contain_text("2")
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(3, timeout=TIMEOUT)
-    wait_idle(page)
-    assert_healthy(page)
-    shoot(page, "s25-variance")
+    settle_and_shoot(page, "s25-variance")
 
 
 def test_quiz_25_generated_histogram(app):  # noqa: F811
@@ -102,6 +101,4 @@ def test_quiz_25_generated_histogram(app):  # noqa: F811
     form.locator('[data-testid="stRadio"] [role="radiogroup"] label').first.click()
     form.get_by_role("button", name="Check answer").click()
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="Lecture slide").first).to_be_visible(timeout=TIMEOUT)
-    wait_idle(page)
-    assert_healthy(page)
-    shoot(page, "s25-quiz")
+    settle_and_shoot(page, "s25-quiz")
