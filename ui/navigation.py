@@ -54,9 +54,6 @@ GROUPS: dict[str, tuple[PageSpec, ...]] = {
         PageSpec("pages/s25_variance.py", "Performance variance", "📉", "performance-variance"),
         PageSpec("pages/s25_quiz.py", "Quiz 2.5", "❓", "quiz-2-5"),
     ),
-    "2.4–2.5 (coming)": (
-        PageSpec("pages/coming.py", "Sections 2.4–2.5", "🗺️", "coming"),
-    ),
 }
 
 BY_TITLE: dict[str, PageSpec] = {p.title: p for pages in GROUPS.values() for p in pages}
