@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal, Mapping, Sequence
 
+from engine.settings_text import key_values, whole, wholes
 from engine.trace import Trace, TraceBuilder
 
 
@@ -327,24 +328,9 @@ _FORMAT = ("'host disk=<GB> mem=<GiB> pcpus=<cores>' first, then one VM per line
 
 
 def _settings(words: Sequence[str], allowed: Sequence[str], where: str) -> dict[str, object]:
-    settings: dict[str, object] = {}
-    for word in words:
-        key, eq, value = word.partition("=")
-        if not eq or not value:
-            raise PartitionError(f"{where}: '{word}' is not key=value (e.g. mem=8)")
-        if key not in allowed:
-            raise PartitionError(f"{where}: unknown setting '{key}' (use {', '.join(k + '=' for k in allowed)})")
-        if key in settings:
-            raise PartitionError(f"{where}: {key}= is given twice")
-        try:
-            numbers = tuple(int(v) for v in value.split(","))
-        except ValueError:
-            raise PartitionError(f"{where}: {key}={value} must be a whole number"
-                                 + (" or a comma-separated list of them" if key == "load" else "")) from None
-        if key != "load" and len(numbers) != 1:
-            raise PartitionError(f"{where}: {key}= takes one whole number, got {value}")
-        settings[key] = numbers if key == "load" else numbers[0]
-    return settings
+    given = key_values(words, allowed, where, PartitionError)
+    return {key: wholes(key, value, where, PartitionError) if key == "load" else whole(key, value, where, PartitionError)
+            for key, value in given.items()}
 
 
 def _name(word: str, where: str) -> str:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from engine import partition
 from ui import content, layout, query
+from ui.editor import parsed
 from ui.player import player
 from viz import partition_view as view
 
@@ -20,17 +21,6 @@ def plan_trace(plan: partition.Plan, mode: str):
 @st.cache_resource(show_spinner=False)
 def io_trace(requests: tuple[partition.IoRequest, ...]):
     return partition.fcfs_trace(requests)
-
-
-def parsed(text: str, parse, good_key: str, default: str, what: str):
-    """The parsed text, or (bad text) an error and the last text that parsed, so the pictures stay."""
-    try:
-        value = parse(text)
-        st.session_state[good_key] = text
-        return value
-    except partition.PartitionError as exc:
-        st.error(f"{exc}. Showing the last {what} that worked.", icon="✋")
-        return parse(st.session_state.get(good_key, default))
 
 
 def append_operation(text_key: str) -> None:
