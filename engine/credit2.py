@@ -41,6 +41,7 @@ class Credit2Policy(Policy):
         self.budgets = {vm: round(vm_cfg.cap * CAP_PERIOD / 100) for vm, vm_cfg in enumerate(scenario.vms) if vm_cfg.cap}
         self.budget_left = dict(self.budgets)
         self.next_refill = CAP_PERIOD if self.budgets else FOREVER
+        self.was_reset = False
         for v in vcpus:
             v.credit = float(CREDIT_INIT)
 
@@ -51,16 +52,22 @@ class Credit2Policy(Policy):
         """The most credit; ties go to the earliest queued, since the runqueue is kept in queue order."""
         return max(candidates, key=_credit)
 
-    def pick(self, candidates: list[VCpu], now: int) -> tuple[VCpu, str]:
+    def pick(self, candidates: list[VCpu], now: int) -> VCpu:
         best = self.best(candidates)
-        if best.credit > 0:
-            return best, f"it has the most credit ({best.credit / 1000:.1f} ms)"
+        self.was_reset = best.credit <= 0
+        if not self.was_reset:
+            return best
+        self.settle()  # running vCPUs are charged lazily; the clip below needs their true credit
         for v in self.vcpus:
             v.credit = min(v.credit + CREDIT_INIT, CREDIT_INIT + CARRYOVER_MAX)
         self.count("credit resets")
-        best = self.best(candidates)
-        return best, (f"the next in line had credit ≤ 0, so every vCPU got +10 ms (credit reset); "
-                      f"it now has the most credit ({best.credit / 1000:.1f} ms)")
+        return self.best(candidates)
+
+    def reason(self, chosen: VCpu, candidates: list[VCpu]) -> str:
+        most = f"it has the most credit ({chosen.credit / 1000:.1f} ms)"
+        if self.was_reset:
+            return "the next in line had credit ≤ 0, so every vCPU got +10 ms (credit reset); now " + most
+        return most
 
     def preempts(self, waker: VCpu, running: VCpu) -> bool:
         return waker.credit > running.credit
@@ -97,13 +104,16 @@ class Credit2Policy(Policy):
         """The cap refill, or earlier the moment a capped VM's running vCPUs use up its budget."""
         if not self.budgets:
             return self.next_refill
-        left, running = dict(self.budget_left), dict.fromkeys(self.budgets, 0)
-        for v in self.running:  # running vCPUs are charged lazily: subtract what they used since
-            if v is not None and v.vm in left:
-                left[v.vm] -= now - v.charged_at
-                running[v.vm] += 1
-        ends = [now + max(0, -(-left[vm] // n)) for vm, n in running.items() if n]
-        return min([self.next_refill] + ends)
+        at = self.next_refill
+        used: dict[int, list[int]] = {}  # running vCPUs are charged lazily: count what they used since
+        for v in self.running:
+            if v is not None and v.vm in self.budgets:
+                entry = used.setdefault(v.vm, [0, 0])
+                entry[0] += now - v.charged_at
+                entry[1] += 1
+        for vm, (spent, count) in used.items():
+            at = min(at, now + max(0, -(-(self.budget_left[vm] - spent) // count)))
+        return at
 
     def on_timer(self, now: int) -> list[str]:
         if now < self.next_refill:

@@ -148,7 +148,7 @@ class _Sim:
                                        vm.pins[c] if c < len(vm.pins) else None, vm.workload.kind,
                                        phases(vm.workload, rng)))
         self.policy = SCHEDULERS[scheduler](scenario, self.vcpus)
-        self.policy.runq = self.runq
+        self.policy.runq, self.policy.settle = self.runq, self._settle_all
         self.ratelimit = self.policy.ratelimit
         self.filtered = self.policy.filters or any(v.pin is not None for v in self.vcpus)
         n = scenario.pcpus
@@ -381,8 +381,8 @@ class _Sim:
                 continue
             candidates = [v for v in runq if policy.allowed(v, p)] if self.filtered else runq
             if candidates:
-                v, why = policy.pick(candidates, now)
-                self._start(v, p, why, notes)
+                v = policy.pick(candidates, now)
+                self._start(v, p, policy.reason(v, candidates) if notes is not None else "", notes)
                 continue
             if notes is not None and runq and self.seg_who[p] is not None:
                 names = ", ".join(v.name for v in runq)
@@ -401,7 +401,9 @@ class _Sim:
             victims = [p for p, r in enumerate(running)
                        if r is not None and p not in taken and policy.allowed(v, p) and policy.preempts(v, r)]
             if not victims:
-                continue
+                if self.filtered:
+                    continue
+                break  # contenders come best first: if this one preempts nobody, neither will the rest
             p = max(victims, key=lambda q: policy.key(running[q]))
             taken.add(p)
             if now - self.started[p] >= self.ratelimit:

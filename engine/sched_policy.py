@@ -69,13 +69,16 @@ class Policy:
         """Sort key among runnable vCPUs: the smallest runs first."""
         return (v.seq,)
 
-    def pick(self, candidates: list[VCpu], now: int) -> tuple[VCpu, str]:
-        """The vCPU to run from non-empty ``candidates``, and why (a clause for the caption)."""
-        best = min(candidates, key=self.key)
-        return best, self.reason(best, candidates)
+    def pick(self, candidates: list[VCpu], now: int) -> VCpu:
+        """The vCPU to run from non-empty ``candidates``."""
+        return min(candidates, key=self.key)
 
     def reason(self, chosen: VCpu, candidates: list[VCpu]) -> str:
+        """Why ``pick`` chose ``chosen`` (a clause for the caption; only asked for when frames are recorded)."""
         return "it is first in the runqueue"
+
+    def settle(self) -> None:
+        """Charge every running vCPU up to now (the core replaces this; charging is otherwise lazy)."""
 
     def preempts(self, waker: VCpu, running: VCpu) -> bool:
         return False

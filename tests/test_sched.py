@@ -243,3 +243,12 @@ def test_every_scheduler_has_simplifications_and_every_preset_runs():
     assert all(SIMPLIFICATIONS[s] and all(isinstance(x, str) for x in SIMPLIFICATIONS[s]) for s in SCHEDULERS)
     for preset in PRESETS.values():
         assert preset.scheduler in SCHEDULERS and preset.description
+
+
+@pytest.mark.parametrize("scheduler", sorted(SCHEDULERS))
+def test_pinned_vcpus_run_only_on_their_pcpu(scheduler):
+    scenario = Scenario(3, (VM("a", 2, pins=(2, 0)), VM("b", 2, pins=(2,)), VM("c")), duration_ms=300)
+    where = defaultdict(set)
+    for s in run(scenario, scheduler).segments:
+        where[s.vcpu].add(s.pcpu)
+    assert where["a.v0"] == {2} and where["a.v1"] == {0} and where["b.v0"] == {2}
