@@ -139,6 +139,7 @@ def _spread(points: dict[str, tuple[float, float]]) -> dict[str, tuple[float, fl
     return pos
 
 
+@lru_cache(maxsize=8)
 def layout(geo: Geography) -> dict[str, tuple[float, float]]:
     """Positions in inches: regions from longitude/latitude (spread where crowded), AZs on a ring around them.
 

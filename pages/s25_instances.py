@@ -60,13 +60,17 @@ with c3:
 trace = credits(name, usage, start)
 
 
+end = trace[-1].state  # the whole run: every frame shows it up to its own hour
+rows = [{"hour": h, "series": "credit balance", "value": round(b, 2)} for h, b in enumerate(end.balance)]
+rows += [{"hour": h, "series": "CPU wanted", "value": w} for h, w in enumerate(end.wanted, start=1)]
+rows += [{"hour": h, "series": "CPU got", "value": round(g, 4)} for h, g in enumerate(end.got, start=1)]
+whole_run = chart_spec("credit_balance", rows)
+
+
 def render(frame) -> None:
     s = frame.state
-    rows = [{"hour": h, "series": "credit balance", "value": round(b, 2)} for h, b in enumerate(s.balance)]
-    rows += [{"hour": h, "series": "CPU wanted", "value": w} for h, w in enumerate(s.wanted, start=1)]  # the whole plan
-    rows += [{"hour": h, "series": "CPU got", "value": round(s.got[h - 1], 4)} for h in range(1, s.hour + 1)]
     graph, info = st.columns([3, 1])
-    graph.vega_lite_chart(chart_spec("credit_balance", rows), width="stretch")
+    graph.vega_lite_chart(ec2_charts.with_param(whole_run, "now", s.hour), width="stretch")
     info.metric("Credit balance", f"{s.balance[-1]:,.1f}")
     info.metric("Baseline per vCPU", f"{s.baseline:.1%}")
 

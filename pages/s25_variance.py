@@ -31,15 +31,19 @@ with c4:
 trace = simulate(n, share / 100, int(seed), noise / 100)
 
 
+runs = trace[-1].state.measurements  # every frame shows the first n of these
+groups = [("all runs", None), (v.PROCESSORS["A"], "A"), (v.PROCESSORS["B"], "B")]
+histogram = chart_spec("runtime_histogram", [{"index": m.index, "runtime": m.runtime, "processor": v.PROCESSORS[m.processor]}
+                                             for m in runs])
+boxes = chart_spec("runtime_box", [{"index": m.index, "runtime": m.runtime, "group": g}
+                                   for g, p in groups for m in runs if p is None or m.processor == p])
+
+
 def render(frame) -> None:
     s = frame.state
-    runs = s.measurements
     hist, box = st.columns(2)
-    hist.vega_lite_chart(chart_spec("runtime_histogram", [{"runtime": m.runtime, "processor": v.PROCESSORS[m.processor]}
-                                                          for m in runs]), width="stretch")
-    groups = [("all runs", None), (v.PROCESSORS["A"], "A"), (v.PROCESSORS["B"], "B")]
-    rows = [{"runtime": m.runtime, "group": g} for g, p in groups for m in runs if p is None or m.processor == p]
-    box.vega_lite_chart(chart_spec("runtime_box", rows), width="stretch")
+    hist.vega_lite_chart(ec2_charts.with_param(histogram, "shown", s.stats.n), width="stretch")
+    box.vega_lite_chart(ec2_charts.with_param(boxes, "shown", s.stats.n), width="stretch")
     a, b, c = st.columns(3)
     a.metric("Mean ± 95% CI", f"{s.stats.mean:.1f} ± {s.stats.ci_half:.1f} s")
     b.metric("CoV", f"{s.stats.cov:.1%}", help="Coefficient of variation: standard deviation ÷ mean")

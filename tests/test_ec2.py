@@ -11,7 +11,7 @@ from engine.quiz import grade, load_bank
 from engine.quizgen import for_section
 from engine.quizgen.cloud import GENERATORS
 from tests.test_dot_valid import render as render_dot
-from viz.ec2_charts import BUILDERS, spec
+from viz.ec2_charts import BUILDERS, spec, with_param
 from viz.ec2_map import region_map, route_graph
 
 DATA = LESSONS_DIR / "2.5"
@@ -242,12 +242,23 @@ def test_every_chart_builder_serialises():
     rows = {"billing_timeline": billing.bill(billing.parse_timeline("vm1 t2.small 0:00-1:01", LECTURE), LECTURE).timeline_rows("hour"),
             "provisioning": elasticity.fixed(elasticity.demand("daily", 1), 0.1).rows(20),
             "credit_balance": [{"hour": 0, "series": "credit balance", "value": 1.0}],
-            "runtime_histogram": [{"runtime": 100.0, "processor": "processor type A (newer)"}],
-            "runtime_box": [{"runtime": 100.0, "group": "all runs"}],
+            "runtime_histogram": [{"index": 0, "runtime": 100.0, "processor": "processor type A (newer)"}],
+            "runtime_box": [{"index": 0, "runtime": 100.0, "group": "all runs"}],
             "confidence": [{"measurements": 5, "mean": 100.0, "low": 99.0, "high": 101.0}]}
     assert set(rows) == set(BUILDERS)
     for name, data in rows.items():
         assert spec(name, data)["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+
+
+def test_players_patch_one_parameter_of_a_cached_spec():
+    whole = spec("runtime_histogram", [{"index": i, "runtime": 100.0 + i, "processor": "processor type A (newer)"}
+                                       for i in range(20)])
+    assert whole["params"] == [{"name": "shown", "value": 20}]
+    frame = with_param(whole, "shown", 5)
+    assert frame["params"] == [{"name": "shown", "value": 5}] and whole["params"][0]["value"] == 20
+    assert frame["transform"] == whole["transform"] == [{"filter": "(datum.index < shown)"}]
+    with pytest.raises(KeyError, match="no parameter 'now'"):
+        with_param(whole, "now", 1)
 
 
 # ----------------------------------------------------------------------------------------- quiz

@@ -56,12 +56,15 @@ def provisioning(rows: list[dict[str, Any]]) -> alt.Chart:
 
 
 def credit_balance(rows: list[dict[str, Any]]) -> alt.Chart:
-    """rows: {'hour', 'series', 'value'} with series 'credit balance' (left) and CPU 'wanted'/'got' (right, %)."""
+    """rows: {'hour', 'series', 'value'} for the whole run: 'credit balance' (left axis) and 'CPU wanted' / 'CPU got'
+    (right axis, %). The parameter ``now`` hides balance and 'got' after the frame's hour: one spec serves every frame
+    (see :func:`with_param`)."""
+    now = alt.param(name="now", value=max(int(r["hour"]) for r in rows))
     base = alt.Chart(alt.Data(values=rows)).encode(x=alt.X("hour:Q", title="hour"))
-    balance = base.transform_filter(alt.datum.series == "credit balance").mark_area(
+    balance = base.transform_filter((alt.datum.series == "credit balance") & (alt.datum.hour <= now)).mark_area(
         color=palette.GREEN, opacity=0.5, line={"color": palette.GREEN, "strokeWidth": 3}
     ).encode(y=alt.Y("value:Q", title="credit balance"))
-    cpu = base.transform_filter(alt.datum.series != "credit balance").mark_line(
+    cpu = base.transform_filter((alt.datum.series == "CPU wanted") | ((alt.datum.series == "CPU got") & (alt.datum.hour <= now))).mark_line(
         interpolate="step-before", strokeWidth=3, point=True
     ).encode(
         y=alt.Y("value:Q", title="CPU of the instance", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
@@ -69,27 +72,35 @@ def credit_balance(rows: list[dict[str, Any]]) -> alt.Chart:
                         legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
         strokeDash=alt.StrokeDash("series:N", legend=None),
     )
-    return alt.layer(balance, cpu).resolve_scale(y="independent").properties(height=260).configure_axis(**_AXIS)
+    return alt.layer(balance, cpu).add_params(now).resolve_scale(y="independent").properties(height=260).configure_axis(**_AXIS)
+
+
+def _shown(rows: list[dict[str, Any]]) -> alt.Parameter:
+    """Measurements with 'index' below ``shown`` are drawn: one spec for every frame of the variance player."""
+    return alt.param(name="shown", value=len({r["index"] for r in rows}))
 
 
 def runtime_histogram(rows: list[dict[str, Any]]) -> alt.Chart:
-    """rows: {'runtime', 'processor'}: stacked histogram, coloured by the (hidden to the user) host type."""
+    """rows: {'index', 'runtime', 'processor'}: stacked histogram, coloured by the (hidden to the user) host type."""
+    shown = _shown(rows)
     return alt.Chart(alt.Data(values=rows)).mark_bar(stroke=palette.BLACK, strokeWidth=0.4).encode(
         x=alt.X("runtime:Q", bin=alt.Bin(maxbins=30), title="benchmark runtime (s)"),
         y=alt.Y("count():Q", title="measurements", stack=True),
-        color=alt.Color("processor:N", title="host", scale=_scale(PROCESSOR_COLOURS), legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
+        color=alt.Color("processor:N", title="host", scale=_scale(PROCESSOR_COLOURS),
+                        legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
         tooltip=["processor:N", "count():Q"],
-    ).properties(height=260).configure_axis(**_AXIS)
+    ).transform_filter(alt.datum.index < shown).add_params(shown).properties(height=260).configure_axis(**_AXIS)
 
 
 def runtime_box(rows: list[dict[str, Any]]) -> alt.Chart:
-    """rows: {'runtime', 'group'}: one box per group ('all runs', and each processor type)."""
+    """rows: {'index', 'runtime', 'group'}: one box per group ('all runs', and each processor type)."""
     groups = list(dict.fromkeys(str(r["group"]) for r in rows))
+    shown = _shown(rows)
     return alt.Chart(alt.Data(values=rows)).mark_boxplot(extent="min-max", size=28, color=palette.SKY,
                                                          median={"color": palette.BLACK, "strokeWidth": 2}).encode(
         x=alt.X("runtime:Q", title="benchmark runtime (s)", scale=alt.Scale(zero=False)),
         y=alt.Y("group:N", title=None, sort=groups, axis=alt.Axis(labelLimit=260)),
-    ).properties(height=alt.Step(44)).configure_axis(**_AXIS)
+    ).transform_filter(alt.datum.index < shown).add_params(shown).properties(height=alt.Step(44)).configure_axis(**_AXIS)
 
 
 def confidence(rows: list[dict[str, Any]]) -> alt.Chart:
@@ -111,3 +122,14 @@ BUILDERS = {f.__name__: f for f in (billing_timeline, provisioning, credit_balan
 def spec(builder: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The Vega-Lite spec of ``BUILDERS[builder](rows)``; pages cache this call."""
     return BUILDERS[builder](rows).to_dict()
+
+
+def with_param(chart_spec: dict[str, Any], name: str, value: float) -> dict[str, Any]:
+    """A copy of ``chart_spec`` with top-level parameter ``name`` set to ``value`` (the cached spec stays unchanged).
+
+    Stepping a player changes only this value, so a frame costs a dict copy, not a schema validation.
+    """
+    params = chart_spec.get("params", [])
+    if not any(p.get("name") == name for p in params):
+        raise KeyError(f"the chart has no parameter {name!r}")
+    return {**chart_spec, "params": [{**p, "value": value} if p.get("name") == name else p for p in params]}
