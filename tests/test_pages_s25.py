@@ -1,5 +1,7 @@
 """Section 2.5 pages under AppTest: every page and control works, bad input gives st.error, not a traceback."""
 
+import json
+
 import pytest
 
 from engine import regions, transfer
@@ -154,6 +156,20 @@ def test_variance_controls_change_cov_and_bands():
     at.number_input(key="variance_seed").set_value(4).run()
     no_exception(at)
     assert frame_text(at, "variance").startswith("**Frame 1/")
+
+
+def chart_params(at) -> list:
+    return [json.loads(e.proto.spec).get("params") for e in at.get("vega_lite_chart")]
+
+
+def test_players_show_only_the_frames_data():
+    at = open_page(VARIANCE)
+    assert chart_params(at)[:2] == [[{"name": "shown", "value": 5}]] * 2  # histogram and boxes: the first 5 runs
+    at.button(key="variance_next").click().run()
+    assert chart_params(at)[0] == [{"name": "shown", "value": 10}]
+    at = open_page(INSTANCES)
+    at.button(key="credits_next").click().run()
+    assert chart_params(at)[0] == [{"name": "now", "value": 1}]  # the credit balance up to hour 1
 
 
 # ----------------------------------------------------------------------------------------- quiz
