@@ -199,16 +199,15 @@ class _Sim:
         heapq.heappush(self.wakes, (until, v.idx))
 
     def _occupy(self, p: int, who: object) -> None:
-        """Close pCPU p's open Gantt segment if its occupant changes."""
-        if self.seg_who[p] is who:
+        """Close pCPU p's open Gantt segment if its occupant changes (the hot path: one call per switch)."""
+        old = self.seg_who[p]
+        if old is who:
             return
-        self._close(p)
-        self.seg_who[p], self.seg_start[p] = who, self.now
-
-    def _close(self, p: int) -> None:
-        start, who = self.seg_start[p], self.seg_who[p]
-        if self.now > start:
-            self.segments.append(_segment(p, who, start, self.now))
+        start, now = self.seg_start[p], self.now
+        if now > start:
+            self.segments.append(Segment(p, old.name, old.vm_name, start / 1000, now / 1000, "guest")
+                                 if type(old) is VCpu else _segment(p, old, start, now))
+        self.seg_who[p], self.seg_start[p] = who, now
 
     def _settle(self, v: VCpu) -> None:
         """Charge running ``v`` for the time since it was last charged. Charging is lazy: only when the
@@ -248,7 +247,8 @@ class _Sim:
     def _release(self, p: int) -> VCpu | None:
         v = self.running[p]
         if v is not None:
-            self._settle(v)
+            if v.charged_at < self.now:
+                self._settle(v)
             v.remaining = v.done_at - self.now
         self.running[p], self.until[p] = None, FOREVER
         return v
@@ -464,7 +464,7 @@ class _Sim:
             else:
                 self.handle(None)
         for p in range(len(self.running)):
-            self._close(p)
+            self._occupy(p, "end")
         result = SchedResult(self.scenario, self.scheduler, tuple(self.segments), tuple(self.bursts),
                              MappingProxyType(self._all_counters()),
                              tuple((name, d / 1000) for name, d in getattr(self.policy, "misses", [])))
@@ -533,9 +533,11 @@ def metrics(result: SchedResult) -> Metrics:
         if s.kind == "guest":
             used[s.vm] += s.end - s.start
     limits = [min(vm.vcpus * vm.workload.duty, vm.cap / 100 if vm.cap else vm.vcpus) for vm in scenario.vms]
-    if result.scheduler == "rtds":
+    if result.scheduler == "rtds":  # reservations, not weights: each vCPU is entitled to budget/period
         limits = [min(lim, vm.vcpus * vm.budget_ms / vm.period_ms) for lim, vm in zip(limits, scenario.vms)]
-    entitled = fair_shares(scenario.pcpus, [vm.weight * vm.vcpus for vm in scenario.vms], limits)
+        entitled = fair_shares(scenario.pcpus, [1.0] * len(limits), limits)
+    else:
+        entitled = fair_shares(scenario.pcpus, [vm.weight * vm.vcpus for vm in scenario.vms], limits)
     misses: dict[str, int] = {}
     for name, _ in result.misses:
         vm_name = name.rsplit(".", 1)[0]

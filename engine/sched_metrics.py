@@ -6,7 +6,8 @@ Definitions (shown on the page):
   (:func:`fair_shares`): capacity is split in proportion to weight × vCPUs (Credit hands out credit
   ∝ weight × active vCPUs, and Credit2 weighs every vCPU alone); a VM that cannot use its part
   (fewer vCPUs, a cap, or a workload that asks for less) keeps only what it can use and the rest is
-  split again among the others. This is what Credit's accounting approximates.
+  split again among the others. This is what Credit's accounting approximates. Under RTDS the
+  entitlement is the reservation budget/period per vCPU (water-filled only if the host is overbooked).
 * **Share**: CPU time a VM's vCPUs got, in pCPUs (1.0 = one whole pCPU for the whole run).
 * **Jain's fairness index** over the ratios x_i = share_i / entitlement_i:
   J = (Σ x_i)² / (n · Σ x_i²); 1 means every VM got the same fraction of its entitlement, 1/n worst.
