@@ -37,7 +37,7 @@ class PinningPolicy(Policy):
         self.slice = scenario.timeslice_ms * 1000
 
     def reason(self, chosen: VCpu, candidates: list[VCpu]) -> str:
-        return f"it is pinned to this pCPU and first in its queue"
+        return "it is pinned to this pCPU and first in its queue"
 
     def runtime(self, v: VCpu, now: int) -> int:
         return self.slice

@@ -12,7 +12,7 @@ running) and had budget left: EDF did not give it its reservation in time.
 from __future__ import annotations
 
 from engine.sched_model import Scenario
-from engine.sched_policy import FOREVER, Policy, VCpu
+from engine.sched_policy import Policy, VCpu
 
 SIMPLIFICATIONS = [
     "All periods start at time 0 (synchronous release); no extratime, so a vCPU never runs beyond its budget.",

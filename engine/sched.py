@@ -509,7 +509,7 @@ def play(scenario: Scenario, scheduler: str, window_ms: int = DEFAULT_WINDOW_MS,
 
     At most ``max_frames`` frames (the last one closes the window); the result covers the whole run.
     """
-    sim = _Sim(scenario, scheduler, window_ms * 1000, max(2, max_frames))
+    sim = _Sim(scenario, scheduler, max(1, window_ms) * 1000, max(2, max_frames))
     result = sim.go()
     sim.final_frame(result)
     return sim.builder.build(), result
