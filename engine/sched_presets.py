@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from engine.sched import SchedResult, run
+from engine.sched import SCHEDULERS, SchedResult, run
 from engine.sched_metrics import Spread
 from engine.sched_model import VM, Scenario, SharedIO, Workload
 
@@ -124,3 +124,8 @@ def shared_io_effect(scenario: Scenario, scheduler: str) -> tuple[list[SharedIOE
     effects = [SharedIOEffect(vm.name, m_off.vm(vm.name).response, m_on.vm(vm.name).response)
                for vm in scenario.vms if vm.workload.kind != "io" and m_off.vm(vm.name).response.count]
     return effects, off, on
+
+
+def compare(scenario: Scenario, schedulers: tuple[str, ...] = tuple(SCHEDULERS)) -> dict[str, SchedResult]:
+    """The same scenario (same workloads, same seed) under each scheduler, for a side-by-side view."""
+    return {scheduler: run(scenario, scheduler) for scheduler in schedulers}

@@ -13,7 +13,7 @@ from engine.credit import BOOST, OVER, UNDER, Candidate, pick_next
 from engine.sched import MAX_FRAMES, SCHEDULERS, SIMPLIFICATIONS, play, run, simulate
 from engine.sched_metrics import fair_shares, jain, pinning_utilisation
 from engine.sched_model import VM, Scenario, SchedulerConfigError, SharedIO, Workload, parse_trace
-from engine.sched_presets import PRESETS, shared_io_effect
+from engine.sched_presets import PRESETS, compare, shared_io_effect
 
 SHARE_TOLERANCE = 0.03  # pCPUs: long-run share within 0.03 pCPU of the weight-proportional entitlement
 
@@ -252,3 +252,10 @@ def test_pinned_vcpus_run_only_on_their_pcpu(scheduler):
     for s in run(scenario, scheduler).segments:
         where[s.vcpu].add(s.pcpu)
     assert where["a.v0"] == {2} and where["a.v1"] == {0} and where["b.v0"] == {2}
+
+
+def test_compare_runs_the_same_scenario_under_every_scheduler():
+    results = compare(PRESETS["pinning"].scenario)
+    assert list(results) == list(SCHEDULERS)
+    assert {r.scenario for r in results.values()} == {PRESETS["pinning"].scenario}
+    assert results["credit"].metrics().utilisation > results["pinning"].metrics().utilisation
