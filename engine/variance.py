@@ -152,6 +152,20 @@ def simulate(n: int, share_b: float, seed: int, noise: float = 0.03) -> Trace[Va
     return t.build()
 
 
+def sweep(n: int, seed: int, noise: float, steps: int = 21) -> list[dict[str, float]]:
+    """CoV and the 95% interval's half-width (both relative to the mean) for shares of type B from 0 to 100%.
+
+    The same seed at every share, so the curve shows the effect of the mix, not of a new random draw.
+    """
+    rows = []
+    for i in range(steps):
+        share = i / (steps - 1)
+        s = stats([m.runtime for m in measure(n, share, seed, noise)])
+        rows.append({"share": share, "measure": "CoV", "value": s.cov})
+        rows.append({"share": share, "measure": "half-width of the mean's 95% interval", "value": s.ci_half / s.mean})
+    return rows
+
+
 NARROW_COV = 0.06  # below this CoV a single band counts as narrow (the app's threshold for the quiz wording)
 SHAPES = {
     "two": "Two bands with a gap: the instances most likely ran on two different kinds of hardware",

@@ -19,6 +19,11 @@ def simulate(n: int, share_b: float, seed: int, noise: float):
     return v.simulate(n, share_b, seed, noise)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def mix_sweep(n: int, seed: int, noise: float) -> list[dict[str, float]]:
+    return v.sweep(n, seed, noise)
+
+
 c1, c2, c3, c4 = st.columns(4)
 with c1:
     share = st.slider("Hosts with processor type B (%)", 0, 100, 40, step=5, key="variance_share")
@@ -56,6 +61,10 @@ st.subheader("How well is the benchmark's mean known?")
 st.vega_lite_chart(chart_spec("confidence", [{"measurements": f.state.stats.n, "mean": round(f.state.stats.mean, 2),
                                               "low": round(f.state.stats.ci[0], 2), "high": round(f.state.stats.ci[1], 2)}
                                              for f in trace]), width="stretch")
+st.subheader("Which mix varies most?")
+st.vega_lite_chart(chart_spec("cov_by_mix", mix_sweep(n, int(seed), noise / 100)), width="stretch")
+st.caption(f"{n} measurements at every share, same seed. With one processor type (0% or 100%) only the run-to-run "
+           "noise is left; a mix adds the gap between the bands, largest when both types are common.")
 st.caption("With two bands the spread is large, so the interval of the mean shrinks only slowly (≈ 1/√n), and a small "
            "sample can land mostly on one host type and give a misleading mean. Colours show the host type, which an "
            "EC2 user does not see directly.")

@@ -88,7 +88,7 @@ def test_variance_histogram_and_bands(app):  # noqa: F811
     page.get_by_role("button", name="⏭").first.click()
     expect(page.locator(".st-key-variance_caption").first).to_contain_text("100 measurements")
     expect(page.locator('[data-testid="stMetric"]').filter(has_text="Bands").first).to_contain_text("2")
-    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(3, timeout=TIMEOUT)
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(4, timeout=TIMEOUT)  # histogram, boxes, CI, mix sweep
     settle_and_shoot(page, "s25-variance")
 
 

@@ -244,7 +244,8 @@ def test_every_chart_builder_serialises():
             "credit_balance": [{"hour": 0, "series": "credit balance", "value": 1.0}],
             "runtime_histogram": [{"index": 0, "runtime": 100.0, "processor": "processor type A (newer)"}],
             "runtime_box": [{"index": 0, "runtime": 100.0, "group": "all runs"}],
-            "confidence": [{"measurements": 5, "mean": 100.0, "low": 99.0, "high": 101.0}]}
+            "confidence": [{"measurements": 5, "mean": 100.0, "low": 99.0, "high": 101.0}],
+            "cov_by_mix": variance.sweep(20, 1, 0.03, steps=3)}
     assert set(rows) == set(BUILDERS)
     for name, data in rows.items():
         assert spec(name, data)["$schema"].startswith("https://vega.github.io/schema/vega-lite/")

@@ -67,3 +67,11 @@ def test_bad_parameters_are_explained(n, share, noise, message):
 def test_no_unverified_number_is_presented_as_the_papers():
     assert "24%" not in v.SIMPLIFICATIONS and "Xeon" not in v.SIMPLIFICATIONS and "Opteron" not in v.SIMPLIFICATIONS
     assert set(v.PROCESSORS.values()) == {"processor type A (newer)", "processor type B (older)"}
+
+
+def test_the_spread_peaks_when_both_processor_types_are_common():
+    rows = [r for r in v.sweep(400, 2, 0.03) if r["measure"] == "CoV"]
+    covs = [r["value"] for r in rows]
+    assert rows[0]["share"] == 0 and rows[-1]["share"] == 1 and len(rows) == 21
+    assert max(covs) > 4 * max(covs[0], covs[-1])
+    assert 0.3 <= rows[covs.index(max(covs))]["share"] <= 0.7

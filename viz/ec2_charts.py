@@ -52,7 +52,7 @@ def provisioning(rows: list[dict[str, Any]]) -> alt.Chart:
     )
     capacity = base.mark_line(interpolate="step-after", strokeWidth=3, color=palette.BLUE).encode(x="hour:Q", y="capacity:Q")
     demand = base.mark_line(strokeWidth=2.5, strokeDash=[6, 3], color=palette.BLACK).encode(x="hour_mid:Q", y="demand:Q")
-    return alt.layer(band, capacity, demand).properties(height=280).configure_axis(**_AXIS)
+    return alt.layer(band, capacity, demand).properties(height=330).configure_axis(**_AXIS)
 
 
 def credit_balance(rows: list[dict[str, Any]]) -> alt.Chart:
@@ -72,7 +72,7 @@ def credit_balance(rows: list[dict[str, Any]]) -> alt.Chart:
                         legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
         strokeDash=alt.StrokeDash("series:N", legend=None),
     )
-    return alt.layer(balance, cpu).add_params(now).resolve_scale(y="independent").properties(height=260).configure_axis(**_AXIS)
+    return alt.layer(balance, cpu).add_params(now).resolve_scale(y="independent").properties(height=330).configure_axis(**_AXIS)
 
 
 def _shown(rows: list[dict[str, Any]]) -> alt.Parameter:
@@ -89,7 +89,7 @@ def runtime_histogram(rows: list[dict[str, Any]]) -> alt.Chart:
         color=alt.Color("processor:N", title="host", scale=_scale(PROCESSOR_COLOURS),
                         legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
         tooltip=["processor:N", "count():Q"],
-    ).transform_filter(alt.datum.index < shown).add_params(shown).properties(height=260).configure_axis(**_AXIS)
+    ).transform_filter(alt.datum.index < shown).add_params(shown).properties(height=330).configure_axis(**_AXIS)
 
 
 def runtime_box(rows: list[dict[str, Any]]) -> alt.Chart:
@@ -113,10 +113,24 @@ def confidence(rows: list[dict[str, Any]]) -> alt.Chart:
         y=alt.Y("low:Q", title="mean runtime (s)", scale=alt.Scale(zero=False)), y2="high:Q")
     line = base.mark_line(point=True, strokeWidth=3, color=palette.BLUE).encode(y="mean:Q",
                                                                               tooltip=["measurements:Q", "mean:Q", "low:Q", "high:Q"])
-    return alt.layer(band, line).properties(height=240).configure_axis(**_AXIS)
+    return alt.layer(band, line).properties(height=320).configure_axis(**_AXIS)
 
 
-BUILDERS = {f.__name__: f for f in (billing_timeline, provisioning, credit_balance, runtime_histogram, runtime_box, confidence)}
+def cov_by_mix(rows: list[dict[str, Any]]) -> alt.Chart:
+    """rows: {'share', 'measure', 'value'}: CoV and the mean's interval half-width against the hardware mix."""
+    colours = {"CoV": palette.VERMILLION, "half-width of the mean's 95% interval": palette.BLUE}
+    return alt.Chart(alt.Data(values=rows)).mark_line(point=True, strokeWidth=3).encode(
+        x=alt.X("share:Q", title="share of hosts with processor type B", axis=alt.Axis(format="%")),
+        y=alt.Y("value:Q", title="relative to the mean", axis=alt.Axis(format="%")),
+        color=alt.Color("measure:N", title=None, scale=_scale(colours),
+                        legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
+        strokeDash=alt.StrokeDash("measure:N", legend=None),
+        tooltip=[alt.Tooltip("share:Q", format=".0%"), "measure:N", alt.Tooltip("value:Q", format=".1%")],
+    ).properties(height=330).configure_axis(**_AXIS)
+
+
+BUILDERS = {f.__name__: f for f in (billing_timeline, provisioning, credit_balance, runtime_histogram, runtime_box, confidence,
+                                    cov_by_mix)}
 
 
 def spec(builder: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
