@@ -163,6 +163,7 @@ class _Sim:
         self.counters = dict.fromkeys(COUNTERS, 0)
         self.seq = 0
         self.wakes: list[tuple[int, int]] = []  # heap of (wake time µs, vCPU index)
+        self.due: list[int] = []  # pCPUs whose running vCPU's burst or slice ends at the next event
         io = scenario.shared_io
         self.io_pcpu = io.pcpu if io.enabled else -1
         self.io_cost = round(io.cost_ms * 1000)
@@ -259,13 +260,17 @@ class _Sim:
         t = self.timer_at = self.policy.next_timer(now)
         if self.end < t:
             t = self.end
-        until = self.until
+        until, due = self.until, self.due
+        due.clear()  # the pCPUs whose burst or slice ends first: handle() looks only at them
         for p, v in enumerate(self.running):
             if v is not None:
-                if v.done_at < t:
-                    t = v.done_at
-                if until[p] < t:
-                    t = until[p]
+                end = v.done_at if v.done_at < until[p] else until[p]
+                if end < t:
+                    t = end
+                    due.clear()
+                    due.append(p)
+                elif end == t:
+                    due.append(p)
         if self.io_jobs and self.io_done_at < t:
             t = self.io_done_at
         if self.wakes and self.wakes[0][0] < t:
@@ -277,7 +282,8 @@ class _Sim:
     def handle(self, notes: list[tuple[str, str]] | None) -> None:
         now, policy, running = self.now, self.policy, self.running
         say = notes.append if notes is not None else None
-        for p, v in enumerate(running):
+        for p in self.due:
+            v = running[p]
             if v is None or v.done_at > now:
                 continue
             while v.done_at <= now and v.block_after == 0:  # trace: keep running into the next phase
@@ -324,8 +330,9 @@ class _Sim:
                     say((sentence.split(":")[0], sentence + "."))
             self.runq[:] = sorted((v for v in self.vcpus if v.state == "runnable"), key=_seq)
         until = self.until
-        for p, v in enumerate(running):
-            if v is None or not (timer or until[p] <= now):
+        for p in range(len(running)) if timer else self.due:
+            v = running[p]
+            if v is None or until[p] > now and not timer:
                 continue
             self._settle(v)
             if v.state == "parked" or policy.exhausted(v):
