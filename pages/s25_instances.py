@@ -10,12 +10,21 @@ from viz import ec2_charts
 layout.header("2.5", "Instance types and ECUs",
               "Instance types define VM classes with particular hardware characteristics.")
 content.lesson("2.5", "instance_types")
-chart_spec = st.cache_data(show_spinner=False, max_entries=64)(ec2_charts.spec)
 
 
 @st.cache_resource(show_spinner=False)
 def credits(name: str, usage: str, start: str):
     return it.burst(it.shipped().t2(name), it.USAGE_PRESETS[usage][1], start)
+
+
+@st.cache_data(show_spinner=False)
+def credit_spec(name: str, usage: str, start: str) -> dict:
+    """The chart of the whole run; each frame sets the hour shown (see viz.ec2_charts.with_param)."""
+    end = credits(name, usage, start)[-1].state
+    rows = [{"hour": h, "series": "credit balance", "value": round(b, 2)} for h, b in enumerate(end.balance)]
+    rows += [{"hour": h, "series": "CPU wanted", "value": w} for h, w in enumerate(end.wanted, start=1)]
+    rows += [{"hour": h, "series": "CPU got", "value": round(g, 4)} for h, g in enumerate(end.got, start=1)]
+    return ec2_charts.spec("credit_balance", rows)
 
 
 cat = content.guarded(it.shipped)
@@ -60,11 +69,7 @@ with c3:
 trace = credits(name, usage, start)
 
 
-end = trace[-1].state  # the whole run: every frame shows it up to its own hour
-rows = [{"hour": h, "series": "credit balance", "value": round(b, 2)} for h, b in enumerate(end.balance)]
-rows += [{"hour": h, "series": "CPU wanted", "value": w} for h, w in enumerate(end.wanted, start=1)]
-rows += [{"hour": h, "series": "CPU got", "value": round(g, 4)} for h, g in enumerate(end.got, start=1)]
-whole_run = chart_spec("credit_balance", rows)
+whole_run = credit_spec(name, usage, start)
 
 
 def render(frame) -> None:

@@ -10,7 +10,6 @@ from viz import ec2_charts
 layout.header("2.5", "Performance variance",
               "Instances of the same type may be hosted on different generations of hardware.")
 content.lesson("2.5", "variance")
-chart_spec = st.cache_data(show_spinner=False, max_entries=64)(ec2_charts.spec)
 SIZES = [10, 20, 50, 100, 200, 500, 1000]
 
 
@@ -20,8 +19,21 @@ def simulate(n: int, share_b: float, seed: int, noise: float):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def mix_sweep(n: int, seed: int, noise: float) -> list[dict[str, float]]:
-    return v.sweep(n, seed, noise)
+def specs(n: int, share_b: float, seed: int, noise: float) -> dict[str, dict]:
+    """Every chart of one setting, keyed by its scalars (hashing thousands of rows on each rerun costs more)."""
+    trace = simulate(n, share_b, seed, noise)
+    runs = trace[-1].state.measurements  # every frame shows the first n of these
+    groups = [("all runs", None), (v.PROCESSORS["A"], "A"), (v.PROCESSORS["B"], "B")]
+    return {
+        "histogram": ec2_charts.spec("runtime_histogram", [{"index": m.index, "runtime": m.runtime,
+                                                            "processor": v.PROCESSORS[m.processor]} for m in runs]),
+        "boxes": ec2_charts.spec("runtime_box", [{"index": m.index, "runtime": m.runtime, "group": g}
+                                                 for g, p in groups for m in runs if p is None or m.processor == p]),
+        "confidence": ec2_charts.spec("confidence", [
+            {"measurements": f.state.stats.n, "mean": round(f.state.stats.mean, 2), "low": round(f.state.stats.ci[0], 2),
+             "high": round(f.state.stats.ci[1], 2)} for f in trace]),
+        "mix": ec2_charts.spec("cov_by_mix", v.sweep(n, seed, noise)),
+    }
 
 
 c1, c2, c3, c4 = st.columns(4)
@@ -34,21 +46,14 @@ with c3:
 with c4:
     seed = st.number_input("Seed", min_value=0, max_value=10_000, value=1, step=1, key="variance_seed")
 trace = simulate(n, share / 100, int(seed), noise / 100)
-
-
-runs = trace[-1].state.measurements  # every frame shows the first n of these
-groups = [("all runs", None), (v.PROCESSORS["A"], "A"), (v.PROCESSORS["B"], "B")]
-histogram = chart_spec("runtime_histogram", [{"index": m.index, "runtime": m.runtime, "processor": v.PROCESSORS[m.processor]}
-                                             for m in runs])
-boxes = chart_spec("runtime_box", [{"index": m.index, "runtime": m.runtime, "group": g}
-                                   for g, p in groups for m in runs if p is None or m.processor == p])
+charts = specs(n, share / 100, int(seed), noise / 100)
 
 
 def render(frame) -> None:
     s = frame.state
     hist, box = st.columns(2)
-    hist.vega_lite_chart(ec2_charts.with_param(histogram, "shown", s.stats.n), width="stretch")
-    box.vega_lite_chart(ec2_charts.with_param(boxes, "shown", s.stats.n), width="stretch")
+    hist.vega_lite_chart(ec2_charts.with_param(charts["histogram"], "shown", s.stats.n), width="stretch")
+    box.vega_lite_chart(ec2_charts.with_param(charts["boxes"], "shown", s.stats.n), width="stretch")
     a, b, c = st.columns(3)
     a.metric("Mean ± 95% CI", f"{s.stats.mean:.1f} ± {s.stats.ci_half:.1f} s")
     b.metric("CoV", f"{s.stats.cov:.1%}", help="Coefficient of variation: standard deviation ÷ mean")
@@ -58,15 +63,13 @@ def render(frame) -> None:
 player(trace, "variance", render, counter_labels={"measurements": "measurements", "on_type_b": "on type B"})
 
 st.subheader("How well is the benchmark's mean known?")
-st.vega_lite_chart(chart_spec("confidence", [{"measurements": f.state.stats.n, "mean": round(f.state.stats.mean, 2),
-                                              "low": round(f.state.stats.ci[0], 2), "high": round(f.state.stats.ci[1], 2)}
-                                             for f in trace]), width="stretch")
-st.subheader("Which mix varies most?")
-st.vega_lite_chart(chart_spec("cov_by_mix", mix_sweep(n, int(seed), noise / 100)), width="stretch")
-st.caption(f"{n} measurements at every share, same seed. With one processor type (0% or 100%) only the run-to-run "
-           "noise is left; a mix adds the gap between the bands, largest when both types are common.")
+st.vega_lite_chart(charts["confidence"], width="stretch")
 st.caption("With two bands the spread is large, so the interval of the mean shrinks only slowly (≈ 1/√n), and a small "
            "sample can land mostly on one host type and give a misleading mean. Colours show the host type, which an "
            "EC2 user does not see directly.")
+st.subheader("Which mix varies most?")
+st.vega_lite_chart(charts["mix"], width="stretch")
+st.caption(f"{n} measurements at every share, same seed. With one processor type (0% or 100%) only the run-to-run "
+           "noise is left; a mix adds the gap between the bands, largest when both types are common.")
 st.caption(f"Simplified model: {v.SIMPLIFICATIONS} Paper: Schad, Dittrich & Quiané-Ruiz, PVLDB 3(1), 2010 (abstract, "
            "facts.md §8.7 [V]).")
