@@ -7,6 +7,8 @@ from ui import content, layout, query
 from ui.editor import parsed
 from ui.player import player
 from viz import partition_view as view
+from viz.palette import vm_colours
+from viz.vega import spec
 
 layout.header("2.4", "Resource distribution",
               "Many VMs share one physical node: how are its disk, memory, CPUs and I/O divided among them?")
@@ -55,11 +57,11 @@ with st.form("plan_op", border=True):
     go.form_submit_button("Append", on_click=append_operation, args=(f"plan_{preset_id}",), width="stretch")
 plan = parsed(text, partition.parse_plan, f"plan_good_{preset_id}", preset.text, "plan")
 trace = plan_trace(plan, mode)
-colours = view.vm_colours([op.name for op in plan.operations])
+colours = vm_colours([op.name for op in plan.operations])
 current = trace[-1].state
 for refusal in partition.refusals(trace):
     st.error(refusal, icon="🚫")
-st.vega_lite_chart(view.spec(view.partition_chart, view.partition_rows(current, colours)), width="stretch")
+st.vega_lite_chart(spec(view.partition_chart, view.partition_rows(current, colours)), width="stretch")
 st.caption(f"After the whole plan: {current.summary()}.")
 
 st.subheader("CPUs: pinned or scheduled")
@@ -73,7 +75,7 @@ st.caption("CPU utilisation: core time in use ÷ all core time. Idle on pinned c
            "unused, which no other VM may take.")
 
 st.markdown("**Step through the plan**, one operation per frame")
-player(trace, "plan", lambda f: st.vega_lite_chart(view.spec(view.partition_chart, view.partition_rows(f.state, colours)),
+player(trace, "plan", lambda f: st.vega_lite_chart(spec(view.partition_chart, view.partition_rows(f.state, colours)),
                                                width="stretch"),
        counter_labels={"added": "added", "resized": "resized", "removed": "removed", "refused": "refused"},
        shortcuts=False)
@@ -97,13 +99,13 @@ with table:
                "longest wait (ms)": longest,
                f"mean wait without {busiest} (ms)": "—" if vm == busiest else f"{without[vm][0]:.1f}"}
               for vm, (mean, longest) in partition.waits_by_vm(schedule).items()])
-io_colours = view.vm_colours([r.vm for r in requests])
+io_colours = vm_colours([r.vm for r in requests])
 trace_io = io_trace(requests)
 
 
 def render_io(frame) -> None:
     s = frame.state
-    st.vega_lite_chart(view.spec(view.io_chart, view.io_rows(s, io_colours)), width="stretch")
+    st.vega_lite_chart(spec(view.io_chart, view.io_rows(s, io_colours)), width="stretch")
     st.markdown(f"**Device:** {s.serving or 'idle'} · **Queue:** {', '.join(s.queue) or 'empty'}")
 
 

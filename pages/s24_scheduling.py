@@ -8,7 +8,8 @@ from ui import content, layout, query
 from ui.player import player
 from ui.sched_views import compare_schedulers, metrics_section, played, scenario_editor
 from viz import sched_charts as charts
-from viz.partition_view import spec
+from viz.palette import vm_colours
+from viz.vega import spec
 from viz.sched_tables import frame_table
 
 layout.header("2.4", "VM CPU scheduling",
@@ -29,7 +30,7 @@ with choose:
 st.caption(preset.description)
 scenario = scenario_editor(preset_id, preset.scenario, scheduler)
 trace, result = played(scenario, scheduler)
-colours = charts.colours_for([vm.name for vm in scenario.vms])
+colours = vm_colours([vm.name for vm in scenario.vms])
 window = min(sched.DEFAULT_WINDOW_MS, scenario.duration_ms)
 
 

@@ -8,7 +8,8 @@ from ui import content, layout, query
 from ui.player import player
 from ui.sched_views import compare_schedulers, played, scenario_editor
 from viz import sched_charts as charts
-from viz.partition_view import spec
+from viz.palette import vm_colours
+from viz.vega import spec
 from viz.sched_tables import frame_table
 from viz.shared_io_view import guest_rows, guest_view
 
@@ -27,7 +28,7 @@ with choose:
 st.caption(base.description)
 edited = scenario_editor("shared-io", base.scenario, scheduler)
 scenario = with_shared_io(edited, mode != "off", mode == "bursty")
-colours = charts.colours_for([vm.name for vm in scenario.vms])
+colours = vm_colours([vm.name for vm in scenario.vms])
 window = min(sched.DEFAULT_WINDOW_MS, scenario.duration_ms)
 trace, _ = played(scenario, scheduler)
 

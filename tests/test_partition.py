@@ -9,7 +9,9 @@ from engine.partition import (
     parse_plan, parse_requests, plan_text, refusals, replay, utilisation, waits_by_vm,
 )
 from tests.test_dot_valid import render
-from viz.partition_view import cores_graph, io_chart, io_rows, partition_chart, partition_rows, spec, vm_colours
+from viz.palette import vm_colours
+from viz.partition_view import cores_graph, io_chart, io_rows, partition_chart, partition_rows
+from viz.vega import spec
 
 HOST = Host(disk=1000, mem=64, pcpus=8)
 

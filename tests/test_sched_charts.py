@@ -10,13 +10,14 @@ from engine.sched import play
 from engine.sched_presets import PRESETS, shared_io_effect
 from viz import palette
 from viz import sched_charts as charts
-from viz.partition_view import spec
+from viz.palette import vm_colours
+from viz.vega import spec
 
 
 def test_gantt_rows_cover_each_pcpu_and_carry_now():
     preset = PRESETS["shared-io"]
     trace, _ = play(preset.scenario, preset.scheduler, window_ms=200)
-    colours = charts.colours_for([vm.name for vm in preset.scenario.vms])
+    colours = vm_colours([vm.name for vm in preset.scenario.vms])
     frame = trace[len(trace) // 2]
     rows = charts.gantt_rows(frame.state, 200, colours)
     assert {r["now"] for r in rows} == {frame.state.time}
@@ -34,7 +35,7 @@ def test_gantt_rows_cover_each_pcpu_and_carry_now():
 def test_template_spec_swaps_only_the_rows():
     preset = PRESETS["weights"]
     trace, _ = play(preset.scenario, preset.scheduler)
-    colours = charts.colours_for(["vm1", "vm2"])
+    colours = vm_colours(["vm1", "vm2"])
     a, b = (spec(charts.gantt, charts.gantt_rows(f.state, 600, colours)) for f in (trace[1], trace[-1]))
     assert a["layer"] == b["layer"] and a["data"] != b["data"]
     json.dumps(a)
@@ -44,7 +45,7 @@ def test_share_chart_rows_match_metrics():
     preset = PRESETS["weights"]
     _, result = play(preset.scenario, preset.scheduler)
     metrics = result.metrics()
-    rows = charts.share_rows(metrics, charts.colours_for(["vm1", "vm2"]))
+    rows = charts.share_rows(metrics, vm_colours(["vm1", "vm2"]))
     assert [(r["vm"], r["share"], r["entitlement"]) for r in rows] == [
         (m.vm, round(m.share, 4), round(m.entitlement, 4)) for m in metrics.vms]
     chart = charts.shares(rows).to_dict()

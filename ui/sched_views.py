@@ -11,7 +11,7 @@ from engine.sched_model import WORKLOAD_LABELS, Scenario, SchedulerConfigError, 
 from engine.sched_text import format_scenario, parse_scenario
 from ui import editor
 from viz import sched_charts as charts
-from viz.partition_view import spec
+from viz.vega import spec
 from viz.sched_tables import compare_rows, metric_rows
 
 JAIN = ("Jain's fairness index (Σx)² / (n·Σx²) over x = share ÷ entitlement per VM: 1.0 when every VM gets what its "

@@ -4,6 +4,8 @@ Colour is never the only cue: diagrams also change line style and labels, so a p
 with washed-out colours or a monochrome printout still shows what is highlighted.
 """
 
+from typing import Sequence
+
 BLACK = "#000000"
 ORANGE = "#E69F00"
 SKY = "#56B4E9"
@@ -34,3 +36,11 @@ CATEGORY_COLOURS = {
 }
 
 FONT = "Helvetica"
+
+VM_COLOURS = (ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE)
+
+
+def vm_colours(names: Sequence[str]) -> dict[str, str]:
+    """One Okabe–Ito colour per VM, by first appearance, so a VM keeps its colour on every chart of a page."""
+    unique = list(dict.fromkeys(names))
+    return {name: VM_COLOURS[i % len(VM_COLOURS)] for i, name in enumerate(unique)}

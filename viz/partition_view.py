@@ -6,9 +6,7 @@ rows, and every segment also carries the VM's name, so colour is never the only 
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Sequence
 
 import altair as alt
 import graphviz
@@ -17,17 +15,9 @@ from engine.partition import IoState, Layout, core_loads
 from viz import palette
 from viz.dot import digraph, html_escape
 
-VM_COLOURS = (palette.ORANGE, palette.SKY, palette.GREEN, palette.YELLOW, palette.BLUE, palette.VERMILLION,
-              palette.PURPLE)
 FREE = palette.WHITE
 WAITING = palette.PALE
 NAME_MIN_SHARE, FULL_MIN_SHARE = 0.08, 0.2  # narrower segments show only the name, or nothing (see the tooltip)
-
-
-def vm_colours(names: Sequence[str]) -> dict[str, str]:
-    """One Okabe–Ito colour per VM, by first appearance, so a VM keeps its colour through a whole plan."""
-    unique = list(dict.fromkeys(names))
-    return {name: VM_COLOURS[i % len(VM_COLOURS)] for i, name in enumerate(unique)}
 
 
 # --------------------------------------------------------------------------- disk and memory bars
@@ -171,16 +161,3 @@ def io_chart(rows: list[dict[str, object]]) -> alt.LayerChart:
         stroke=palette.BLACK, strokeWidth=1.2, height=alt.RelativeBandSize(0.8)).encode(color=alt.Color("colour:N", scale=None))
     clock = alt.Chart().transform_aggregate(now="max(now)").mark_rule(color=palette.BLUE, strokeWidth=3).encode(x="now:Q")
     return alt.layer(span, waiting, served, clock, data=alt.Data(values=rows)).properties(height=alt.Step(26))
-
-
-@lru_cache(maxsize=None)
-def _template(builder: Callable[[list[dict[str, object]]], alt.LayerChart]) -> str:
-    return json.dumps({**builder([]).to_dict(), "data": {"values": []}})
-
-
-def spec(builder: Callable[[list[dict[str, object]]], alt.LayerChart], rows: list[dict[str, object]]) -> dict[str, object]:
-    """``builder(rows)`` as a Vega-Lite dict. Only the data changes from frame to frame, so the slow, validated
-    Altair serialisation runs once per builder and each frame just fills in its rows (a player step stays fast)."""
-    result = json.loads(_template(builder))
-    result["data"] = {"values": rows}
-    return result

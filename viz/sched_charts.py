@@ -4,7 +4,7 @@ Each chart is a pair: ``*_rows(...)`` turns engine objects into plain rows, and 
 (``gantt``, ``shares``, ``distribution``) takes only the rows. Colours travel in the rows (one
 Okabe–Ito colour per VM, the same as on the Resource distribution page), so the layered spec does not
 depend on the data and a page can serialise it once and swap the rows per frame with
-``viz.partition_view.spec(builder, rows)``. Colour is never the only cue: bars carry the vCPU name,
+``viz.vega.spec(builder, rows)``. Colour is never the only cue: bars carry the vCPU name,
 Domain 0's I/O is black with a white label, and idle time is pale with a dashed outline.
 """
 
@@ -17,17 +17,11 @@ import altair as alt
 from engine.sched import SchedResult, SchedState
 from engine.sched_metrics import Metrics
 from viz import palette
-from viz.partition_view import vm_colours
 
 IO_COLOUR = palette.BLACK
 IDLE_COLOUR = palette.PALE
 SETTING_COLOURS = (palette.SKY, palette.VERMILLION, palette.GREEN, palette.ORANGE)
 LABEL_MIN_MS = 0.06  # a bar narrower than this fraction of the window shows no label (see the tooltip)
-
-
-def colours_for(vms: Sequence[str]) -> dict[str, str]:
-    """VM → colour, by order of the scenario's VMs."""
-    return vm_colours(list(vms))
 
 
 def _colour(kind: str, vm: str, colours: Mapping[str, str]) -> str:
