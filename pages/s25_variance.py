@@ -3,7 +3,7 @@
 import streamlit as st
 
 from engine import variance as v
-from ui import content, layout
+from ui import content, layout, query
 from ui.player import player
 from viz import ec2_charts
 
@@ -36,15 +36,27 @@ def specs(n: int, share_b: float, seed: int, noise: float) -> dict[str, dict]:
     }
 
 
+def from_link(name: str, default: int, low: int, high: int) -> str:
+    """The widget key, first filled from the URL (a lecturer's bookmark), then kept in the URL as it changes."""
+    key = f"variance_{name}"
+    if key not in st.session_state:
+        st.session_state[key] = query.read_int(name, default, low, high)
+    return key
+
+
+if "variance_n" not in st.session_state and query.read_int("n", 100, 0, 10_000) not in SIZES:
+    st.info(f"Link notice: 'n' must be one of {', '.join(map(str, SIZES))}; using 100.", icon="🔗")
+    st.session_state["variance_n"] = 100
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    share = st.slider("Hosts with processor type B (%)", 0, 100, 40, step=5, key="variance_share")
+    share = st.slider("Hosts with processor type B (%)", 0, 100, step=5, key=from_link("share", 40, 0, 100))
 with c2:
-    n = st.select_slider("Measurements", SIZES, value=100, key="variance_n")
+    n = st.select_slider("Measurements", SIZES, key=from_link("n", 100, 0, 10_000))
 with c3:
-    noise = st.slider("Run-to-run noise (%)", 0, 15, 3, key="variance_noise")
+    noise = st.slider("Run-to-run noise (%)", 0, 15, key=from_link("noise", 3, 0, 15))
 with c4:
-    seed = st.number_input("Seed", min_value=0, max_value=10_000, value=1, step=1, key="variance_seed")
+    seed = st.number_input("Seed", min_value=0, max_value=10_000, step=1, key=from_link("seed", 1, 0, 10_000))
+st.query_params.update({"share": str(share), "n": str(n), "noise": str(noise), "seed": str(seed)})
 trace = simulate(n, share / 100, int(seed), noise / 100)
 charts = specs(n, share / 100, int(seed), noise / 100)
 

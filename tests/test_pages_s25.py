@@ -172,6 +172,19 @@ def test_players_show_only_the_frames_data():
     assert chart_params(at)[0] == [{"name": "now", "value": 1}]  # the credit balance up to hour 1
 
 
+def test_variance_settings_come_from_the_link_and_bad_values_fall_back():
+    at = open_page(VARIANCE, {"share": "0", "n": "500", "noise": "5", "seed": "9"})
+    assert (at.slider(key="variance_share").value, at.select_slider(key="variance_n").value) == (0, 500)
+    assert at.number_input(key="variance_seed").value == 9
+    at.button(key="variance_last").click().run()
+    assert "500 measurements" in frame_text(at, "variance")
+    at = open_page(VARIANCE, {"n": "33", "share": "250"})
+    assert any("'n' must be one of" in i.value for i in at.info) and any("'share=250' is outside" in i.value for i in at.info)
+    assert at.select_slider(key="variance_n").value == 100 and at.slider(key="variance_share").value == 40
+    at.slider(key="variance_share").set_value(70).run()
+    assert at.query_params["share"] in ("70", ["70"])
+
+
 # ----------------------------------------------------------------------------------------- quiz
 
 def test_quiz_has_written_and_generated_questions():
