@@ -8,7 +8,7 @@ from ui import content, layout, query
 from ui.player import player
 from ui.sched_views import compare_schedulers, metrics_section, played, scenario_editor
 from viz import sched_charts as charts
-from viz.palette import vm_colours
+from viz.palette import colour_key, vm_colours
 from viz.vega import spec
 from viz.sched_tables import frame_table
 
@@ -40,7 +40,7 @@ def render(frame) -> None:
 
 
 st.markdown(f"**{sched.SCHEDULER_LABELS[scheduler]}**, the first {window} ms of the run, one frame per scheduling "
-            "decision. Colour = VM, black = Domain 0 I/O, pale dashed = idle, blue line = now.")
+            f"decision. Colours: {colour_key(colours)}; black = Domain 0 I/O, pale dashed = idle, blue line = now.")
 player(trace, "sched", render, counter_labels={name: name for name in sched.COUNTERS})
 with st.expander("Where this model simplifies the real Xen scheduler"):
     st.markdown("\n".join(f"- {line}" for line in sched.SIMPLIFICATIONS[scheduler]))

@@ -8,7 +8,7 @@ from ui import content, layout, query
 from ui.player import player
 from ui.sched_views import compare_schedulers, played, scenario_editor
 from viz import sched_charts as charts
-from viz.palette import vm_colours
+from viz.palette import colour_key, vm_colours
 from viz.vega import spec
 from viz.sched_tables import frame_table
 from viz.shared_io_view import guest_rows, guest_view
@@ -40,7 +40,8 @@ def render(frame) -> None:
 
 
 st.markdown(f"**The host's view** with I/O processing {IO_MODES[mode].split(' (')[0]}: the first {window} ms. "
-            "Black bars are Domain 0 processing the storage VM's I/O on its pCPU, ahead of every guest.")
+            "Black bars are Domain 0 processing the storage VM's I/O on its pCPU, ahead of every guest. "
+            f"Colours: {colour_key(colours)}; pale dashed = idle, blue line = now.")
 player(trace, "io", render, counter_labels={"I/O jobs": "I/O jobs processed", "context switches": "context switches",
                                             "preemptions": "preemptions", "boosts": "boosts"})
 with st.expander("Where this model simplifies"):

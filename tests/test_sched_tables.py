@@ -38,3 +38,9 @@ def test_guest_rows_are_the_guests_own_bursts():
     assert len(rows) == sum(b.vm == "web1" for b in off.bursts) + sum(b.vm == "web1" for b in on.bursts)
     assert max(r["response"] for r in rows if r["setting"] == "on") > max(r["response"] for r in rows if r["setting"] == "off")
     assert guest_view(rows).to_dict()["data"]["values"] == rows
+
+
+def test_colour_key_names_each_vms_colour_in_words():
+    from viz.palette import colour_key, vm_colours
+
+    assert colour_key(vm_colours(["web", "batch", "web"])) == "web orange · batch sky blue"

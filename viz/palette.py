@@ -18,6 +18,10 @@ GREY = "#BBBBBB"
 PALE = "#F2F2F2"
 WHITE = "#FFFFFF"
 
+# Okabe and Ito's own names, for text keys: "vm1 = orange" reads on a projector that washes colours out.
+NAMES = {BLACK: "black", ORANGE: "orange", SKY: "sky blue", GREEN: "bluish green", YELLOW: "yellow", BLUE: "blue",
+         VERMILLION: "vermillion", PURPLE: "reddish purple", GREY: "grey", PALE: "pale grey", WHITE: "white"}
+
 # Roles used across the app, so the same thing has the same colour on every page.
 GUEST = SKY
 VMM = ORANGE
@@ -44,3 +48,8 @@ def vm_colours(names: Sequence[str]) -> dict[str, str]:
     """One Okabe–Ito colour per VM, by first appearance, so a VM keeps its colour on every chart of a page."""
     unique = list(dict.fromkeys(names))
     return {name: VM_COLOURS[i % len(VM_COLOURS)] for i, name in enumerate(unique)}
+
+
+def colour_key(colours: dict[str, str]) -> str:
+    """'vm1 orange · vm2 sky blue': the colour of each VM in words, for the text line above a chart."""
+    return " · ".join(f"{name} {NAMES.get(colour, colour)}" for name, colour in colours.items())
