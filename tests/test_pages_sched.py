@@ -79,3 +79,17 @@ def test_shared_io_off_draws_no_domain0_work_and_guest_view_switches():
     at.selectbox(key="q_io").select("bursty").run()
     at.button(key="io_last").click().run()
     assert "I/O jobs processed **0**" not in next(c.value for c in at.caption if "I/O jobs processed" in c.value)
+
+
+def test_quiz_24_generated_questions_grade_the_engines_answer():
+    from engine.quizgen import registry
+
+    for gen_id in ("sched-shares", "credit-next", "pinning-util"):
+        at = open_page("pages/s24_quiz.py", {"gen": gen_id, "seed": "5"})
+        q = registry()[gen_id].make(5, {})
+        if q.kind == "numeric":
+            next(t for t in at.text_input if t.key == f"answer_{q.id}").input(f"{q.value:g}")
+        else:
+            next(r for r in at.radio if r.key == f"answer_{q.id}").set_value(q.answer[0])
+        at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+        assert any(s.value.startswith("Correct.") for s in at.success), gen_id
