@@ -60,12 +60,6 @@ class Geography:
     provenance: Provenance
     totals: Totals
 
-    def region(self, region_id: str) -> Region:
-        for r in self.regions:
-            if r.id == region_id:
-                return r
-        raise KeyError(region_id)
-
     def region_of(self, az: str) -> Region:
         for r in self.regions:
             if az in r.azs:
