@@ -42,6 +42,10 @@ def test_route_ends_come_from_the_link_and_internet_egress_is_tiered():
     at.button(key="route_last").click().run()
     no_exception(at)
     assert "Total fee: $18.00" in frame_text(at, "route")  # 100 GB free, 200 GB × $0.09
+    at.number_input(key="transfer_gb").set_value(100.0).run()
+    at.number_input(key="transfer_month").set_value(10_190.0).run()
+    at.button(key="route_last").click().run()
+    assert "Total fee: $8.75" in frame_text(at, "route")  # 50 GB × $0.09 + 50 GB × $0.085 across the 10 TB tier
 
 
 def test_unknown_zone_in_the_link_falls_back_with_a_notice():
