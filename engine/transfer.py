@@ -22,7 +22,7 @@ TRANSFER_FILE = LESSONS_DIR / "2.5" / "transfer.toml"
 INTERNET = "internet"
 KINDS = {"same-az": "within one availability zone", "inter-az": "between availability zones of one region",
          "inter-region": "between regions", "egress": "out to the internet", "inbound": "in from the internet"}
-SIMPLIFICATIONS = ("one transfer in one direction; an inter-region transfer is charged once, as it leaves the source "
+SIMPLIFICATIONS = ("each direction is priced on its own; an inter-region transfer is charged once, as it leaves its source "
                    "region (no extra inter-AZ fee); fees of the us-east-1 class for every region; 1 TB = 1024 GB.")
 
 
@@ -163,24 +163,25 @@ def _instance(geo: Geography, az: str, name: str) -> Waypoint:
     return Waypoint(name, f"{name} in {az}", az, geo.region_of(az).id)
 
 
-def waypoints(geo: Geography, kind: str, source: str, destination: str) -> tuple[Waypoint, ...]:
+def waypoints(geo: Geography, kind: str, source: str, destination: str,
+              names: tuple[str, str] = ("instance A", "instance B")) -> tuple[Waypoint, ...]:
     """The places the data passes, in order (the DOT builder draws them, the frames step through them)."""
     internet = Waypoint(INTERNET, "the internet", None, None)
     if kind == "inbound":
         r = geo.region_of(destination).id
-        return (internet, Waypoint("region-in", f"edge of {r}", None, r), _instance(geo, destination, "instance B"))
-    src = _instance(geo, source, "instance A")
+        return (internet, Waypoint("region-in", f"edge of {r}", None, r), _instance(geo, destination, names[1]))
+    src = _instance(geo, source, names[0])
     if kind == "same-az":
-        return (src, _instance(geo, destination, "instance B"))
+        return (src, _instance(geo, destination, names[1]))
     az_out = Waypoint("az-out", f"edge of {source}", None, src.region)
     if kind == "inter-az":
-        return (src, az_out, _instance(geo, destination, "instance B"))
+        return (src, az_out, _instance(geo, destination, names[1]))
     region_out = Waypoint("region-out", f"edge of {src.region}", None, None)
     if kind == "egress":
         return (src, az_out, region_out, internet)
     dst_region = geo.region_of(destination).id
     return (src, az_out, region_out, Waypoint("region-in", f"edge of {dst_region}", None, dst_region),
-            _instance(geo, destination, "instance B"))
+            _instance(geo, destination, names[1]))
 
 
 def quote(geo: Geography, fees: Fees, source: str, destination: str, gb: float, month_before: float = 0.0) -> tuple[FeeLine, ...]:
@@ -188,53 +189,70 @@ def quote(geo: Geography, fees: Fees, source: str, destination: str, gb: float, 
     return simulate(geo, fees, source, destination, gb, month_before)[-1].state.lines
 
 
-def simulate(geo: Geography, fees: Fees, source: str, destination: str, gb: float, month_before: float = 0.0) -> Trace[RouteState]:
-    """One frame per boundary crossed, each saying which fee (if any) applies there and why."""
+def simulate(geo: Geography, fees: Fees, source: str, destination: str, gb: float, month_before: float = 0.0,
+             round_trip: bool = False) -> Trace[RouteState]:
+    """One frame per boundary crossed, each saying which fee (if any) applies there and why.
+
+    ``round_trip``: instance B then sends the same amount back, a second leg with its own fees
+    (between AZs: "$0.01/GB in each direction", so $0.02/GB for the round trip, facts.md §8.6).
+    """
     kind = classify(geo, source, destination)
     _check_amount(gb, month_before)
-    points = waypoints(geo, kind, source, destination)
-    t: TraceBuilder[RouteState] = TraceBuilder(f"transfer {source}->{destination} {gb:g} GB +{month_before:g}")
+    t: TraceBuilder[RouteState] = TraceBuilder(f"transfer {source}->{destination} {gb:g} GB +{month_before:g} {round_trip}")
     lines: list[FeeLine] = []
-
-    def at(index: int, event: str, why: str, fee: tuple[FeeLine, ...] = ()) -> None:
-        lines.extend(fee)
-        t.count("boundaries", 1 if index else 0)
-        t.add(RouteState(kind, points, index, gb, tuple(lines)), event, why, {points[index].id})
-
-    if kind == "inbound":
-        at(0, f"{number(gb)} GB come in from the internet", "The data is on its way to instance B.")
-        at(1, "Enters the region", f"Inbound traffic from the internet is free [S] (${fees.inbound:g}/GB).",
-           (FeeLine("inbound from the internet", gb, fees.inbound),))
-        at(2, f"Arrives in {destination}", "No further fee inside the region.")
-    else:
-        at(0, f"{number(gb)} GB leave instance A in {source}", f"Route {KINDS[kind]}.")
-        if kind == "same-az":
-            at(1, f"Arrives at instance B in the same zone {destination}",
-               "Intra-availability zone traffic is free of charge (lecture; over private IP addresses [S]).",
-               (FeeLine("same availability zone", gb, fees.same_az),))
-        elif kind == "inter-az":
-            at(1, f"Crosses the boundary of {source}",
-               f"Per-GB fee for inter-AZ traffic (lecture): ${fees.inter_az:g}/GB in each direction [S]; "
-               "data sent back would pay the same again.", (FeeLine("between availability zones", gb, fees.inter_az),))
-            at(2, f"Arrives at instance B in {destination}", "Same region, a different zone: the fee was charged once for this direction.")
-        else:
-            at(1, f"Crosses the boundary of {source}",
-               "Leaving the zone on the way out of the region: charged as "
-               + ("internet egress" if kind == "egress" else "inter-region traffic") + " at the region boundary (this app's model).")
-            if kind == "egress":
-                tiers = egress_lines(fees, gb, month_before)
-                steps = "; ".join(f"{number(line.gb)} GB × ${line.per_gb:g}" for line in tiers)
-                at(2, "Leaves the AWS network to the internet",
-                   f"Internet egress is tiered per month [S]; {number(month_before)} GB already sent this month: {steps}.", tiers)
-                at(3, "Reaches the internet", "No further fee in this model: the whole fee was charged at the region boundary.")
-            else:
-                at(2, f"Crosses the boundary of region {points[0].region}",
-                   f"Per-GB fee for inter-region traffic (lecture): ${fees.inter_region:g}/GB here [S]; "
-                   f"{fees.inter_region_note or 'the real fee varies by region pair'}.",
-                   (FeeLine("between regions", gb, fees.inter_region),))
-                at(3, f"Enters region {points[3].region}", "Charged once, on the way out (this app's model).")
-                at(4, f"Arrives at instance B in {destination}", "No further fee inside the destination region.")
+    points = _leg(t, lines, geo, fees, kind, source, destination, gb, month_before, ("instance A", "instance B"), "")
+    if round_trip:
+        sent = gb if kind == "egress" else 0.0
+        points = _leg(t, lines, geo, fees, classify(geo, destination, source), destination, source, gb, month_before + sent,
+                      ("instance B", "instance A"), "Reply: ")
     total = sum(line.cost for line in lines)
     t.add(RouteState(kind, points, len(points) - 1, gb, tuple(lines), done=True), f"Total fee: {usd(total)}",
           " + ".join(f"{number(line.gb)} GB × ${line.per_gb:g}" for line in lines) + f" = {usd(total)}.", {points[-1].id})
     return t.build()
+
+
+def _leg(t: TraceBuilder[RouteState], lines: list[FeeLine], geo: Geography, fees: Fees, kind: str, source: str,
+         destination: str, gb: float, month_before: float, names: tuple[str, str], prefix: str) -> tuple[Waypoint, ...]:
+    """The frames of one direction; appends its fee lines to ``lines`` and returns its waypoints."""
+    points = waypoints(geo, kind, source, destination, names)
+    sender, receiver = names
+
+    def at(index: int, event: str, why: str, fee: tuple[FeeLine, ...] = ()) -> None:
+        lines.extend(fee)
+        t.count("boundaries", 1 if index else 0)
+        t.add(RouteState(kind, points, index, gb, tuple(lines)), prefix + event, why, {points[index].id})
+
+    if kind == "inbound":
+        at(0, f"{number(gb)} GB come in from the internet", f"The data is on its way to {receiver}.")
+        at(1, "Enters the region", f"Inbound traffic from the internet is free [S] (${fees.inbound:g}/GB).",
+           (FeeLine("inbound from the internet", gb, fees.inbound),))
+        at(2, f"Arrives at {receiver} in {destination}", "No further fee inside the region.")
+        return points
+    at(0, f"{number(gb)} GB leave {sender} in {source}", f"Route {KINDS[kind]}.")
+    if kind == "same-az":
+        at(1, f"Arrives at {receiver} in the same zone {destination}",
+           "Intra-availability zone traffic is free of charge (lecture; over private IP addresses [S]).",
+           (FeeLine("same availability zone", gb, fees.same_az),))
+    elif kind == "inter-az":
+        at(1, f"Crosses the boundary of {source}",
+           f"Per-GB fee for inter-AZ traffic (lecture): ${fees.inter_az:g}/GB in each direction [S]; "
+           "data sent back pays the same again.", (FeeLine(f"between availability zones, {sender} → {receiver}", gb, fees.inter_az),))
+        at(2, f"Arrives at {receiver} in {destination}", "Same region, a different zone: the fee was charged once for this direction.")
+    else:
+        at(1, f"Crosses the boundary of {source}",
+           "Leaving the zone on the way out of the region: charged as "
+           + ("internet egress" if kind == "egress" else "inter-region traffic") + " at the region boundary (this app's model).")
+        if kind == "egress":
+            tiers = egress_lines(fees, gb, month_before)
+            steps = "; ".join(f"{number(line.gb)} GB × ${line.per_gb:g}" for line in tiers)
+            at(2, "Leaves the AWS network to the internet",
+               f"Internet egress is tiered per month [S]; {number(month_before)} GB already sent this month: {steps}.", tiers)
+            at(3, "Reaches the internet", "No further fee in this model: the whole fee was charged at the region boundary.")
+        else:
+            at(2, f"Crosses the boundary of region {points[0].region}",
+               f"Per-GB fee for inter-region traffic (lecture): ${fees.inter_region:g}/GB here [S]; "
+               f"{fees.inter_region_note or 'the real fee varies by region pair'}.",
+               (FeeLine(f"between regions, {points[0].region} → {points[3].region}", gb, fees.inter_region),))
+            at(3, f"Enters region {points[3].region}", "Charged once, on the way out (this app's model).")
+            at(4, f"Arrives at {receiver} in {destination}", "No further fee inside the destination region.")
+    return points

@@ -14,8 +14,8 @@ content.lesson("2.5", "regions")
 
 
 @st.cache_resource(show_spinner=False)
-def route(source: str, destination: str, gb: float, month_before: float):
-    return transfer.simulate(regions.shipped(), transfer.shipped(), source, destination, gb, month_before)
+def route(source: str, destination: str, gb: float, month_before: float, round_trip: bool):
+    return transfer.simulate(regions.shipped(), transfer.shipped(), source, destination, gb, month_before, round_trip)
 
 
 geo, fees = content.guarded(regions.shipped), content.guarded(transfer.shipped)
@@ -31,14 +31,15 @@ with right:
     destination = query.select("To", ends, name="to", default=geo.regions[0].azs[1])
     month = st.number_input("Internet egress already sent this month (GB)", min_value=0.0, value=0.0, step=1000.0,
                             key="transfer_month", help="Egress tiers are per month and aggregated across services [S].")
+round_trip = st.toggle("Round trip: the receiver sends the same amount back", key="transfer_round_trip")
 
 good = "transfer_good"
 try:
-    trace = route(source, destination, gb, month)
-    st.session_state[good] = (source, destination, gb, month)
+    trace = route(source, destination, gb, month, round_trip)
+    st.session_state[good] = (source, destination, gb, month, round_trip)
 except transfer.TransferError as exc:
     st.error(f"{exc} Showing the last route that worked.", icon="✋")
-    trace = route(*st.session_state.get(good, (geo.regions[0].azs[0], geo.regions[0].azs[1], 100.0, 0.0)))
+    trace = route(*st.session_state.get(good, (geo.regions[0].azs[0], geo.regions[0].azs[1], 100.0, 0.0, False)))
 
 
 def render(frame) -> None:

@@ -40,6 +40,14 @@ def test_regions_map_keeps_geography_and_route_steps(app):  # noqa: F811
     assert sydney["y"] > tokyo["y"] + 50 and oregon["x"] + 300 < tokyo["x"]
     settle_and_shoot(page, "s25-regions")
 
+    page.get_by_text("Round trip: the receiver sends the same amount back").click()
+    expect(page.locator(".st-key-route_caption").first).to_contain_text("Frame 1/11", timeout=TIMEOUT)
+    page.get_by_role("button", name="⏭").first.click()
+    expect(page.locator(".st-key-route_caption").first).to_contain_text("Total fee: $4.00")  # 2 × 100 GB × $0.02
+    page.get_by_role("button", name="◀ Back").click()
+    expect(page.locator(".st-key-route_caption").first).to_contain_text("Reply: Arrives at instance A in us-east-1a")
+    settle_and_shoot(page, "s25-regions-round-trip")
+
 
 def test_regions_bad_amount_shows_error(app):  # noqa: F811
     base, page = app

@@ -181,6 +181,32 @@ def test_inter_region_route_crosses_zone_then_region_boundaries(world):
     assert "[S]" in transfer.simulate(geo, fees, "us-east-1a", "us-east-1b", 10)[1].explanation
 
 
+@pytest.mark.parametrize("source, destination, total", [
+    ("us-east-1a", "us-east-1b", 100 * 0.02),  # "$0.01/GB in each direction ($0.02/GB for a round trip)"
+    ("us-east-1a", "us-east-1a", 0.0),
+    ("us-east-1a", "eu-west-1b", 2 * 100 * 0.02),  # each region charges its way out
+    ("us-east-1a", "internet", 0.0),  # 100 GB inside the free tier, the reply comes in for free
+    ("internet", "us-east-1a", 0.0),
+])
+def test_a_round_trip_pays_each_direction(world, source, destination, total):
+    geo, fees = world
+    trace = transfer.simulate(geo, fees, source, destination, 100, 0, round_trip=True)
+    assert trace[-1].state.total == pytest.approx(total)
+    replies = [f for f in trace if f.event.startswith("Reply: ")]
+    assert replies and replies[0].state.waypoints[0].label.startswith(("instance B", "the internet"))
+    there, back = (transfer.simulate(geo, fees, a, b, 100) for a, b in ((source, destination), (destination, source)))
+    assert len(trace) == len(there) + len(back) - 1  # both legs without their own totals, then one total
+    for frame in trace:
+        render_dot(route_graph(frame.state).source)
+
+
+def test_reply_egress_counts_after_the_months_egress(world):
+    geo, fees = world
+    (line,) = [line for line in transfer.simulate(geo, fees, "internet", "us-east-1a", 50, 10_240, round_trip=True)[-1].state.lines
+               if line.per_gb]
+    assert (line.gb, line.per_gb) == (50, 0.085)  # the 10 TB tier is already used up
+
+
 @pytest.mark.parametrize("source, destination, gb, before, message", [
     ("internet", "internet", 10, 0, "Both ends are the internet"),
     ("us-east-1a", "mars-1a", 10, 0, "Unknown availability zone 'mars-1a'"),

@@ -48,6 +48,14 @@ def test_route_ends_come_from_the_link_and_internet_egress_is_tiered():
     assert "Total fee: $8.75" in frame_text(at, "route")  # 50 GB × $0.09 + 50 GB × $0.085 across the 10 TB tier
 
 
+def test_round_trip_toggle_adds_the_reply_leg():
+    at = open_page(REGIONS)
+    at.toggle(key="transfer_round_trip").set_value(True).run()
+    assert frame_text(at, "route").startswith("**Frame 1/7")
+    at.button(key="route_last").click().run()
+    assert "Total fee: $2.00" in frame_text(at, "route")  # 100 GB each way × $0.01
+
+
 def test_unknown_zone_in_the_link_falls_back_with_a_notice():
     at = open_page(REGIONS, {"to": "mars-1a"})
     assert any("'to=mars-1a' is not one of" in i.value for i in at.info)
