@@ -29,7 +29,7 @@ with choose:
     scheduler = query.select("Scheduler", dict(sched.SCHEDULER_LABELS), name="sched", default=preset.scheduler)
 st.caption(preset.description)
 scenario = scenario_editor(preset_id, preset.scenario, scheduler)
-trace, result = played(scenario, scheduler)
+trace, _ = played(scenario, scheduler)
 colours = vm_colours([vm.name for vm in scenario.vms])
 window = min(sched.DEFAULT_WINDOW_MS, scenario.duration_ms)
 
@@ -45,5 +45,5 @@ player(trace, "sched", render, counter_labels={name: name for name in sched.COUN
 with st.expander("Where this model simplifies the real Xen scheduler"):
     st.markdown("\n".join(f"- {line}" for line in sched.SIMPLIFICATIONS[scheduler]))
 
-metrics_section(result, colours)
+metrics_section(scenario, scheduler)
 compare_schedulers(scenario, key="sched_compare")

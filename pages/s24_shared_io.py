@@ -3,15 +3,15 @@
 import streamlit as st
 
 from engine import sched
-from engine.sched_presets import PRESETS, shared_io_effect, with_shared_io
+from engine.sched_presets import PRESETS, with_shared_io
 from ui import content, layout, query
 from ui.player import player
-from ui.sched_views import compare_schedulers, played, scenario_editor
+from ui.sched_views import (compare_schedulers, effect_table, guest_chart, played, response_chart, scenario_editor,
+                            shared_io_effect_of)
 from viz import sched_charts as charts
 from viz.palette import colour_key, vm_colours
 from viz.vega import spec
 from viz.sched_tables import frame_table
-from viz.shared_io_view import guest_rows, guest_view
 
 layout.header("2.4", "Shared I/O",
               "Processing the guests' I/O costs the VMM CPU time too, and the other guests pay for it in delay.")
@@ -49,28 +49,21 @@ with st.expander("Where this model simplifies"):
 
 st.subheader("What the other guests feel")
 bursty = with_shared_io(edited, True, mode != "steady")
-effects, off, on = shared_io_effect(bursty, scheduler)
+effects = shared_io_effect_of(bursty, scheduler)[0]
 if not effects:
     st.info("No guest without I/O of its own wakes up in this scenario, so there is no response time to compare. "
             "Add a latency-sensitive VM, e.g. `web workload=latency burst=2 wait=20`.")
 else:
-    on_label = f"I/O processing {'on, bursty' if bursty.shared_io.bursty else 'on'}"
-    settings = {"I/O processing off": off, on_label: on}
-    st.table([{"guest": e.vm, "mean response, off → on (ms)": f"{e.off.mean:.2f} → {e.on.mean:.2f}",
-               "extra delay (ms)": f"{e.extra_delay:+.2f}",
-               "spread (std. dev.), off → on (ms)": f"{e.off.stdev:.2f} → {e.on.stdev:.2f}",
-               "p95, off → on (ms)": f"{e.off.p95:.1f} → {e.on.p95:.1f}", "worst, off → on (ms)": f"{e.off.max:.1f} → {e.on.max:.1f}"}
-              for e in effects])
+    effect_table(bursty, scheduler)
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Response time per guest**, without and with Domain 0's I/O work")
-        rows = charts.distribution_rows(settings, "response", vms=[e.vm for e in effects])
-        st.vega_lite_chart(spec(charts.distribution, rows), width="stretch")
+        response_chart(bursty, scheduler)
     with right:
         guest = st.selectbox("Seen from inside the guest", [e.vm for e in effects], key="io_guest")
-        st.vega_lite_chart(spec(guest_view, guest_rows(settings, guest)), width="stretch")
+        guest_chart(bursty, scheduler, guest)
     st.caption("Inside the guest there is no Domain 0 and no storage VM: it only sees that the same request sometimes "
                "takes much longer. Its own CPU accounting cannot say where the time went, so the variation looks like "
                "random noise (the lecture's point: guests perceive high delay variations).")
 
-compare_schedulers(scenario, key="io_compare", measure="response")
+compare_schedulers(scenario, key="io_compare", measure="response", vms=[e.vm for e in effects] or None)

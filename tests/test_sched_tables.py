@@ -25,7 +25,7 @@ def test_metric_rows_give_shares_in_the_weight_ratio():
 
 def test_compare_rows_name_the_worst_vm_per_measure():
     scenario = PRESETS["rtds-overload"].scenario
-    results = {"RTDS": sched.run(scenario, "rtds"), "Credit": sched.run(scenario, "credit")}
+    results = {"RTDS": sched.run(scenario, "rtds").metrics(), "Credit": sched.run(scenario, "credit").metrics()}
     rows = compare_rows(results, "response")
     assert [r["scheduler"] for r in rows] == ["RTDS", "Credit"]
     assert int(rows[0]["deadline misses"]) > 0 and rows[1]["deadline misses"] == "0"

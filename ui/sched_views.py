@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Sequence
 
 import streamlit as st
 
 from engine import sched
+from engine.sched_metrics import Metrics
+from engine.sched_presets import shared_io_effect
 from engine.sched_model import WORKLOAD_LABELS, Scenario, SchedulerConfigError, validate
 from engine.sched_text import format_scenario, parse_scenario
 from ui import editor
 from viz import sched_charts as charts
+from viz.palette import vm_colours
 from viz.vega import spec
-from viz.sched_tables import compare_rows, metric_rows
+from viz.sched_tables import compare_rows, effect_rows, metric_rows
+from viz.shared_io_view import guest_rows, guest_view
 
 JAIN = ("Jain's fairness index (Σx)² / (n·Σx²) over x = share ÷ entitlement per VM: 1.0 when every VM gets what its "
         "weight, cap and demand entitle it to, 1/n when one VM gets everything.")
@@ -38,20 +42,43 @@ def scenario_editor(name: str, base: Scenario, scheduler: str) -> Scenario:
     return editor.parsed(text, checked, f"scenario_good_{name}_{scheduler}", format_scenario(base), "scenario")
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+# Streamlit hashes a dataclass argument field by field (milliseconds per call); a frozen Scenario hashes itself.
+_BY_VALUE = {Scenario: repr}
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
 def played(scenario: Scenario, scheduler: str):
     """The animation (first window of the run) and the whole run's result."""
     return sched.play(scenario, scheduler)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_BY_VALUE)
 def result_of(scenario: Scenario, scheduler: str) -> sched.SchedResult:
     return sched.run(scenario, scheduler)
 
 
-def metrics_section(result: sched.SchedResult, colours: Mapping[str, str]) -> None:
-    """Fairness, utilisation and latency of a whole run: figures, the share chart, the per-VM table."""
-    m = result.metrics()
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_BY_VALUE)
+def metrics_of(scenario: Scenario, scheduler: str, _result: sched.SchedResult) -> Metrics:
+    """The metrics of ``_result``, the run of ``scenario`` under ``scheduler`` (the cache key). They walk every
+    segment of the run: once per run, not once per rerun."""
+    return _result.metrics()
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
+def shared_io_effect_of(scenario: Scenario, scheduler: str):
+    """The run without and with Domain 0's I/O processing, and the effect on the other guests."""
+    return shared_io_effect(scenario, scheduler)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
+def metrics_section(scenario: Scenario, scheduler: str) -> None:
+    """Fairness, utilisation and latency of a whole run: figures, the share chart, the per-VM table.
+
+    Cached with its elements: a rerun replays the drawn section instead of converting its chart data again.
+    """
+    result = result_of(scenario, scheduler)
+    m = metrics_of(scenario, scheduler, result)
+    colours = vm_colours([vm.name for vm in scenario.vms])
     st.subheader(f"Over the whole run ({result.duration / 1000:g} s of simulated time)")
     cells = st.columns(5)
     cells[0].metric("Jain's fairness index", f"{m.jain:.3f}", help=JAIN)
@@ -64,7 +91,7 @@ def metrics_section(result: sched.SchedResult, colours: Mapping[str, str]) -> No
         st.markdown("**CPU share per VM** against its entitlement (weight × vCPUs, limited by cap and demand)")
         st.vega_lite_chart(spec(charts.shares, charts.share_rows(m, colours)), width="stretch")
     with right:
-        rows = charts.distribution_rows({sched.SCHEDULER_LABELS[result.scheduler]: result}, "latency")
+        rows = charts.distribution_rows({sched.SCHEDULER_LABELS[scheduler]: result}, "latency")
         st.markdown("**Wake-up latency per VM** (wake-up → first run)")
         if rows:
             st.vega_lite_chart(spec(charts.distribution, rows), width="stretch")
@@ -73,12 +100,19 @@ def metrics_section(result: sched.SchedResult, colours: Mapping[str, str]) -> No
     st.table(metric_rows(m))
 
 
-def compare_schedulers(scenario: Scenario, key: str, measure: str = "latency") -> None:
-    """The same scenario under several schedulers, side by side: a table and the latency (or response) spread."""
+def compare_schedulers(scenario: Scenario, key: str, measure: str = "latency", vms: Sequence[str] | None = None) -> None:
+    """The same scenario under several schedulers, side by side: a table and the latency (or response) spread of
+    ``vms`` (default: every VM that wakes up)."""
     st.subheader("The same scenario under other schedulers")
     chosen = st.multiselect("Schedulers to compare", list(sched.SCHEDULERS), default=list(sched.SCHEDULERS),
                             format_func=sched.SCHEDULER_LABELS.__getitem__, key=key)
-    results = {}
+    _comparison(scenario, tuple(chosen), measure, tuple(vms) if vms else None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
+def _comparison(scenario: Scenario, chosen: tuple[str, ...], measure: str, vms: tuple[str, ...] | None) -> None:
+    """The table and chart of :func:`compare_schedulers`, cached with their elements (replayed on a rerun)."""
+    results: dict[str, sched.SchedResult] = {}
     for scheduler in chosen:
         try:
             validate(scenario, scheduler)
@@ -89,9 +123,34 @@ def compare_schedulers(scenario: Scenario, key: str, measure: str = "latency") -
     if not results:
         st.info("Pick at least one scheduler.")
         return
-    st.table(compare_rows(results, measure))
-    rows = charts.distribution_rows(results, measure)
+    st.table(compare_rows({label: metrics_of(scenario, r.scheduler, r) for label, r in results.items()}, measure))
+    rows = charts.distribution_rows(results, measure, vms)
     if rows:
         st.markdown(f"**{'Wake-up latency' if measure == 'latency' else 'Response time'} per VM and scheduler**")
         st.vega_lite_chart(spec(charts.distribution, rows), width="stretch")
     st.caption(JAIN)
+
+
+def _off_and_on(scenario: Scenario, scheduler: str) -> dict[str, sched.SchedResult]:
+    _, off, on = shared_io_effect_of(scenario, scheduler)
+    return {"I/O processing off": off, f"I/O processing {'on, bursty' if scenario.shared_io.bursty else 'on'}": on}
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
+def effect_table(scenario: Scenario, scheduler: str) -> None:
+    """Extra delay and spread per guest without I/O of its own (drawn once, replayed on reruns)."""
+    st.table(effect_rows(shared_io_effect_of(scenario, scheduler)[0]))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
+def response_chart(scenario: Scenario, scheduler: str) -> None:
+    """Response times of those guests, without and with Domain 0's I/O work."""
+    vms = [e.vm for e in shared_io_effect_of(scenario, scheduler)[0]]
+    st.vega_lite_chart(spec(charts.distribution, charts.distribution_rows(_off_and_on(scenario, scheduler), "response",
+                                                                         vms)), width="stretch")
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_BY_VALUE)
+def guest_chart(scenario: Scenario, scheduler: str, guest: str) -> None:
+    """One guest's response times over time: all that the guest itself can see."""
+    st.vega_lite_chart(spec(guest_view, guest_rows(_off_and_on(scenario, scheduler), guest)), width="stretch")

@@ -5,10 +5,11 @@ Plain functions of engine objects, so what the tables say is tested without a se
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
-from engine.sched import SchedResult, SchedState
+from engine.sched import SchedState
 from engine.sched_metrics import Metrics
+from engine.sched_presets import SharedIOEffect
 
 STATE_MARKS = {"running": "▶ running", "runnable": "⏳ runnable", "blocked": "⏸ blocked", "parked": "⛔ parked"}
 
@@ -47,12 +48,11 @@ def metric_rows(metrics: Metrics) -> list[dict[str, str]]:
 MEASURES = {"latency": "wake-up latency", "response": "response time"}
 
 
-def compare_rows(results: Mapping[str, SchedResult], measure: str = "latency") -> list[dict[str, str]]:
+def compare_rows(results: Mapping[str, Metrics], measure: str = "latency") -> list[dict[str, str]]:
     """One row per scheduler on the same scenario: fairness, utilisation, idle time, switches, and the VM with the
     worst 95th-percentile ``measure`` ("latency" or "response")."""
     rows = []
-    for label, result in results.items():
-        m = result.metrics()
+    for label, m in results.items():
         spreads = [(getattr(vm, measure), vm.vm) for vm in m.vms if getattr(vm, measure).count]
         worst = max(spreads, key=lambda pair: pair[0].p95, default=None)
         rows.append({"scheduler": label, "Jain's index": f"{m.jain:.3f}", "guest utilisation": f"{m.utilisation:.0%}",
@@ -60,3 +60,12 @@ def compare_rows(results: Mapping[str, SchedResult], measure: str = "latency") -
                      f"worst p95 {MEASURES[measure]} (ms)": f"{worst[0].p95:.1f} ({worst[1]})" if worst else "—",
                      "deadline misses": str(m.deadline_misses)})
     return rows
+
+
+def effect_rows(effects: Sequence[SharedIOEffect]) -> list[dict[str, str]]:
+    """Per guest: response time without → with Domain 0's I/O work: mean, extra delay, spread, p95 and worst."""
+    return [{"guest": e.vm, "mean response, off → on (ms)": f"{e.off.mean:.2f} → {e.on.mean:.2f}",
+             "extra delay (ms)": f"{e.extra_delay:+.2f}",
+             "spread (std. dev.), off → on (ms)": f"{e.off.stdev:.2f} → {e.on.stdev:.2f}",
+             "p95, off → on (ms)": f"{e.off.p95:.1f} → {e.on.p95:.1f}",
+             "worst, off → on (ms)": f"{e.off.max:.1f} → {e.on.max:.1f}"} for e in effects]
