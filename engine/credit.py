@@ -13,6 +13,7 @@ had its rate limit (1 ms).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from engine.sched_metrics import fair_shares
 from engine.sched_model import Scenario
@@ -22,6 +23,7 @@ CREDITS_PER_MS = 10  # CSCHED_CREDITS_PER_MSEC
 TICKS_PER_SLICE = 3  # CSCHED_TICKS_PER_TSLICE
 BOOST, UNDER, OVER = "BOOST", "UNDER", "OVER"
 RANK = {BOOST: 0, UNDER: 1, OVER: 2}  # Xen: BOOST 0 > UNDER −1 > OVER −2
+_prio = attrgetter("prio")
 
 SIMPLIFICATIONS = [
     "One global runqueue for all pCPUs instead of one per pCPU with work stealing; migration costs nothing.",
@@ -57,6 +59,14 @@ class CreditPolicy(Policy):
 
     def key(self, v: VCpu) -> tuple:
         return (RANK[v.prio], v.seq)
+
+    def pick(self, candidates: list[VCpu], now: int) -> VCpu:
+        """The smallest key: the first of the best priority, since the runqueue is kept in queue order."""
+        prios = list(map(_prio, candidates))
+        for prio in (BOOST, UNDER):
+            if prio in prios:
+                return candidates[prios.index(prio)]
+        return candidates[0]
 
     def reason(self, chosen: VCpu, candidates: list[VCpu]) -> str:
         same = [c for c in candidates if c.prio == chosen.prio]
@@ -106,7 +116,9 @@ class CreditPolicy(Policy):
         return notes
 
     def account(self) -> str:
-        """csched_acct: hand out one period's credit ∝ weight × active vCPUs, clamp, park and unpark."""
+        """csched_acct: hand out one period's credit ∝ weight × active vCPUs, clamp, park and unpark.
+
+        Returns the caption's sentence, or '' when no frame is recorded (``explain`` is False)."""
         by_vm: dict[int, list[VCpu]] = {}
         for v in self.vcpus:
             by_vm.setdefault(v.vm, [])
@@ -141,6 +153,8 @@ class CreditPolicy(Policy):
                 unparked.append(v.name)
             if v.prio != BOOST:
                 v.prio = priority(v.credit)
+        if not self.explain:
+            return ""
         text = "Accounting: credit ∝ weight: " + ", ".join(f"{self.vm_name(m)} +{s * self.per_slice:.0f}" for m, s in zip(vms, shares) if by_vm[m])
         if parked:
             text += f"; parked (over cap): {', '.join(parked)}"

@@ -42,18 +42,18 @@ class Credit2Policy(Policy):
         self.budget_left = dict(self.budgets)
         self.next_refill = CAP_PERIOD if self.budgets else FOREVER
         self.was_reset = False
+        self.capped = frozenset(v for v in vcpus if v.vm in self.budgets)
+        self.seen: frozenset[VCpu] | None = None  # the running capped vCPUs when budget_end was computed
+        self.budget_end = FOREVER  # when the first capped VM's running vCPUs use up its budget
         for v in vcpus:
             v.credit = float(CREDIT_INIT)
 
     def key(self, v: VCpu) -> tuple:
         return (-v.credit, v.seq)
 
-    def best(self, candidates: list[VCpu]) -> VCpu:
-        """The most credit; ties go to the earliest queued, since the runqueue is kept in queue order."""
-        return max(candidates, key=_credit)
-
     def pick(self, candidates: list[VCpu], now: int) -> VCpu:
-        best = self.best(candidates)
+        """The most credit; ties go to the earliest queued, since the runqueue is kept in queue order."""
+        best = max(candidates, key=_credit)
         self.was_reset = best.credit <= 0
         if not self.was_reset:
             return best
@@ -61,7 +61,7 @@ class Credit2Policy(Policy):
         for v in self.vcpus:
             v.credit = min(v.credit + CREDIT_INIT, CREDIT_INIT + CARRYOVER_MAX)
         self.count("credit resets")
-        return self.best(candidates)
+        return max(candidates, key=_credit)
 
     def reason(self, chosen: VCpu, candidates: list[VCpu]) -> str:
         most = f"it has the most credit ({chosen.credit / 1000:.1f} ms)"
@@ -104,22 +104,32 @@ class Credit2Policy(Policy):
         """The cap refill, or earlier the moment a capped VM's running vCPUs use up its budget."""
         if not self.budgets:
             return self.next_refill
-        at = self.next_refill
-        used: dict[int, list[int]] = {}  # running vCPUs are charged lazily: count what they used since
-        for v in self.running:
-            if v is not None and v.vm in self.budgets:
-                entry = used.setdefault(v.vm, [0, 0])
-                entry[0] += now - v.charged_at
-                entry[1] += 1
-        for vm, (spent, count) in used.items():
-            at = min(at, now + max(0, -(-(self.budget_left[vm] - spent) // count)))
-        return at
+        running = self.capped.intersection(self.running)
+        if running != self.seen:
+            self.seen, self.budget_end = running, self.exhaustion(running)
+        return min(self.next_refill, max(now, self.budget_end))
+
+    def exhaustion(self, running: frozenset[VCpu]) -> int:
+        """When the capped VMs' running vCPUs use up their budgets, or FOREVER if none runs.
+
+        A VM with budget B left and k running vCPUs last charged at c_i runs out at
+        now + ceil((B - Σ(now - c_i)) / k) = ceil((B + Σ c_i) / k) (in integer µs), and charging moves
+        c_i and B by the same amount, so the moment only changes when the running capped vCPUs change
+        or the budget is refilled: next_timer, asked at every event, recomputes it only then.
+        """
+        used: dict[int, list[int]] = {}  # vm: [B + Σ c_i, k]
+        for v in running:
+            entry = used.setdefault(v.vm, [self.budget_left[v.vm], 0])
+            entry[0] += v.charged_at
+            entry[1] += 1
+        return min((-(-total // count) for total, count in used.values()), default=FOREVER)
 
     def on_timer(self, now: int) -> list[str]:
         if now < self.next_refill:
             return []  # a budget ran out: the core parks the VM's running vCPUs (exhausted)
         self.next_refill += CAP_PERIOD
         self.budget_left = dict(self.budgets)
+        self.seen = None
         woken = [v.name for v in self.vcpus if v.state == "parked"]
         for v in self.vcpus:
             if v.state == "parked":

@@ -134,6 +134,13 @@ class SchedResult:
 
 
 class _Sim:
+    # Slots: the event loop reads these at every step, and CPython's attribute cache for plain
+    # instances gives up beyond 30 attributes (shared-key dicts), so slots keep the loads fast.
+    __slots__ = ("scenario", "scheduler", "vcpus", "runq", "policy", "ratelimit", "filtered", "now", "end",
+                 "running", "started", "until", "ends", "seg_who", "seg_start", "segments", "bursts", "counters",
+                 "seq", "wakes", "due", "charge", "exhausted", "io_pcpu", "io_cost", "io_rng", "io_jobs",
+                 "io_done_at", "timer_at", "window", "max_frames", "frames", "closing", "builder")
+
     def __init__(self, scenario: Scenario, scheduler: str, window_us: int, max_frames: int):
         if scheduler not in SCHEDULERS:
             raise SchedulerConfigError(f"unknown scheduler {scheduler!r}; choose one of {', '.join(SCHEDULERS)}")
@@ -156,6 +163,7 @@ class _Sim:
         self.running: list[VCpu | None] = [None] * n
         self.policy.running = self.running
         self.started, self.until = [0] * n, [FOREVER] * n
+        self.ends = [FOREVER] * n  # per pCPU: min(done_at, until) of its running vCPU, so next_time is one min()
         self.seg_who: list[object] = [None] * n
         self.seg_start = [0] * n
         self.segments: list[Segment] = []
@@ -163,7 +171,10 @@ class _Sim:
         self.counters = dict.fromkeys(COUNTERS, 0)
         self.seq = 0
         self.wakes: list[tuple[int, int]] = []  # heap of (wake time µs, vCPU index)
-        self.due: list[int] = []  # pCPUs whose running vCPU's burst or slice ends at the next event
+        self.due: list[int] | tuple[()] = ()  # pCPUs whose running vCPU's burst or slice ends at the next event
+        self.charge = self.policy.charge
+        never = type(self.policy).exhausted is Policy.exhausted  # no cap or budget to run out of
+        self.exhausted = None if never else self.policy.exhausted
         io = scenario.shared_io
         self.io_pcpu = io.pcpu if io.enabled else -1
         self.io_cost = round(io.cost_ms * 1000)
@@ -206,18 +217,19 @@ class _Sim:
             return
         start, now = self.seg_start[p], self.now
         if now > start:
-            self.segments.append(Segment(p, old.name, old.vm_name, start / 1000, now / 1000, "guest")
+            self.segments.append(_new(Segment, (p, old.name, old.vm_name, start / 1000, now / 1000, "guest"))
                                  if type(old) is VCpu else _segment(p, old, start, now))
         self.seg_who[p], self.seg_start[p] = who, now
 
     def _settle(self, v: VCpu) -> None:
         """Charge running ``v`` for the time since it was last charged. Charging is lazy: only when the
         vCPU stops or a decision needs its numbers, which keeps the cost per event independent of pCPUs."""
-        dt = self.now - v.charged_at
+        now = self.now
+        dt = now - v.charged_at
         if dt > 0:
-            v.charged_at = self.now
+            v.charged_at = now
             v.cpu_us += dt
-            self.policy.charge(v, dt)
+            self.charge(v, dt)
 
     def _settle_all(self) -> None:
         for v in self.running:
@@ -230,10 +242,12 @@ class _Sim:
         now = self.now
         if v.first_run is None and v.wake_time is not None:
             v.first_run = now
-        v.state, v.pcpu, v.charged_at, v.done_at = "running", p, now, now + v.remaining
+        v.state, v.pcpu, v.charged_at = "running", p, now
+        done = v.done_at = now + v.remaining
         self.runq.remove(v)
         self.running[p], self.started[p] = v, now
-        self.until[p] = now + self.policy.runtime(v, now)
+        until = self.until[p] = now + self.policy.runtime(v, now)
+        self.ends[p] = done if done < until else until
         if previous is not v:
             self.counters["context switches"] += 1
             self._occupy(p, v)
@@ -251,7 +265,8 @@ class _Sim:
             if v.charged_at < self.now:
                 self._settle(v)
             v.remaining = v.done_at - self.now
-        self.running[p], self.until[p] = None, FOREVER
+        self.running[p] = None
+        self.until[p] = self.ends[p] = FOREVER
         return v
 
     # --- one event --------------------------------------------------------------------------
@@ -260,17 +275,13 @@ class _Sim:
         t = self.timer_at = self.policy.next_timer(now)
         if self.end < t:
             t = self.end
-        until, due = self.until, self.due
-        due.clear()  # the pCPUs whose burst or slice ends first: handle() looks only at them
-        for p, v in enumerate(self.running):
-            if v is not None:
-                end = v.done_at if v.done_at < until[p] else until[p]
-                if end < t:
-                    t = end
-                    due.clear()
-                    due.append(p)
-                elif end == t:
-                    due.append(p)
+        ends = self.ends
+        first = min(ends)
+        if first <= t:  # the pCPUs whose burst or slice ends first: handle() looks only at them
+            t = first
+            self.due = [ends.index(first)] if ends.count(first) == 1 else [p for p, e in enumerate(ends) if e == first]
+        else:
+            self.due = ()
         if self.io_jobs and self.io_done_at < t:
             t = self.io_done_at
         if self.wakes and self.wakes[0][0] < t:
@@ -289,6 +300,7 @@ class _Sim:
             while v.done_at <= now and v.block_after == 0:  # trace: keep running into the next phase
                 run, v.block_after = next(v.phases)
                 v.done_at = now + run
+                self.ends[p] = min(v.done_at, self.until[p])
             if v.done_at <= now:
                 self._release(p)
                 self._finish(v)
@@ -325,25 +337,34 @@ class _Sim:
         timer = self.timer_at <= now
         if timer:
             self._settle_all()
+            policy.explain = say is not None
             for sentence in policy.on_timer(now):
                 if say:
                     say((sentence.split(":")[0], sentence + "."))
-            self.runq[:] = sorted((v for v in self.vcpus if v.state == "runnable"), key=_seq)
-        until = self.until
+            runq = self.runq
+            runq[:] = [v for v in self.vcpus if v.state == "runnable"]
+            runq.sort(key=_seq)
+        until, exhausted, charge = self.until, self.exhausted, self.charge
         for p in range(len(running)) if timer else self.due:
             v = running[p]
             if v is None or until[p] > now and not timer:
                 continue
-            self._settle(v)
-            if v.state == "parked" or policy.exhausted(v):
+            dt = now - v.charged_at  # self._settle(v), inlined: this runs at almost every event
+            if dt > 0:
+                v.charged_at = now
+                v.cpu_us += dt
+                charge(v, dt)
+            if v.state == "parked" or exhausted is not None and exhausted(v):
                 self._release(p)
                 v.state, v.pcpu = "parked", None
                 self.counters["parks"] += 1
                 if say:
                     say((f"{v.name} parked", f"{v.name} stops on pCPU {p}: {policy.describe(v)} "
                          "(used up its cap or budget), it is parked until it gets more."))
-            elif until[p] <= now:
-                self._release(p)
+            elif until[p] <= now:  # the slice ran out: self._release(p) and self._enqueue(v), inlined
+                v.remaining = v.done_at - now
+                running[p] = None
+                until[p] = self.ends[p] = FOREVER
                 self._enqueue(v)
         if jobs and self.seg_who[self.io_pcpu] != IO_VCPU:
             v = self._release(self.io_pcpu)
@@ -383,8 +404,10 @@ class _Sim:
         waiting after a timer changed priorities) preempt running vCPUs the policy ranks below them."""
         policy, now, running, runq = self.policy, self.now, self.running, self.runq
         io_busy = self.io_pcpu if self.io_jobs else -1
-        for p in range(len(running)):
-            if running[p] is not None or p == io_busy:
+        p = -1
+        for _ in range(running.count(None)):  # the free pCPUs, found in C (usually one, often none)
+            p = running.index(None, p + 1)
+            if p == io_busy:
                 continue
             candidates = [v for v in runq if policy.allowed(v, p)] if self.filtered else runq
             if candidates:
@@ -404,9 +427,10 @@ class _Sim:
             return
         self._settle_all()
         taken: set[int] = set()
+        allowed, preempts = policy.allowed if self.filtered else None, policy.preempts
         for v in sorted(contenders, key=policy.key):
-            victims = [p for p, r in enumerate(running)
-                       if r is not None and p not in taken and policy.allowed(v, p) and policy.preempts(v, r)]
+            victims = [p for p, r in enumerate(running) if r is not None and p not in taken
+                       and (allowed is None or allowed(v, p)) and preempts(v, r)]
             if not victims:
                 if self.filtered:
                     continue
@@ -417,9 +441,10 @@ class _Sim:
                 victim = self._release(p)
                 self._enqueue(victim)
                 self.counters["preemptions"] += 1
-                self._start(v, p, policy.describe(v), notes, victim)
+                self._start(v, p, policy.describe(v) if notes is not None else "", notes, victim)
             elif self.until[p] > self.started[p] + self.ratelimit:
                 self.until[p] = self.started[p] + self.ratelimit
+                self.ends[p] = min(running[p].done_at, self.until[p])
                 if notes is not None:
                     notes.append((f"{v.name} waits", f"{v.name} ({policy.describe(v)}) will preempt "
                                   f"{running[p].name} on pCPU {p} once it has run the {self.ratelimit / 1000:g} ms "
@@ -488,6 +513,7 @@ class _Sim:
 
 
 _seq = attrgetter("seq")
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (one per Gantt segment)
 
 
 def _segment(p: int, who: object, start: int, end: int) -> Segment:

@@ -58,6 +58,7 @@ class Policy:
         self.counters: dict[str, int] = {}
         self.runq: list[VCpu] = []  # the core's runnable vCPUs that are not running, in queue order (read-only)
         self.running: list[VCpu | None] = []  # the core's vCPU per pCPU (read-only here)
+        self.explain = True  # the core sets False while it records no frames: on_timer then skips its sentences
 
     def count(self, name: str, by: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + by
@@ -105,7 +106,7 @@ class Policy:
         return FOREVER
 
     def on_timer(self, now: int) -> list[str]:
-        """Periodic work due at ``now``; returns sentences for the caption."""
+        """Periodic work due at ``now``; returns sentences for the caption (none needed unless ``explain``)."""
         return []
 
     def describe(self, v: VCpu) -> str:
