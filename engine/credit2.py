@@ -38,6 +38,7 @@ class Credit2Policy(Policy):
         super().__init__(scenario, vcpus)
         self.max_weight = max(v.weight for v in vcpus)
         self.ratelimit = round(scenario.ratelimit_ms * 1000)
+        self.min_run = max(MIN_TIMER, self.ratelimit)
         self.budgets = {vm: round(vm_cfg.cap * CAP_PERIOD / 100) for vm, vm_cfg in enumerate(scenario.vms) if vm_cfg.cap}
         self.budget_left = dict(self.budgets)
         self.next_refill = CAP_PERIOD if self.budgets else FOREVER
@@ -77,8 +78,8 @@ class Credit2Policy(Policy):
             return MAX_TIMER
         rival = max(map(_credit, self.runq))
         time = (v.credit - rival) * v.weight / self.max_weight
-        run = int(min(MAX_TIMER, max(MIN_TIMER, self.ratelimit, time)))
-        return run
+        run = time if time > self.min_run else self.min_run  # conditionals, not min()/max(): once per switch
+        return int(run if run < MAX_TIMER else MAX_TIMER)
 
     def charge(self, v: VCpu, us: int) -> None:
         v.credit -= us * self.max_weight / v.weight
@@ -107,7 +108,8 @@ class Credit2Policy(Policy):
         running = self.capped.intersection(self.running)
         if running != self.seen:
             self.seen, self.budget_end = running, self.exhaustion(running)
-        return min(self.next_refill, max(now, self.budget_end))
+        at = now if now > self.budget_end else self.budget_end
+        return at if at < self.next_refill else self.next_refill
 
     def exhaustion(self, running: frozenset[VCpu]) -> int:
         """When the capped VMs' running vCPUs use up their budgets, or FOREVER if none runs.
@@ -122,7 +124,10 @@ class Credit2Policy(Policy):
             entry = used.setdefault(v.vm, [self.budget_left[v.vm], 0])
             entry[0] += v.charged_at
             entry[1] += 1
-        return min((-(-total // count) for total, count in used.values()), default=FOREVER)
+        end = FOREVER
+        for total, count in used.values():
+            end = min(end, -(-total // count))
+        return end
 
     def on_timer(self, now: int) -> list[str]:
         if now < self.next_refill:
