@@ -49,7 +49,7 @@ GROUPS: dict[str, tuple[PageSpec, ...]] = {
     ),
     "2.5 Case study: Amazon EC2": (
         PageSpec("pages/s25_regions.py", "Regions and data transfer", "🌍", "regions"),
-        PageSpec("pages/s25_pricing.py", "Pricing and elasticity", "💶", "pricing"),
+        PageSpec("pages/s25_pricing.py", "Pricing and elasticity", "💵", "pricing"),
         PageSpec("pages/s25_instances.py", "Instance types and ECUs", "🖥️", "instance-types"),
         PageSpec("pages/s25_variance.py", "Performance variance", "📉", "performance-variance"),
         PageSpec("pages/s25_quiz.py", "Quiz 2.5", "❓", "quiz-2-5"),
