@@ -83,10 +83,11 @@ class Credit2Policy(Policy):
 
     def charge(self, v: VCpu, us: int) -> None:
         v.credit -= us * self.max_weight / v.weight
-        if v.vm in self.budget_left:
-            self.budget_left[v.vm] -= us
-            if self.budget_left[v.vm] <= 0:
-                for w in [w for w in self.runq if w.vm == v.vm]:
+        left, vm = self.budget_left, v.vm
+        if vm in left:
+            left[vm] -= us
+            if left[vm] <= 0:
+                for w in [w for w in self.runq if w.vm == vm]:
                     self.park(w)
 
     def park(self, v: VCpu) -> None:

@@ -269,6 +269,13 @@ class _Sim:
         self.until[p] = self.ends[p] = FOREVER
         return v
 
+    def _requeue(self, p: int, v: VCpu) -> None:
+        """Running ``v``'s slice on pCPU p ran out (already charged): back to the runqueue's tail."""
+        v.remaining = v.done_at - self.now
+        self.running[p] = None
+        self.until[p] = self.ends[p] = FOREVER
+        self._enqueue(v)
+
     # --- one event --------------------------------------------------------------------------
     def next_time(self) -> int:
         now = self.now
@@ -289,6 +296,40 @@ class _Sim:
         if self.builder is not None and now < self.window < t:
             t = self.window
         return t
+
+    def _turn(self) -> bool:
+        """The most common events on their own, without frames: one pCPU's vCPU ends its slice or burst
+        and nothing else is due (no wake-up, Domain 0 job, timer or other free pCPU), so the vCPU goes
+        back to the runqueue or blocks and the pCPU takes the policy's pick. Does what handle() then
+        dispatch() would, in the same order, minus their checks for everything else; returns False
+        (leaving the event to handle()) otherwise."""
+        due = self.due
+        if len(due) != 1:
+            return False
+        now, running = self.now, self.running
+        p = due[0]
+        v = running[p]
+        if self.ends[p] > now or self.timer_at <= now:
+            return False
+        jobs = self.io_jobs
+        if jobs and self.io_done_at <= now or self.wakes and self.wakes[0][0] <= now:
+            return False
+        free = running.count(None)  # another free pCPU (not Domain 0's) would take its pick first
+        if free and (free > 1 or not jobs or running[self.io_pcpu] is not None):
+            return False
+        if v.done_at <= now:
+            if v.block_after == 0:
+                return False  # a trace runs on into its next phase: handle() does that
+            self._release(p)
+            self._finish(v)
+        else:
+            self._settle(v)
+            exhausted = self.exhausted
+            if v.state == "parked" or exhausted is not None and exhausted(v):
+                return False  # handle() parks it (settling again is a no-op)
+            self._requeue(p, v)
+        self._fill(p, None)
+        return True
 
     def handle(self, notes: list[tuple[str, str]] | None) -> None:
         now, policy, running = self.now, self.policy, self.running
@@ -361,11 +402,8 @@ class _Sim:
                 if say:
                     say((f"{v.name} parked", f"{v.name} stops on pCPU {p}: {policy.describe(v)} "
                          "(used up its cap or budget), it is parked until it gets more."))
-            elif until[p] <= now:  # the slice ran out: self._release(p) and self._enqueue(v), inlined
-                v.remaining = v.done_at - now
-                running[p] = None
-                until[p] = self.ends[p] = FOREVER
-                self._enqueue(v)
+            elif until[p] <= now:
+                self._requeue(p, v)
         if jobs and self.seg_who[self.io_pcpu] != IO_VCPU:
             v = self._release(self.io_pcpu)
             if v is not None:
@@ -379,7 +417,8 @@ class _Sim:
 
     def _finish(self, v: VCpu) -> None:
         if v.wake_time is not None and v.first_run is not None:
-            self.bursts.append(Burst(v.vm_name, v.name, v.wake_time / 1000, v.first_run / 1000, self.now / 1000))
+            self.bursts.append(_new(Burst, (v.vm_name, v.name, v.wake_time / 1000, v.first_run / 1000,
+                                            self.now / 1000)))
         block = v.block_after
         self.policy.on_block(v)
         if v.kind == "latency":
@@ -399,6 +438,21 @@ class _Sim:
             notes.append((f"{v.name} wakes", f"{v.name} {clause}."))
         return v
 
+    def _fill(self, p: int, notes: list | None) -> None:
+        """Free pCPU p takes the policy's pick from the vCPUs allowed on it, or idles."""
+        policy, runq = self.policy, self.runq
+        candidates = [v for v in runq if policy.allowed(v, p)] if self.filtered else runq
+        if candidates:
+            v = policy.pick(candidates, self.now)
+            self._start(v, p, policy.reason(v, candidates) if notes is not None else "", notes)
+            return
+        if notes is not None and runq and self.seg_who[p] is not None:
+            names = ", ".join(v.name for v in runq)
+            why = "it is pinned to another pCPU" if len(runq) == 1 else "they are pinned to other pCPUs"
+            notes.append((f"pCPU {p} idles", f"pCPU {p} idles although {names} "
+                          f"{'waits' if len(runq) == 1 else 'wait'}: {why} and cannot move here."))
+        self._occupy(p, None)
+
     def dispatch(self, contenders: list[VCpu], notes: list | None) -> None:
         """Fill every free pCPU with the policy's pick, then let ``contenders`` (just woken, or all
         waiting after a timer changed priorities) preempt running vCPUs the policy ranks below them."""
@@ -407,19 +461,8 @@ class _Sim:
         p = -1
         for _ in range(running.count(None)):  # the free pCPUs, found in C (usually one, often none)
             p = running.index(None, p + 1)
-            if p == io_busy:
-                continue
-            candidates = [v for v in runq if policy.allowed(v, p)] if self.filtered else runq
-            if candidates:
-                v = policy.pick(candidates, now)
-                self._start(v, p, policy.reason(v, candidates) if notes is not None else "", notes)
-                continue
-            if notes is not None and runq and self.seg_who[p] is not None:
-                names = ", ".join(v.name for v in runq)
-                why = "it is pinned to another pCPU" if len(runq) == 1 else "they are pinned to other pCPUs"
-                notes.append((f"pCPU {p} idles", f"pCPU {p} idles although {names} "
-                              f"{'waits' if len(runq) == 1 else 'wait'}: {why} and cannot move here."))
-            self._occupy(p, None)
+            if p != io_busy:
+                self._fill(p, notes)
         if not contenders:
             return
         contenders = [v for v in contenders if v.state == "runnable"]
@@ -493,7 +536,7 @@ class _Sim:
                 self.record(notes)
                 if self.now == min(self.window, self.end):
                     self.closing = (self.snapshot(), self._all_counters())
-            else:
+            elif not self._turn():
                 self.handle(None)
         for p in range(len(self.running)):
             self._occupy(p, "end")
@@ -513,7 +556,7 @@ class _Sim:
 
 
 _seq = attrgetter("seq")
-_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (one per Gantt segment)
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (one per segment or burst)
 
 
 def _segment(p: int, who: object, start: int, end: int) -> Segment:
