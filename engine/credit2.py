@@ -43,6 +43,7 @@ class Credit2Policy(Policy):
         self.budget_left = dict(self.budgets)
         self.next_refill = CAP_PERIOD if self.budgets else FOREVER
         self.was_reset = False
+        self.runner_up: tuple[VCpu, float] | None = None  # pick() and the runqueue's best credit after it
         self.capped = frozenset(v for v in vcpus if v.vm in self.budgets)
         self.seen: frozenset[VCpu] | None = None  # the running capped vCPUs when budget_end was computed
         self.budget_end = FOREVER  # when the first capped VM's running vCPUs use up its budget
@@ -54,15 +55,17 @@ class Credit2Policy(Policy):
 
     def pick(self, candidates: list[VCpu], now: int) -> VCpu:
         """The most credit; ties go to the earliest queued, since the runqueue is kept in queue order."""
-        best = max(candidates, key=_credit)
+        best, second = _top_two(candidates)
         self.was_reset = best.credit <= 0
-        if not self.was_reset:
-            return best
-        self.settle()  # running vCPUs are charged lazily; the clip below needs their true credit
-        for v in self.vcpus:
-            v.credit = min(v.credit + CREDIT_INIT, CREDIT_INIT + CARRYOVER_MAX)
-        self.count("credit resets")
-        return max(candidates, key=_credit)
+        if self.was_reset:
+            self.settle()  # running vCPUs are charged lazily; the clip below needs their true credit
+            for v in self.vcpus:
+                v.credit = min(v.credit + CREDIT_INIT, CREDIT_INIT + CARRYOVER_MAX)
+            self.count("credit resets")
+            best, second = _top_two(candidates)
+        # the core starts the pick at once and asks runtime() for it with the pick off the runqueue
+        self.runner_up = (best, second) if candidates is self.runq else None
+        return best
 
     def reason(self, chosen: VCpu, candidates: list[VCpu]) -> str:
         most = f"it has the most credit ({chosen.credit / 1000:.1f} ms)"
@@ -74,9 +77,10 @@ class Credit2Policy(Policy):
         return waker.credit > running.credit
 
     def runtime(self, v: VCpu, now: int) -> int:
+        picked, self.runner_up = self.runner_up, None
         if not self.runq:
             return MAX_TIMER
-        rival = max(map(_credit, self.runq))
+        rival = picked[1] if picked is not None and picked[0] is v else max(map(_credit, self.runq))
         time = (v.credit - rival) * v.weight / self.max_weight
         run = time if time > self.min_run else self.min_run  # conditionals, not min()/max(): once per switch
         return int(run if run < MAX_TIMER else MAX_TIMER)
@@ -147,3 +151,18 @@ class Credit2Policy(Policy):
 
     def describe(self, v: VCpu) -> str:
         return f"credit {v.credit / 1000:.1f} ms"
+
+
+def _top_two(candidates: list[VCpu]) -> tuple[VCpu, float]:
+    """The first vCPU with the most credit and the best credit among the others (-inf if none), in
+    one pass: runtime() needs the runner-up right after pick(), and two max() scans cost twice this."""
+    it = iter(candidates)
+    best = next(it)
+    top, second = best.credit, -float("inf")
+    for v in it:
+        credit = v.credit
+        if credit > top:
+            best, top, second = v, credit, top
+        elif credit > second:
+            second = credit
+    return best, second
