@@ -81,5 +81,5 @@ for col, plan in zip(st.columns(2), plans):
                   delta_color="off", delta_arrow="off")
         st.vega_lite_chart(chart_spec("provisioning", plan.rows(top)), width="stretch")
 st.caption(f"Each hour rents whole t2.small instances at ${price:g}/h ({tables[table]}). Dashed: demand; solid: capacity. "
-           "Blue shading: paid for but idle (over-provisioning); red: demand without capacity (under-provisioning). "
+           "Sky-blue shading: paid for but idle (over-provisioning); vermillion (red-orange): demand without capacity (under-provisioning). "
            "The demand curves are synthetic.")
