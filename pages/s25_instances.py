@@ -24,7 +24,7 @@ def credit_spec(name: str, usage: str, start: str) -> dict:
     rows = [{"hour": h, "series": "credit balance", "value": round(b, 2)} for h, b in enumerate(end.balance)]
     rows += [{"hour": h, "series": "CPU wanted", "value": w} for h, w in enumerate(end.wanted, start=1)]
     rows += [{"hour": h, "series": "CPU got", "value": round(g, 4)} for h, g in enumerate(end.got, start=1)]
-    return ec2_charts.spec("credit_balance", rows)
+    return ec2_charts.credit_balance(rows).to_dict()
 
 
 cat = content.guarded(it.shipped)

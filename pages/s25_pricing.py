@@ -5,12 +5,12 @@ import streamlit as st
 from engine import billing, elasticity, instance_types
 from engine.money import usd
 from ui import content, layout, query
+from ui.charts import chart
 from viz import ec2_charts
 
 layout.header("2.5", "Pricing and elasticity",
               "Amazon charges a fee for each started hour of VM usage; today Linux instances pay per second.")
 content.lesson("2.5", "pricing")
-chart_spec = st.cache_data(show_spinner=False, max_entries=64)(ec2_charts.spec)
 
 
 cat = content.guarded(instance_types.shipped)
@@ -52,7 +52,7 @@ for col, model in zip(st.columns(2), billing.MODELS):
     with col:
         st.metric(labels[model], usd(bill.total(model)), billed[model], delta_color="off", delta_arrow="off",
                   help=billing.MODELS[model])
-        st.vega_lite_chart(chart_spec("billing_timeline", bill.timeline_rows(model)), width="stretch")
+        chart(ec2_charts.billing_timeline, bill.timeline_rows(model))
 st.dataframe(bill.rows(), hide_index=True, width="stretch")
 source = cat.lecture_table if table == "lecture" else cat.current_table
 st.caption(f"Rules: facts.md §8.3 [V]. Prices: {source.title}, [{source.price_tag}] {source.provenance.as_of}. "
@@ -79,7 +79,7 @@ for col, plan in zip(st.columns(2), plans):
     with col:
         st.metric(plan.name, usd(plan.cost), f"{plan.over:,.0f} idle · {plan.under:,.0f} missing instance-hours",
                   delta_color="off", delta_arrow="off")
-        st.vega_lite_chart(chart_spec("provisioning", plan.rows(top)), width="stretch")
+        chart(ec2_charts.provisioning, plan.rows(top))
 st.caption(f"Each hour rents whole t2.small instances at ${price:g}/h ({tables[table]}). Dashed: demand; solid: capacity. "
            "Sky-blue shading: paid for but idle (over-provisioning); vermillion (red-orange): demand without capacity (under-provisioning). "
            "The demand curves are synthetic.")

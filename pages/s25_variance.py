@@ -24,16 +24,17 @@ def specs(n: int, share_b: float, seed: int, noise: float) -> dict[str, dict]:
     trace = simulate(n, share_b, seed, noise)
     runs = trace[-1].state.measurements  # every frame shows the first n of these
     groups = [("all runs", None), (v.PROCESSORS["A"], "A"), (v.PROCESSORS["B"], "B")]
-    return {
-        "histogram": ec2_charts.spec("runtime_histogram", [{"index": m.index, "runtime": m.runtime,
-                                                            "processor": v.PROCESSORS[m.processor]} for m in runs]),
-        "boxes": ec2_charts.spec("runtime_box", [{"index": m.index, "runtime": m.runtime, "group": g}
-                                                 for g, p in groups for m in runs if p is None or m.processor == p]),
-        "confidence": ec2_charts.spec("confidence", [
+    charts = {
+        "histogram": ec2_charts.runtime_histogram([{"index": m.index, "runtime": m.runtime,
+                                                 "processor": v.PROCESSORS[m.processor]} for m in runs]),
+        "boxes": ec2_charts.runtime_box([{"index": m.index, "runtime": m.runtime, "group": g}
+                                         for g, p in groups for m in runs if p is None or m.processor == p]),
+        "confidence": ec2_charts.confidence([
             {"measurements": f.state.stats.n, "mean": round(f.state.stats.mean, 2), "low": round(f.state.stats.ci[0], 2),
              "high": round(f.state.stats.ci[1], 2)} for f in trace]),
-        "mix": ec2_charts.spec("cov_by_mix", v.sweep(n, seed, noise)),
+        "mix": ec2_charts.cov_by_mix(v.sweep(n, seed, noise)),
     }
+    return {name: chart.to_dict() for name, chart in charts.items()}
 
 
 def from_link(name: str, default: int, low: int, high: int) -> str:

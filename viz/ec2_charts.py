@@ -129,15 +129,6 @@ def cov_by_mix(rows: list[dict[str, Any]]) -> alt.Chart:
     ).properties(height=330).configure_axis(**_AXIS)
 
 
-BUILDERS = {f.__name__: f for f in (billing_timeline, provisioning, credit_balance, runtime_histogram, runtime_box, confidence,
-                                    cov_by_mix)}
-
-
-def spec(builder: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The Vega-Lite spec of ``BUILDERS[builder](rows)``; pages cache this call."""
-    return BUILDERS[builder](rows).to_dict()
-
-
 def with_param(chart_spec: dict[str, Any], name: str, value: float) -> dict[str, Any]:
     """A copy of ``chart_spec`` with top-level parameter ``name`` set to ``value`` (the cached spec stays unchanged).
 
