@@ -42,19 +42,19 @@ def scenario_editor(name: str, base: Scenario, scheduler: str) -> Scenario:
     return editor.parsed(text, checked, f"scenario_good_{name}_{scheduler}", format_scenario(base), "scenario")
 
 
-# Streamlit hashes a dataclass argument field by field (milliseconds per call); a frozen Scenario hashes itself.
+# Streamlit hashes a dataclass argument field by field (milliseconds per call); a Scenario's repr names every field.
 _BY_VALUE = {Scenario: repr}
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_BY_VALUE)
 def played(scenario: Scenario, scheduler: str):
     """The animation (first window of the run) and the whole run's result."""
     return sched.play(scenario, scheduler)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_BY_VALUE)
 def result_of(scenario: Scenario, scheduler: str) -> sched.SchedResult:
-    return sched.run(scenario, scheduler)
+    """The whole run, shared with the animation of the same scenario: one simulation per scenario and scheduler."""
+    return played(scenario, scheduler)[1]
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_BY_VALUE)
