@@ -73,13 +73,23 @@ with c4:
     lag = st.select_slider("Elastic reacts after (hours)", [0, 1, 2, 3], value=1, key="elastic_lag")
 st.caption(elasticity.PRESETS[curve].description + f" Peak: {max(values):g} instances.")
 price = prices["t2.small"]
-plans = (elasticity.fixed(values, price, capacity), elasticity.elastic(values, price, lag))
-top = max(max(values), *(max(plan.capacity) for plan in plans)) + 1
-for col, plan in zip(st.columns(2), plans):
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def provisioning_views(curve: str, seed: int, capacity: int, lag: int, price: float) -> list[tuple[str, float, str, dict]]:
+    """Name, cost, idle/missing line and chart spec of both plans, keyed by the scalars that make them (hashing the
+    chart rows on every rerun would cost more than the whole page)."""
+    values = elasticity.demand(curve, seed)
+    plans = (elasticity.fixed(values, price, capacity), elasticity.elastic(values, price, lag))
+    top = max(max(values), *(max(plan.capacity) for plan in plans)) + 1
+    return [(plan.name, plan.cost, f"{plan.over:,.0f} idle · {plan.under:,.0f} missing instance-hours",
+             ec2_charts.provisioning(plan.rows(top)).to_dict()) for plan in plans]
+
+
+for col, (name, cost, gap, spec) in zip(st.columns(2), provisioning_views(curve, int(seed), capacity, lag, price)):
     with col:
-        st.metric(plan.name, usd(plan.cost), f"{plan.over:,.0f} idle · {plan.under:,.0f} missing instance-hours",
-                  delta_color="off", delta_arrow="off")
-        chart(ec2_charts.provisioning, plan.rows(top))
+        st.metric(name, usd(cost), gap, delta_color="off", delta_arrow="off")
+        st.vega_lite_chart(spec, width="stretch")
 st.caption(f"Each hour rents whole t2.small instances at ${price:g}/h ({tables[table]}). Dashed: demand; solid: capacity. "
            "Sky-blue shading: paid for but idle (over-provisioning); vermillion (red-orange): demand without capacity (under-provisioning). "
            "The demand curves are synthetic.")
