@@ -31,7 +31,8 @@ def test_bad_scenario_message_in_the_browser(app):  # noqa: F811
     base, page = app
     open_page(page, f"{base}/cpu-scheduling?preset=weights")
     page.get_by_text("Edit the scenario").click()
-    box = page.get_by_label("Scenario", exact=True).last
+    box = page.locator(".st-key-scenario_weights textarea")  # by key: the scenario picker is labelled "Scenario" too
+    expect(box).to_be_visible(timeout=TIMEOUT)
     box.fill("host pcpus=2\nvm1 weight=70000")
     box.press("Control+Enter")
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="weight 70000 is outside Xen's range")).to_be_visible(
