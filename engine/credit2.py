@@ -44,8 +44,9 @@ class Credit2Policy(Policy):
         self.next_refill = CAP_PERIOD if self.budgets else FOREVER
         self.was_reset = False
         self.runner_up: tuple[VCpu, float] | None = None  # pick() and the runqueue's best credit after it
-        self.capped = frozenset(v for v in vcpus if v.vm in self.budgets)
-        self.seen: frozenset[VCpu] | None = None  # the running capped vCPUs when budget_end was computed
+        # per capped VM: [budget left + Σ charged_at of its running vCPUs, how many run]; see exhaustion()
+        self.spending = {vm: [budget, 0] for vm, budget in self.budgets.items()}
+        self.stale = False  # a capped VM's running vCPUs changed since budget_end was computed
         self.budget_end = FOREVER  # when the first capped VM's running vCPUs use up its budget
         for v in vcpus:
             v.credit = float(CREDIT_INIT)
@@ -77,6 +78,11 @@ class Credit2Policy(Policy):
         return waker.credit > running.credit
 
     def runtime(self, v: VCpu, now: int) -> int:
+        spending = self.spending.get(v.vm)
+        if spending is not None:  # a capped vCPU starts (charged_at = now)
+            spending[0] += now
+            spending[1] += 1
+            self.stale = True
         picked, self.runner_up = self.runner_up, None
         if not self.runq:
             return MAX_TIMER
@@ -106,32 +112,33 @@ class Credit2Policy(Policy):
             return "woke, but its VM has used its cap budget for this period: parked until the refill"
         return ""
 
+    def on_stop(self, v: VCpu) -> None:
+        spending = self.spending.get(v.vm)
+        if spending is not None:
+            spending[0] -= v.charged_at
+            spending[1] -= 1
+            self.stale = True
+
     def next_timer(self, now: int) -> int:
         """The cap refill, or earlier the moment a capped VM's running vCPUs use up its budget."""
-        if not self.budgets:
-            return self.next_refill
-        running = self.capped.intersection(self.running)
-        if running != self.seen:
-            self.seen, self.budget_end = running, self.exhaustion(running)
+        if self.stale:
+            self.stale, self.budget_end = False, self.exhaustion()
         at = now if now > self.budget_end else self.budget_end
         return at if at < self.next_refill else self.next_refill
 
-    def exhaustion(self, running: frozenset[VCpu]) -> int:
+    def exhaustion(self) -> int:
         """When the capped VMs' running vCPUs use up their budgets, or FOREVER if none runs.
 
         A VM with budget B left and k running vCPUs last charged at c_i runs out at
-        now + ceil((B - Σ(now - c_i)) / k) = ceil((B + Σ c_i) / k) (in integer µs), and charging moves
-        c_i and B by the same amount, so the moment only changes when the running capped vCPUs change
-        or the budget is refilled: next_timer, asked at every event, recomputes it only then.
+        now + ceil((B - Σ(now - c_i)) / k) = ceil((B + Σ c_i) / k) (in integer µs). Charging moves
+        c_i and B by the same amount, so B + Σ c_i (kept in ``spending``) only changes when a capped
+        vCPU starts or stops or the budget is refilled: next_timer, asked at every event, recomputes
+        the moment only then.
         """
-        used: dict[int, list[int]] = {}  # vm: [B + Σ c_i, k]
-        for v in running:
-            entry = used.setdefault(v.vm, [self.budget_left[v.vm], 0])
-            entry[0] += v.charged_at
-            entry[1] += 1
         end = FOREVER
-        for total, count in used.values():
-            end = min(end, -(-total // count))
+        for total, count in self.spending.values():
+            if count:
+                end = min(end, -(-total // count))
         return end
 
     def on_timer(self, now: int) -> list[str]:
@@ -139,7 +146,9 @@ class Credit2Policy(Policy):
             return []  # a budget ran out: the core parks the VM's running vCPUs (exhausted)
         self.next_refill += CAP_PERIOD
         self.budget_left = dict(self.budgets)
-        self.seen = None
+        for vm, spending in self.spending.items():  # the core charged every running vCPU up to now
+            spending[0] = self.budgets[vm] + spending[1] * now
+        self.stale = True
         woken = [v.name for v in self.vcpus if v.state == "parked"]
         for v in self.vcpus:
             if v.state == "parked":

@@ -138,7 +138,7 @@ class _Sim:
     # instances gives up beyond 30 attributes (shared-key dicts), so slots keep the loads fast.
     __slots__ = ("scenario", "scheduler", "vcpus", "runq", "policy", "ratelimit", "filtered", "now", "end",
                  "running", "started", "until", "ends", "seg_who", "seg_start", "segments", "bursts", "counters",
-                 "seq", "wakes", "due", "charge", "exhausted", "io_pcpu", "io_cost", "io_rng", "io_jobs",
+                 "seq", "wakes", "due", "charge", "exhausted", "stopped", "io_pcpu", "io_cost", "io_rng", "io_jobs",
                  "io_done_at", "timer_at", "window", "max_frames", "frames", "closing", "builder")
 
     def __init__(self, scenario: Scenario, scheduler: str, window_us: int, max_frames: int):
@@ -175,6 +175,7 @@ class _Sim:
         self.charge = self.policy.charge
         never = type(self.policy).exhausted is Policy.exhausted  # no cap or budget to run out of
         self.exhausted = None if never else self.policy.exhausted
+        self.stopped = None if type(self.policy).on_stop is Policy.on_stop else self.policy.on_stop
         io = scenario.shared_io
         self.io_pcpu = io.pcpu if io.enabled else -1
         self.io_cost = round(io.cost_ms * 1000)
@@ -264,6 +265,8 @@ class _Sim:
         if v is not None:
             if v.charged_at < self.now:
                 self._settle(v)
+            if self.stopped is not None:
+                self.stopped(v)
             v.remaining = v.done_at - self.now
         self.running[p] = None
         self.until[p] = self.ends[p] = FOREVER
@@ -271,6 +274,8 @@ class _Sim:
 
     def _requeue(self, p: int, v: VCpu) -> None:
         """Running ``v``'s slice on pCPU p ran out (already charged): back to the runqueue's tail."""
+        if self.stopped is not None:
+            self.stopped(v)
         v.remaining = v.done_at - self.now
         self.running[p] = None
         self.until[p] = self.ends[p] = FOREVER

@@ -95,6 +95,9 @@ class Policy:
         """True if ``v`` used up what it may run for now (cap or budget): the core parks it."""
         return False
 
+    def on_stop(self, v: VCpu) -> None:
+        """Called when running ``v`` leaves its pCPU for any reason, after it was charged up to now."""
+
     def on_block(self, v: VCpu) -> None:
         """Called when running vCPU ``v`` finishes its burst and blocks."""
 
