@@ -21,6 +21,7 @@ CARRYOVER_MAX = 500  # µs
 MIN_TIMER, MAX_TIMER = 500, 10_000  # µs
 CAP_PERIOD = 10_000  # µs: credit2_cap_period_ms default
 _credit = attrgetter("credit")
+_NO_CREDIT = -float("inf")  # the runner-up's credit when there is none
 
 SIMPLIFICATIONS = [
     "One runqueue for the whole host (Xen's default is one per socket, up to 16 pCPUs), so no load balancing.",
@@ -50,6 +51,7 @@ class Credit2Policy(Policy):
         self.budget_end = FOREVER  # when the first capped VM's running vCPUs use up its budget
         for v in vcpus:
             v.credit = float(CREDIT_INIT)
+            v.limited = v.vm in self.budgets
 
     def key(self, v: VCpu) -> tuple:
         return (-v.credit, v.seq)
@@ -78,8 +80,8 @@ class Credit2Policy(Policy):
         return waker.credit > running.credit
 
     def runtime(self, v: VCpu, now: int) -> int:
-        spending = self.spending.get(v.vm)
-        if spending is not None:  # a capped vCPU starts (charged_at = now)
+        if v.limited:  # a capped vCPU starts (charged_at = now)
+            spending = self.spending[v.vm]
             spending[0] += now
             spending[1] += 1
             self.stale = True
@@ -113,11 +115,10 @@ class Credit2Policy(Policy):
         return ""
 
     def on_stop(self, v: VCpu) -> None:
-        spending = self.spending.get(v.vm)
-        if spending is not None:
-            spending[0] -= v.charged_at
-            spending[1] -= 1
-            self.stale = True
+        spending = self.spending[v.vm]
+        spending[0] -= v.charged_at
+        spending[1] -= 1
+        self.stale = True
 
     def next_timer(self, now: int) -> int:
         """The cap refill, or earlier the moment a capped VM's running vCPUs use up its budget."""
@@ -156,7 +157,7 @@ class Credit2Policy(Policy):
         return [f"Cap budgets refilled; unparked {', '.join(woken)}"] if woken else []
 
     def exhausted(self, v: VCpu) -> bool:
-        return self.budget_left.get(v.vm, 1) <= 0
+        return self.budget_left[v.vm] <= 0
 
     def describe(self, v: VCpu) -> str:
         return f"credit {v.credit / 1000:.1f} ms"
@@ -167,7 +168,7 @@ def _top_two(candidates: list[VCpu]) -> tuple[VCpu, float]:
     one pass: runtime() needs the runner-up right after pick(), and two max() scans cost twice this."""
     it = iter(candidates)
     best = next(it)
-    top, second = best.credit, -float("inf")
+    top, second = best.credit, _NO_CREDIT
     for v in it:
         credit = v.credit
         if credit > top:

@@ -32,6 +32,7 @@ class RTDSPolicy(Policy):
             vm = scenario.vms[v.vm]
             v.period, v.budget_full = round(vm.period_ms * 1000), round(vm.budget_ms * 1000)
             v.budget, v.deadline = v.budget_full, v.period
+            v.limited = True
         self.misses: list[tuple[str, int]] = []  # (vCPU, deadline µs)
         self.next_deadline = min(v.deadline for v in vcpus)  # deadlines change only in on_timer
 

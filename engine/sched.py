@@ -138,7 +138,7 @@ class _Sim:
     # instances gives up beyond 30 attributes (shared-key dicts), so slots keep the loads fast.
     __slots__ = ("scenario", "scheduler", "vcpus", "runq", "policy", "ratelimit", "filtered", "now", "end",
                  "running", "started", "until", "ends", "seg_who", "seg_start", "segments", "bursts", "counters",
-                 "seq", "wakes", "due", "charge", "exhausted", "stopped", "io_pcpu", "io_cost", "io_rng", "io_jobs",
+                 "seq", "wakes", "due", "charge", "io_pcpu", "io_cost", "io_rng", "io_jobs",
                  "io_done_at", "timer_at", "window", "max_frames", "frames", "closing", "builder")
 
     def __init__(self, scenario: Scenario, scheduler: str, window_us: int, max_frames: int):
@@ -173,9 +173,6 @@ class _Sim:
         self.wakes: list[tuple[int, int]] = []  # heap of (wake time µs, vCPU index)
         self.due: list[int] | tuple[()] = ()  # pCPUs whose running vCPU's burst or slice ends at the next event
         self.charge = self.policy.charge
-        never = type(self.policy).exhausted is Policy.exhausted  # no cap or budget to run out of
-        self.exhausted = None if never else self.policy.exhausted
-        self.stopped = None if type(self.policy).on_stop is Policy.on_stop else self.policy.on_stop
         io = scenario.shared_io
         self.io_pcpu = io.pcpu if io.enabled else -1
         self.io_cost = round(io.cost_ms * 1000)
@@ -265,8 +262,8 @@ class _Sim:
         if v is not None:
             if v.charged_at < self.now:
                 self._settle(v)
-            if self.stopped is not None:
-                self.stopped(v)
+            if v.limited:
+                self.policy.on_stop(v)
             v.remaining = v.done_at - self.now
         self.running[p] = None
         self.until[p] = self.ends[p] = FOREVER
@@ -274,8 +271,8 @@ class _Sim:
 
     def _requeue(self, p: int, v: VCpu) -> None:
         """Running ``v``'s slice on pCPU p ran out (already charged): back to the runqueue's tail."""
-        if self.stopped is not None:
-            self.stopped(v)
+        if v.limited:
+            self.policy.on_stop(v)
         v.remaining = v.done_at - self.now
         self.running[p] = None
         self.until[p] = self.ends[p] = FOREVER
@@ -312,63 +309,67 @@ class _Sim:
         host four in five events are like this. No frames are recorded here."""
         running, ends, wakes, jobs, io_pcpu, end = (self.running, self.ends, self.wakes, self.io_jobs,
                                                     self.io_pcpu, self.end)
-        next_timer, exhausted = self.policy.next_timer, self.exhausted
-        charge, stopped, pick, runtime = self.charge, self.stopped, self.policy.pick, self.policy.runtime
-        runq, until, started, counters, filtered = self.runq, self.until, self.started, self.counters, self.filtered
+        next_timer, exhausted, stopped = self.policy.next_timer, self.policy.exhausted, self.policy.on_stop
+        charge, pick, runtime = self.charge, self.policy.pick, self.policy.runtime
+        runq, until, started, filtered = self.runq, self.until, self.started, self.filtered
         seg_who, seg_start, append = self.seg_who, self.seg_start, self.segments.append
-        now = self.now
-        while True:
-            timer = next_timer(now)
-            first = min(ends)
-            if (first >= timer or first > end or jobs and self.io_done_at <= first
-                    or wakes and wakes[0][0] <= first or ends.count(first) != 1):
-                break
-            free = running.count(None)  # another free pCPU (not Domain 0's) would take its pick first
-            if free and (free > 1 or not jobs or running[io_pcpu] is not None):
-                break
-            p = ends.index(first)
-            v = running[p]
-            self.now = now = first
-            if v.done_at <= now:
-                if v.block_after == 0:  # a trace runs on into its next phase: handle() does that
-                    self.due, self.timer_at = [p], timer
-                    return
-                self._release(p)
-                self._finish(v)
-            else:
-                dt = now - v.charged_at
-                if dt > 0:
-                    v.charged_at = now
-                    v.cpu_us += dt
-                    charge(v, dt)
-                if v.state == "parked" or exhausted is not None and exhausted(v):
-                    self.due, self.timer_at = [p], timer  # handle() parks it (settling again is a no-op)
-                    return
-                if stopped is not None:
-                    stopped(v)
-                v.remaining = v.done_at - now
-                self.seq = seq = self.seq + 1
-                v.seq, v.state, v.pcpu = seq, "runnable", None
-                runq.append(v)
-            if filtered or not runq:
-                self._fill(p, None)
-                continue
-            w = pick(runq, now)
-            if w.first_run is None and w.wake_time is not None:
-                w.first_run = now
-            w.state, w.pcpu, w.charged_at = "running", p, now
-            done = w.done_at = now + w.remaining
-            runq.remove(w)
-            running[p], started[p] = w, now
-            t = until[p] = now + runtime(w, now)
-            ends[p] = done if done < t else t
-            if v is not w:
-                counters["context switches"] += 1
-                start = seg_start[p]
-                if now > start:
-                    append(_new(Segment, (p, v.name, v.vm_name, start / 1000, now / 1000, "guest")))
-                seg_who[p], seg_start[p] = w, now
-        self.now = self.next_time()
+        now, seq, switches = self.now, self.seq, 0  # seq and the switch count stay local until the end
+        try:
+            while True:
+                timer = next_timer(now)
+                first = min(ends)
+                if (first >= timer or first > end or jobs and self.io_done_at <= first
+                        or wakes and wakes[0][0] <= first or ends.count(first) != 1):
+                    break
+                free = running.count(None)  # another free pCPU (not Domain 0's) would take its pick first
+                if free and (free > 1 or not jobs or running[io_pcpu] is not None):
+                    break
+                p = ends.index(first)
+                v = running[p]
+                self.now = now = first
+                if v.done_at <= now:
+                    if v.block_after == 0:  # a trace runs on into its next phase: handle() does that
+                        self.due, self.timer_at = [p], timer
+                        return
+                    self._release(p)
+                    self._finish(v)
+                else:
+                    dt = now - v.charged_at
+                    if dt > 0:
+                        v.charged_at = now
+                        v.cpu_us += dt
+                        charge(v, dt)
+                    if v.state == "parked" or v.limited and exhausted(v):
+                        self.due, self.timer_at = [p], timer  # handle() parks it (settling again is a no-op)
+                        return
+                    if v.limited:
+                        stopped(v)
+                    v.remaining = v.done_at - now
+                    seq += 1
+                    v.seq, v.state, v.pcpu = seq, "runnable", None
+                    runq.append(v)
+                if filtered or not runq:
+                    self._fill(p, None)
+                    continue
+                w = pick(runq, now)
+                if w.first_run is None and w.wake_time is not None:
+                    w.first_run = now
+                w.state, w.pcpu, w.charged_at = "running", p, now
+                done = w.done_at = now + w.remaining
+                runq.remove(w)
+                running[p], started[p] = w, now
+                t = until[p] = now + runtime(w, now)
+                ends[p] = done if done < t else t
+                if v is not w:
+                    switches += 1
+                    start = seg_start[p]
+                    if now > start:
+                        append(_new(Segment, (p, v.name, v.vm_name, start / 1000, now / 1000, "guest")))
+                    seg_who[p], seg_start[p] = w, now
+            self.now = self.next_time()
+        finally:
+            self.seq = seq
+            self.counters["context switches"] += switches
 
     def handle(self, notes: list[tuple[str, str]] | None) -> None:
         now, policy, running = self.now, self.policy, self.running
@@ -424,7 +425,7 @@ class _Sim:
             runq = self.runq
             runq[:] = [v for v in self.vcpus if v.state == "runnable"]
             runq.sort(key=_seq)
-        until, exhausted, charge = self.until, self.exhausted, self.charge
+        until, exhausted, charge = self.until, policy.exhausted, self.charge
         for p in range(len(running)) if timer else self.due:
             v = running[p]
             if v is None or until[p] > now and not timer:
@@ -434,7 +435,7 @@ class _Sim:
                 v.charged_at = now
                 v.cpu_us += dt
                 charge(v, dt)
-            if v.state == "parked" or exhausted is not None and exhausted(v):
+            if v.state == "parked" or v.limited and exhausted(v):
                 self._release(p)
                 v.state, v.pcpu = "parked", None
                 self.counters["parks"] += 1
@@ -509,15 +510,18 @@ class _Sim:
             return
         self._settle_all()
         taken: set[int] = set()
-        allowed, preempts = policy.allowed if self.filtered else None, policy.preempts
-        for v in sorted(contenders, key=policy.key):
-            victims = [p for p, r in enumerate(running) if r is not None and p not in taken
-                       and (allowed is None or allowed(v, p)) and preempts(v, r)]
-            if not victims:
+        allowed, preempts, key = policy.allowed if self.filtered else None, policy.preempts, policy.key
+        for v in sorted(contenders, key=key) if len(contenders) > 1 else contenders:
+            p, worst = -1, None  # the victim: of the running vCPUs v preempts, the one ranked lowest (first if tied)
+            for q, r in enumerate(running):
+                if r is not None and q not in taken and (allowed is None or allowed(v, q)) and preempts(v, r):
+                    rank = key(r)
+                    if p < 0 or rank > worst:
+                        p, worst = q, rank
+            if p < 0:
                 if self.filtered:
                     continue
                 break  # contenders come best first: if this one preempts nobody, neither will the rest
-            p = max(victims, key=lambda q: policy.key(running[q]))
             taken.add(p)
             if now - self.started[p] >= self.ratelimit:
                 victim = self._release(p)

@@ -20,7 +20,8 @@ class VCpu:
 
     __slots__ = ("idx", "vm", "vm_name", "name", "weight", "cap", "pin", "kind", "state", "pcpu", "remaining",
                  "phases", "wake_at", "wake_time", "first_run", "seq", "credit", "prio", "active", "budget",
-                 "deadline", "period", "budget_full", "cpu_us", "block_after", "release", "done_at", "charged_at")
+                 "deadline", "period", "budget_full", "cpu_us", "block_after", "release", "done_at", "charged_at",
+                 "limited")
 
     def __init__(self, idx: int, vm: int, vm_name: str, name: str, weight: int, cap: int, pin: int | None,
                  kind: str, phases: Iterator[tuple[int, int]]):
@@ -43,6 +44,9 @@ class VCpu:
         self.release = 0
         self.done_at = FOREVER  # while running: when the current burst completes (µs)
         self.charged_at = 0  # while running: up to when it has been charged (µs)
+        # set by a policy that holds this vCPU to a cap or budget: only then does the core ask
+        # exhausted() and call on_stop() (two calls saved at almost every event for the others)
+        self.limited = False
 
 
 class Policy:
@@ -92,11 +96,11 @@ class Policy:
         """Account ``us`` µs of CPU just used by running vCPU ``v``."""
 
     def exhausted(self, v: VCpu) -> bool:
-        """True if ``v`` used up what it may run for now (cap or budget): the core parks it."""
+        """True if limited ``v`` used up what it may run for now (cap or budget): the core parks it."""
         return False
 
     def on_stop(self, v: VCpu) -> None:
-        """Called when running ``v`` leaves its pCPU for any reason, after it was charged up to now."""
+        """Called when running limited ``v`` leaves its pCPU for any reason, after it was charged up to now."""
 
     def on_block(self, v: VCpu) -> None:
         """Called when running vCPU ``v`` finishes its burst and blocks."""
