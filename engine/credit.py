@@ -54,6 +54,7 @@ class CreditPolicy(Policy):
         self.ratelimit = round(scenario.ratelimit_ms * 1000)
         self.boost = scenario.boost
         self.next_tick, self.next_acct = self.tick, self.slice
+        self.timer_at = min(self.next_tick, self.next_acct)
         for v in vcpus:
             v.credit, v.prio, v.active = 0.0, UNDER, True
 
@@ -97,9 +98,6 @@ class CreditPolicy(Policy):
             return f"woke with credit {v.credit:.0f} ≥ 0 (UNDER), so it is BOOSTed"
         return f"woke with credit {v.credit:.0f} ({v.prio}{', boost is off' if not self.boost else ''})"
 
-    def next_timer(self, now: int) -> int:
-        return self.next_tick if self.next_tick < self.next_acct else self.next_acct  # not min(): every event
-
     def on_timer(self, now: int) -> list[str]:
         notes = []
         if now >= self.next_tick:
@@ -113,6 +111,7 @@ class CreditPolicy(Policy):
         if now >= self.next_acct:
             self.next_acct += self.slice
             notes.append(self.account())
+        self.timer_at = min(self.next_tick, self.next_acct)
         return notes
 
     def account(self) -> str:

@@ -42,13 +42,11 @@ class Credit2Policy(Policy):
         self.min_run = max(MIN_TIMER, self.ratelimit)
         self.budgets = {vm: round(vm_cfg.cap * CAP_PERIOD / 100) for vm, vm_cfg in enumerate(scenario.vms) if vm_cfg.cap}
         self.budget_left = dict(self.budgets)
-        self.next_refill = CAP_PERIOD if self.budgets else FOREVER
+        self.next_refill = self.timer_at = CAP_PERIOD if self.budgets else FOREVER
         self.was_reset = False
         self.runner_up: tuple[VCpu, float] | None = None  # pick() and the runqueue's best credit after it
         # per capped VM: [budget left + Σ charged_at of its running vCPUs, how many run]; see exhaustion()
         self.spending = {vm: [budget, 0] for vm, budget in self.budgets.items()}
-        self.stale = False  # a capped VM's running vCPUs changed since budget_end was computed
-        self.budget_end = FOREVER  # when the first capped VM's running vCPUs use up its budget
         for v in vcpus:
             v.credit = float(CREDIT_INIT)
             v.limited = v.vm in self.budgets
@@ -81,10 +79,7 @@ class Credit2Policy(Policy):
 
     def runtime(self, v: VCpu, now: int) -> int:
         if v.limited:  # a capped vCPU starts (charged_at = now)
-            spending = self.spending[v.vm]
-            spending[0] += now
-            spending[1] += 1
-            self.stale = True
+            self.spend(v.vm, now, 1)
         picked, self.runner_up = self.runner_up, None
         if not self.runq:
             return MAX_TIMER
@@ -115,17 +110,19 @@ class Credit2Policy(Policy):
         return ""
 
     def on_stop(self, v: VCpu) -> None:
-        spending = self.spending[v.vm]
-        spending[0] -= v.charged_at
-        spending[1] -= 1
-        self.stale = True
+        self.spend(v.vm, -v.charged_at, -1)
 
-    def next_timer(self, now: int) -> int:
-        """The cap refill, or earlier the moment a capped VM's running vCPUs use up its budget."""
-        if self.stale:
-            self.stale, self.budget_end = False, self.exhaustion()
-        at = now if now > self.budget_end else self.budget_end
-        return at if at < self.next_refill else self.next_refill
+    def spend(self, vm: int, charged_at: int, running: int) -> None:
+        """A vCPU of capped VM ``vm`` starts (+1) or stops (-1): the timer moves to the cap refill or,
+        earlier, the moment the VM's running vCPUs use up its budget."""
+        spending = self.spending[vm]
+        spending[0] += charged_at
+        spending[1] += running
+        self.retime()
+
+    def retime(self) -> None:
+        end = self.exhaustion()
+        self.timer_at = end if end < self.next_refill else self.next_refill
 
     def exhaustion(self) -> int:
         """When the capped VMs' running vCPUs use up their budgets, or FOREVER if none runs.
@@ -133,8 +130,7 @@ class Credit2Policy(Policy):
         A VM with budget B left and k running vCPUs last charged at c_i runs out at
         now + ceil((B - Σ(now - c_i)) / k) = ceil((B + Σ c_i) / k) (in integer µs). Charging moves
         c_i and B by the same amount, so B + Σ c_i (kept in ``spending``) only changes when a capped
-        vCPU starts or stops or the budget is refilled: next_timer, asked at every event, recomputes
-        the moment only then.
+        vCPU starts or stops or the budget is refilled, and the moment is recomputed only then.
         """
         end = FOREVER
         for total, count in self.spending.values():
@@ -149,7 +145,7 @@ class Credit2Policy(Policy):
         self.budget_left = dict(self.budgets)
         for vm, spending in self.spending.items():  # the core charged every running vCPU up to now
             spending[0] = self.budgets[vm] + spending[1] * now
-        self.stale = True
+        self.retime()
         woken = [v.name for v in self.vcpus if v.state == "parked"]
         for v in self.vcpus:
             if v.state == "parked":

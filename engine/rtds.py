@@ -34,7 +34,7 @@ class RTDSPolicy(Policy):
             v.budget, v.deadline = v.budget_full, v.period
             v.limited = True
         self.misses: list[tuple[str, int]] = []  # (vCPU, deadline µs)
-        self.next_deadline = min(v.deadline for v in vcpus)  # deadlines change only in on_timer
+        self.timer_at = min(v.deadline for v in vcpus)  # the next deadline; deadlines change only in on_timer
 
     key = staticmethod(attrgetter("deadline", "idx"))  # (deadline, idx), the EDF order, built in C
 
@@ -53,9 +53,6 @@ class RTDSPolicy(Policy):
     def exhausted(self, v: VCpu) -> bool:
         return v.budget <= 0
 
-    def next_timer(self, now: int) -> int:
-        return self.next_deadline
-
     def on_timer(self, now: int) -> list[str]:
         notes = []
         for v in self.vcpus:
@@ -70,7 +67,7 @@ class RTDSPolicy(Policy):
             v.budget, v.deadline = v.budget_full, v.deadline + v.period
             if v.state == "parked":
                 v.state = "runnable"
-        self.next_deadline = min(v.deadline for v in self.vcpus)
+        self.timer_at = min(v.deadline for v in self.vcpus)
         return notes
 
     def describe(self, v: VCpu) -> str:

@@ -281,7 +281,10 @@ class _Sim:
     # --- one event --------------------------------------------------------------------------
     def next_time(self) -> int:
         now = self.now
-        t = self.timer_at = self.policy.next_timer(now)
+        t = self.policy.timer_at
+        if t < now:  # due now
+            t = now
+        self.timer_at = t
         if self.end < t:
             t = self.end
         ends = self.ends
@@ -302,45 +305,51 @@ class _Sim:
     def _advance(self) -> None:
         """Do the common events inline up to the next one that needs handle(), then stop at that one.
 
-        The common event: one pCPU's vCPU ends its slice or burst and nothing else is due at that
-        moment (no wake-up, Domain 0 job, timer or other free pCPU), so the vCPU goes back to the
-        runqueue or blocks and the pCPU takes the policy's pick. This does what next_time(), handle()
-        and dispatch() would, in the same order, minus their checks for everything else; on a busy
-        host four in five events are like this. No frames are recorded here."""
+        The common event: the slices or bursts of one or more pCPUs' vCPUs end at the same moment and
+        nothing else is due (no wake-up, Domain 0 job, timer or other free pCPU), so each vCPU blocks or
+        goes back to the runqueue and each of those pCPUs takes the policy's pick. This does what
+        next_time(), handle() and dispatch() would, in the same order, minus their checks for everything
+        else; on a busy host four in five events are like this. No frames are recorded here. Any
+        surprise (a trace running into its next phase, a vCPU out of cap or budget) is left to
+        handle(), which skips what was already done."""
         running, ends, wakes, jobs, io_pcpu, end = (self.running, self.ends, self.wakes, self.io_jobs,
                                                     self.io_pcpu, self.end)
-        next_timer, exhausted, stopped = self.policy.next_timer, self.policy.exhausted, self.policy.on_stop
-        charge, pick, runtime = self.charge, self.policy.pick, self.policy.runtime
+        policy = self.policy
+        exhausted, stopped = policy.exhausted, policy.on_stop
+        charge, pick, runtime = self.charge, policy.pick, policy.runtime
         runq, until, started, filtered = self.runq, self.until, self.started, self.filtered
         seg_who, seg_start, append = self.seg_who, self.seg_start, self.segments.append
         now, seq, switches = self.now, self.seq, 0  # seq and the switch count stay local until the end
         try:
             while True:
-                timer = next_timer(now)
+                timer = policy.timer_at
                 first = min(ends)
-                if (first >= timer or first > end or jobs and self.io_done_at <= first
-                        or wakes and wakes[0][0] <= first or ends.count(first) != 1):
+                if first >= timer or first > end or jobs and self.io_done_at <= first or wakes and wakes[0][0] <= first:
                     break
                 free = running.count(None)  # another free pCPU (not Domain 0's) would take its pick first
                 if free and (free > 1 or not jobs or running[io_pcpu] is not None):
                     break
-                p = ends.index(first)
-                v = running[p]
+                due = [ends.index(first)] if ends.count(first) == 1 else [p for p, e in enumerate(ends) if e == first]
                 self.now = now = first
-                if v.done_at <= now:
-                    if v.block_after == 0:  # a trace runs on into its next phase: handle() does that
-                        self.due, self.timer_at = [p], timer
-                        return
-                    self._release(p)
-                    self._finish(v)
-                else:
+                for p in due:  # first the vCPUs whose burst ended block, as in handle()
+                    v = running[p]
+                    if v.done_at <= now:
+                        if v.block_after == 0:  # a trace runs on into its next phase
+                            self.due, self.timer_at = due, timer
+                            return
+                        self._release(p)
+                        self._finish(v)
+                for p in due:  # then those whose slice ran out go back to the runqueue
+                    v = running[p]
+                    if v is None:
+                        continue
                     dt = now - v.charged_at
                     if dt > 0:
                         v.charged_at = now
                         v.cpu_us += dt
                         charge(v, dt)
                     if v.state == "parked" or v.limited and exhausted(v):
-                        self.due, self.timer_at = [p], timer  # handle() parks it (settling again is a no-op)
+                        self.due, self.timer_at = due, timer  # handle() parks it (settling again is a no-op)
                         return
                     if v.limited:
                         stopped(v)
@@ -348,24 +357,28 @@ class _Sim:
                     seq += 1
                     v.seq, v.state, v.pcpu = seq, "runnable", None
                     runq.append(v)
-                if filtered or not runq:
-                    self._fill(p, None)
-                    continue
-                w = pick(runq, now)
-                if w.first_run is None and w.wake_time is not None:
-                    w.first_run = now
-                w.state, w.pcpu, w.charged_at = "running", p, now
-                done = w.done_at = now + w.remaining
-                runq.remove(w)
-                running[p], started[p] = w, now
-                t = until[p] = now + runtime(w, now)
-                ends[p] = done if done < t else t
-                if v is not w:
-                    switches += 1
-                    start = seg_start[p]
-                    if now > start:
-                        append(_new(Segment, (p, v.name, v.vm_name, start / 1000, now / 1000, "guest")))
-                    seg_who[p], seg_start[p] = w, now
+                    running[p] = None
+                    until[p] = ends[p] = FOREVER
+                for p in due:  # and each of their pCPUs takes the policy's pick, in pCPU order
+                    if filtered or not runq:
+                        self._fill(p, None)
+                        continue
+                    w = pick(runq, now)
+                    if w.first_run is None and w.wake_time is not None:
+                        w.first_run = now
+                    w.state, w.pcpu, w.charged_at = "running", p, now
+                    done = w.done_at = now + w.remaining
+                    runq.remove(w)
+                    running[p], started[p] = w, now
+                    t = until[p] = now + runtime(w, now)
+                    ends[p] = done if done < t else t
+                    old = seg_who[p]
+                    if old is not w:
+                        switches += 1
+                        start = seg_start[p]
+                        if now > start:
+                            append(_new(Segment, (p, old.name, old.vm_name, start / 1000, now / 1000, "guest")))
+                        seg_who[p], seg_start[p] = w, now
             self.now = self.next_time()
         finally:
             self.seq = seq

@@ -62,7 +62,11 @@ class Policy:
         self.counters: dict[str, int] = {}
         self.runq: list[VCpu] = []  # the core's runnable vCPUs that are not running, in queue order (read-only)
         self.running: list[VCpu | None] = []  # the core's vCPU per pCPU (read-only here)
-        self.explain = True  # the core sets False while it records no frames: on_timer then skips its sentences
+        self.explain = True
+        # µs of the policy's next periodic work (tick, accounting, refill, a period's end) or of a cap
+        # running out; the policy keeps it up to date and may leave it in the past, meaning "due now".
+        # An attribute, not a method: the core reads it at every event.
+        self.timer_at = FOREVER  # the core sets False while it records no frames: on_timer then skips its sentences
 
     def count(self, name: str, by: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + by
@@ -108,9 +112,6 @@ class Policy:
     def on_wake(self, v: VCpu, now: int) -> str:
         """Called when ``v`` becomes runnable after blocking; returns a clause for the caption or ''."""
         return ""
-
-    def next_timer(self, now: int) -> int:
-        return FOREVER
 
     def on_timer(self, now: int) -> list[str]:
         """Periodic work due at ``now``; returns sentences for the caption (none needed unless ``explain``)."""
