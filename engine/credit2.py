@@ -45,8 +45,10 @@ class Credit2Policy(Policy):
         self.next_refill = self.timer_at = CAP_PERIOD if self.budgets else FOREVER
         self.was_reset = False
         self.runner_up: tuple[VCpu, float] | None = None  # pick() and the runqueue's best credit after it
-        # per capped VM: [budget left + Σ charged_at of its running vCPUs, how many run]; see exhaustion()
+        # per capped VM: [budget left + Σ charged_at of its running vCPUs, how many run], and when
+        # those vCPUs use the budget up (see spend())
         self.spending = {vm: [budget, 0] for vm, budget in self.budgets.items()}
+        self.runs_out = dict.fromkeys(self.budgets, FOREVER)
         for v in vcpus:
             v.credit = float(CREDIT_INIT)
             v.limited = v.vm in self.budgets
@@ -113,30 +115,23 @@ class Credit2Policy(Policy):
         self.spend(v.vm, -v.charged_at, -1)
 
     def spend(self, vm: int, charged_at: int, running: int) -> None:
-        """A vCPU of capped VM ``vm`` starts (+1) or stops (-1): the timer moves to the cap refill or,
-        earlier, the moment the VM's running vCPUs use up its budget."""
-        spending = self.spending[vm]
-        spending[0] += charged_at
-        spending[1] += running
-        self.retime()
-
-    def retime(self) -> None:
-        end = self.exhaustion()
-        self.timer_at = end if end < self.next_refill else self.next_refill
-
-    def exhaustion(self) -> int:
-        """When the capped VMs' running vCPUs use up their budgets, or FOREVER if none runs.
+        """A vCPU of capped VM ``vm`` starts (+1) or stops (-1): when does the VM's budget run out?
 
         A VM with budget B left and k running vCPUs last charged at c_i runs out at
         now + ceil((B - Σ(now - c_i)) / k) = ceil((B + Σ c_i) / k) (in integer µs). Charging moves
         c_i and B by the same amount, so B + Σ c_i (kept in ``spending``) only changes when a capped
         vCPU starts or stops or the budget is refilled, and the moment is recomputed only then.
         """
-        end = FOREVER
-        for total, count in self.spending.values():
-            if count:
-                end = min(end, -(-total // count))
-        return end
+        spending = self.spending[vm]
+        total = spending[0] = spending[0] + charged_at
+        count = spending[1] = spending[1] + running
+        self.runs_out[vm] = -(-total // count) if count else FOREVER
+        self.retime()
+
+    def retime(self) -> None:
+        """The timer: the cap refill or, earlier, the first capped VM running out of budget."""
+        end = min(self.runs_out.values())
+        self.timer_at = end if end < self.next_refill else self.next_refill
 
     def on_timer(self, now: int) -> list[str]:
         if now < self.next_refill:
@@ -145,6 +140,7 @@ class Credit2Policy(Policy):
         self.budget_left = dict(self.budgets)
         for vm, spending in self.spending.items():  # the core charged every running vCPU up to now
             spending[0] = self.budgets[vm] + spending[1] * now
+            self.runs_out[vm] = -(-spending[0] // spending[1]) if spending[1] else FOREVER
         self.retime()
         woken = [v.name for v in self.vcpus if v.state == "parked"]
         for v in self.vcpus:
