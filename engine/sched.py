@@ -417,7 +417,7 @@ class _Sim:
             if v.state != "blocked" or v.wake_at != at:
                 continue
             if v.kind == "io" and self.io_pcpu >= 0:
-                count = self.io_rng.randint(1, 8) if self.scenario.shared_io.bursty else 1
+                count = self.io_rng.randrange(1, 9) if self.scenario.shared_io.bursty else 1  # randint(1, 8)
                 if not jobs:
                     self.io_done_at = now + count * self.io_cost
                 jobs.append([count * self.io_cost, v])
@@ -519,8 +519,14 @@ class _Sim:
         if not contenders:
             return
         contenders = [v for v in contenders if v.state == "runnable"]
-        if not contenders or not any(running):
+        if not contenders:
             return
+        ratelimit, started, until = self.ratelimit, self.started, self.until
+        for p, r in enumerate(running):
+            if r is not None and (now - started[p] >= ratelimit or until[p] > started[p] + ratelimit):
+                break
+        else:  # every running vCPU is inside its rate limit and will not run past it: nobody to preempt or cut
+            return  # short, so no credit needs settling (Credit2's 1 ms turns make this the usual case)
         self._settle_all()
         taken: set[int] = set()
         allowed, preempts, key = policy.allowed if self.filtered else None, policy.preempts, policy.key
@@ -536,14 +542,14 @@ class _Sim:
                     continue
                 break  # contenders come best first: if this one preempts nobody, neither will the rest
             taken.add(p)
-            if now - self.started[p] >= self.ratelimit:
+            if now - started[p] >= ratelimit:
                 victim = self._release(p)
                 self._enqueue(victim)
                 self.counters["preemptions"] += 1
                 self._start(v, p, policy.describe(v) if notes is not None else "", notes, victim)
-            elif self.until[p] > self.started[p] + self.ratelimit:
-                self.until[p] = self.started[p] + self.ratelimit
-                self.ends[p] = min(running[p].done_at, self.until[p])
+            elif until[p] > started[p] + ratelimit:
+                until[p] = started[p] + ratelimit
+                self.ends[p] = min(running[p].done_at, until[p])
                 if notes is not None:
                     notes.append((f"{v.name} waits", f"{v.name} ({policy.describe(v)}) will preempt "
                                   f"{running[p].name} on pCPU {p} once it has run the {self.ratelimit / 1000:g} ms "
