@@ -139,7 +139,7 @@ class _Sim:
     __slots__ = ("scenario", "scheduler", "vcpus", "runq", "policy", "ratelimit", "filtered", "now", "end",
                  "running", "started", "until", "ends", "seg_who", "seg_start", "segments", "bursts", "counters",
                  "seq", "wakes", "due", "charge", "io_pcpu", "io_cost", "io_rng", "io_jobs",
-                 "io_done_at", "timer_at", "window", "max_frames", "frames", "closing", "builder")
+                 "io_done_at", "timer_at", "window", "max_frames", "frames", "closing", "builder", "hot")
 
     def __init__(self, scenario: Scenario, scheduler: str, window_us: int, max_frames: int):
         if scheduler not in SCHEDULERS:
@@ -185,6 +185,10 @@ class _Sim:
         self.closing: tuple[SchedState, dict[str, int]] | None = None
         self.builder: TraceBuilder[SchedState] | None = TraceBuilder(
             f"{scheduler}", scenario.seed, self.counters) if max_frames else None
+        policy = self.policy  # what _advance() reads at every call, in one load (the lists change in place)
+        self.hot = (self.running, self.ends, self.wakes, self.io_jobs, self.io_pcpu, self.end, policy, policy.exhausted,
+                    policy.on_stop, self.charge, policy.pick, policy.runtime, self.runq, self.until, self.started,
+                    self.filtered, self.seg_who, self.seg_start, self.segments.append)
         for v in self.vcpus:
             v.remaining, v.block_after = next(v.phases)
             if v.kind == "latency":
@@ -312,13 +316,8 @@ class _Sim:
         else; on a busy host four in five events are like this. No frames are recorded here. Any
         surprise (a trace running into its next phase, a vCPU out of cap or budget) is left to
         handle(), which skips what was already done."""
-        running, ends, wakes, jobs, io_pcpu, end = (self.running, self.ends, self.wakes, self.io_jobs,
-                                                    self.io_pcpu, self.end)
-        policy = self.policy
-        exhausted, stopped = policy.exhausted, policy.on_stop
-        charge, pick, runtime = self.charge, policy.pick, policy.runtime
-        runq, until, started, filtered = self.runq, self.until, self.started, self.filtered
-        seg_who, seg_start, append = self.seg_who, self.seg_start, self.segments.append
+        (running, ends, wakes, jobs, io_pcpu, end, policy, exhausted, stopped, charge, pick, runtime, runq, until,
+         started, filtered, seg_who, seg_start, append) = self.hot
         now, seq, switches = self.now, self.seq, 0  # seq and the switch count stay local until the end
         try:
             while True:

@@ -222,12 +222,13 @@ def phases(workload: Workload, rng: random.Random) -> Iterator[tuple[int, int]]:
         while True:
             yield (1 << 62), 0
     elif workload.kind == "io":
-        burst, wait = workload.burst_ms * US, workload.wait_ms * US
-        while True:
-            yield max(100, round(rng.uniform(0.5, 1.5) * burst)), max(100, round(rng.uniform(0.5, 1.5) * wait))
+        burst, wait, draw = workload.burst_ms * US, workload.wait_ms * US, rng.random
+        while True:  # 0.5 + draw() is rng.uniform(0.5, 1.5) to the bit, without its call
+            yield max(100, round((0.5 + draw()) * burst)), max(100, round((0.5 + draw()) * wait))
     elif workload.kind == "latency":
+        pair = round(workload.burst_ms * US), round(workload.wait_ms * US)
         while True:
-            yield round(workload.burst_ms * US), round(workload.wait_ms * US)
+            yield pair
     else:
         yield from _trace_phases(parse_trace(workload.trace))
 
