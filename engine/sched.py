@@ -309,13 +309,14 @@ class _Sim:
     def _advance(self) -> None:
         """Do the common events inline up to the next one that needs handle(), then stop at that one.
 
-        The common event: the slices or bursts of one or more pCPUs' vCPUs end at the same moment and
-        nothing else is due (no wake-up, Domain 0 job, timer or other free pCPU), so each vCPU blocks or
-        goes back to the runqueue and each of those pCPUs takes the policy's pick. This does what
-        next_time(), handle() and dispatch() would, in the same order, minus their checks for everything
-        else; on a busy host four in five events are like this. No frames are recorded here. Any
-        surprise (a trace running into its next phase, a vCPU out of cap or budget) is left to
-        handle(), which skips what was already done."""
+        The common events: either the slices or bursts of one or more pCPUs' vCPUs end at the same
+        moment and nothing else is due (no wake-up, Domain 0 job, timer or other free pCPU), so each
+        vCPU blocks or goes back to the runqueue and each of those pCPUs takes the policy's pick; or
+        vCPUs wake up (or hand Domain 0 their I/O) and nothing else is due. This does what next_time(),
+        handle() and dispatch() would, in the same order, minus their checks for everything else; on a
+        busy host nineteen in twenty events are like this. No frames are recorded here. Any surprise
+        (a trace running into its next phase, a vCPU out of cap or budget) is left to handle(), which
+        skips what was already done; so are events at the very end of the run."""
         (running, ends, wakes, jobs, io_pcpu, end, policy, exhausted, stopped, charge, pick, runtime, runq, until,
          started, filtered, seg_who, seg_start, append) = self.hot
         now, seq, switches = self.now, self.seq, 0  # seq and the switch count stay local until the end
@@ -323,7 +324,20 @@ class _Sim:
             while True:
                 timer = policy.timer_at
                 first = min(ends)
-                if first >= timer or first > end or jobs and self.io_done_at <= first or wakes and wakes[0][0] <= first:
+                wake = wakes[0][0] if wakes else FOREVER
+                if jobs and self.io_done_at < wake:
+                    wake = self.io_done_at
+                if wake < first:  # vCPUs wake (or hand Domain 0 their I/O) before any slice or burst ends
+                    if wake >= timer or wake >= end:
+                        break
+                    self.now = now = wake
+                    self.seq = seq  # the wake-up path enqueues through self.seq
+                    woken = self._wake_up(None)
+                    self._dom0_takes_over(None)
+                    self.dispatch(woken, None)
+                    seq = self.seq
+                    continue
+                if first >= timer or first >= end or wake == first:
                     break
                 free = running.count(None)  # another free pCPU (not Domain 0's) would take its pick first
                 if free and (free > 1 or not jobs or running[io_pcpu] is not None):
@@ -400,33 +414,7 @@ class _Sim:
                 if say:
                     say((f"{v.name} blocks", f"{v.name} finished its burst and blocks for "
                          f"{(v.wake_at - now) / 1000:g} ms" + (" (waiting for I/O)" if v.kind == "io" else "") + "."))
-        woken: list[VCpu] = []
-        jobs = self.io_jobs
-        while jobs and self.io_done_at <= now:
-            owner = jobs.popleft()[1]
-            if jobs:
-                self.io_done_at = now + jobs[0][0]
-            if say:
-                say(("Dom0 I/O done", f"Domain 0 finished processing the I/O of {owner.name}, which can now wake up."))
-            woken.append(self._wake(owner, notes))
-        wakes = self.wakes
-        while wakes and wakes[0][0] <= now:
-            at, idx = heapq.heappop(wakes)
-            v = self.vcpus[idx]
-            if v.state != "blocked" or v.wake_at != at:
-                continue
-            if v.kind == "io" and self.io_pcpu >= 0:
-                count = self.io_rng.randrange(1, 9) if self.scenario.shared_io.bursty else 1  # randint(1, 8)
-                if not jobs:
-                    self.io_done_at = now + count * self.io_cost
-                jobs.append([count * self.io_cost, v])
-                self.counters["I/O jobs"] += count
-                v.wake_at = FOREVER
-                if say:
-                    say(("I/O completes", f"The I/O of {v.name} completed: Domain 0 must process {count} "
-                         f"request(s) × {self.io_cost / 1000:g} ms on pCPU {self.io_pcpu} before the guest sees it."))
-            else:
-                woken.append(self._wake(v, notes))
+        woken = self._wake_up(notes)
         timer = self.timer_at <= now
         if timer:
             self._settle_all()
@@ -456,16 +444,53 @@ class _Sim:
                          "(used up its cap or budget), it is parked until it gets more."))
             elif until[p] <= now:
                 self._requeue(p, v)
-        if jobs and self.seg_who[self.io_pcpu] != IO_VCPU:
+        self._dom0_takes_over(notes)
+        self.dispatch(list(self.runq) if timer else woken, notes)
+
+    def _wake_up(self, notes: list[tuple[str, str]] | None) -> list[VCpu]:
+        """The vCPUs due now wake: first those whose I/O Domain 0 finished, then those whose wait ended
+        (an I/O-bound one hands its I/O to Domain 0 first, if Domain 0's processing is modelled)."""
+        now, say = self.now, notes.append if notes is not None else None
+        woken: list[VCpu] = []
+        jobs = self.io_jobs
+        while jobs and self.io_done_at <= now:
+            owner = jobs.popleft()[1]
+            if jobs:
+                self.io_done_at = now + jobs[0][0]
+            if say:
+                say(("Dom0 I/O done", f"Domain 0 finished processing the I/O of {owner.name}, which can now wake up."))
+            woken.append(self._wake(owner, notes))
+        wakes = self.wakes
+        while wakes and wakes[0][0] <= now:
+            at, idx = heapq.heappop(wakes)
+            v = self.vcpus[idx]
+            if v.state != "blocked" or v.wake_at != at:
+                continue
+            if v.kind == "io" and self.io_pcpu >= 0:
+                count = self.io_rng.randrange(1, 9) if self.scenario.shared_io.bursty else 1  # randint(1, 8)
+                if not jobs:
+                    self.io_done_at = now + count * self.io_cost
+                jobs.append([count * self.io_cost, v])
+                self.counters["I/O jobs"] += count
+                v.wake_at = FOREVER
+                if say:
+                    say(("I/O completes", f"The I/O of {v.name} completed: Domain 0 must process {count} "
+                         f"request(s) × {self.io_cost / 1000:g} ms on pCPU {self.io_pcpu} before the guest sees it."))
+            else:
+                woken.append(self._wake(v, notes))
+        return woken
+
+    def _dom0_takes_over(self, notes: list[tuple[str, str]] | None) -> None:
+        """With I/O waiting, Domain 0 takes its pCPU at once, ahead of the guest running there."""
+        if self.io_jobs and self.seg_who[self.io_pcpu] != IO_VCPU:
             v = self._release(self.io_pcpu)
             if v is not None:
                 self._enqueue(v)
                 self.counters["preemptions"] += 1
-                if say:
-                    say(("Dom0 preempts", f"Domain 0 takes pCPU {self.io_pcpu} to process I/O; {v.name} must wait — "
-                         "its guest OS cannot tell why."))
+                if notes is not None:
+                    notes.append(("Dom0 preempts", f"Domain 0 takes pCPU {self.io_pcpu} to process I/O; "
+                                  f"{v.name} must wait — its guest OS cannot tell why."))
             self._occupy(self.io_pcpu, IO_VCPU)
-        self.dispatch(list(self.runq) if timer else woken, notes)
 
     def _finish(self, v: VCpu) -> None:
         if v.wake_time is not None and v.first_run is not None:
