@@ -142,11 +142,10 @@ class Credit2Policy(Policy):
             spending[0] = self.budgets[vm] + spending[1] * now
             self.runs_out[vm] = -(-spending[0] // spending[1]) if spending[1] else FOREVER
         self.retime()
-        woken = [v.name for v in self.vcpus if v.state == "parked"]
-        for v in self.vcpus:
-            if v.state == "parked":
-                v.state = "runnable"
-        return [f"Cap budgets refilled; unparked {', '.join(woken)}"] if woken else []
+        parked = [v for v in self.vcpus if v.state == "parked"]
+        for v in parked:
+            v.state = "runnable"
+        return [f"Cap budgets refilled; unparked {', '.join(v.name for v in parked)}"] if parked else []
 
     def exhausted(self, v: VCpu) -> bool:
         return self.budget_left[v.vm] <= 0

@@ -2,8 +2,12 @@
 
 Why event-driven: between two events (a burst ends, a vCPU wakes, a slice or budget runs out, a
 tick, accounting, a Domain 0 I/O job ends) no scheduling decision can change, so the simulator
-jumps from event to event in integer microseconds. Sixty simulated seconds on 4 pCPUs take a few
-thousand steps instead of 240 000 per-millisecond ones, and the result is exact at 1 µs.
+jumps from event to event in integer microseconds and the result is exact at 1 µs. It takes as
+many steps as the scheduler makes decisions: a few per second for long pinned bursts, about one
+per pCPU and millisecond under Credit2, whose busy vCPUs take turns at the 1 ms rate limit. The
+common events (slices or bursts ending, vCPUs waking) run in one tight loop, :meth:`_Sim._advance`;
+:meth:`_Sim.handle` takes the rest, and every event inside the animated window, where each
+decision is explained in a sentence.
 
 Two entry points share the same core:
 

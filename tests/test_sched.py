@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine import sched
 from engine.credit import BOOST, OVER, UNDER, Candidate, pick_next
 from engine.sched import MAX_FRAMES, SCHEDULERS, SIMPLIFICATIONS, play, run, simulate
 from engine.sched_metrics import fair_shares, jain, pinning_utilisation
@@ -112,6 +113,34 @@ def test_no_vcpu_on_two_pcpus_and_no_pcpu_running_two_vcpus(scenario, scheduler)
         assert all(a.end <= b.start + 1e-9 for a, b in zip(segs, segs[1:]))
     for b in result.bursts:
         assert b.wake <= b.first_run <= b.finish
+
+
+def plain_run(scenario: Scenario, scheduler: str):
+    """run() with the fast loop switched off: every event goes through next_time() and handle()."""
+    original = sched._Sim._advance
+    sched._Sim._advance = lambda self: setattr(self, "now", self.next_time())
+    try:
+        return run(scenario, scheduler)
+    finally:
+        sched._Sim._advance = original
+
+
+def outcome(result):
+    return result.segments, result.bursts, dict(result.counters), result.misses
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.sampled_from(sorted(SCHEDULERS)))
+def test_fast_loop_gives_exactly_what_the_plain_event_loop_gives(scenario, scheduler):
+    """The inline loop for common events is an optimisation, never a different model."""
+    assert outcome(run(scenario, scheduler)) == outcome(plain_run(scenario, scheduler))
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_fast_loop_matches_the_plain_event_loop_on_every_preset(name):
+    preset = PRESETS[name]
+    for scheduler in SCHEDULERS:
+        assert outcome(run(preset.scenario, scheduler)) == outcome(plain_run(preset.scenario, scheduler))
 
 
 def test_same_seed_same_trace_and_different_seed_differs():
