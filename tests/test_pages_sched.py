@@ -48,6 +48,13 @@ def test_bad_scenario_shows_a_message_and_keeps_the_last_good_one():
     assert "mine.v0" in tables_text(at)
 
 
+def test_a_run_too_long_to_wait_for_is_refused_with_its_size():
+    at = open_page(SCHED)
+    at.text_area(key="scenario_weights").input("host pcpus=64 duration=600000\nvm1\nvm2").run()
+    assert not at.exception
+    assert any("64 pCPUs for 600 s" in e.value and "at most 240" in e.value for e in at.error)
+
+
 def test_rtds_budget_above_period_is_refused():
     at = open_page(SCHED, {"preset": "rtds-ok"})
     at.text_area(key="scenario_rtds-ok").input("host pcpus=1\nrt1 period=10 budget=12").run()

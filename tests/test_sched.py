@@ -237,6 +237,8 @@ BASE = Scenario(2, (VM("a"),))
     (replace(BASE, vms=(VM("a", period_ms=10, budget_ms=12),)), "rtds", "budget 12 ms is above its period 10 ms"),
     (replace(BASE, vms=(VM("a", period_ms=10, budget_ms=0.005),)), "rtds", "at least 10 µs"),
     (replace(BASE, timeslice_ms=0), "credit", "timeslice must be 1–1000 ms"),
+    (replace(BASE, duration_ms=0), "credit", "at least 1 ms, not 0"),
+    (replace(BASE, pcpus=8, duration_ms=60_000), "credit2", "8 pCPUs for 60 s .* at most 240 .for example 4 pCPUs"),
     (replace(BASE, timeslice_ms=2000), "credit", "timeslice"),
     (replace(BASE, vms=(VM("a", pins=(3,)),)), "pinning", "pinned to pCPU 3, but the host has pCPUs 0–1"),
     (replace(BASE, vms=(VM("a", 1, pins=(0, 1)),)), "pinning", "2 pins given but the VM has only 1 vCPU"),

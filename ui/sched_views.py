@@ -33,7 +33,7 @@ def scenario_editor(name: str, base: Scenario, scheduler: str) -> Scenario:
     with st.expander("Edit the scenario (host, weights, caps, workloads, RTDS budgets, Domain 0)", expanded=False):
         text = st.text_area("Scenario", format_scenario(base), key=f"scenario_{name}", height=190)
         st.caption("First line `host pcpus=<n> [duration=<ms>] [seed=<n>] [timeslice=<ms>] [ratelimit=<ms>] "
-                   "[boost=on|off]`; optionally `dom0 io=on|off [cost=<ms per I/O>] [bursty=on|off] [pcpu=<n>]`; then "
+                   "[boost=on|off]` (pCPUs × seconds at most 240, e.g. 4 pCPUs for 60 s); optionally `dom0 io=on|off [cost=<ms per I/O>] [bursty=on|off] [pcpu=<n>]`; then "
                    "one VM a line: `<name> [vcpus=<n>] [weight=<1–65535>] [cap=<% of a pCPU>] "
                    "[workload=cpu|io|latency|trace] [burst=<ms>] [wait=<ms>] [pins=<pCPU,…>] [period=<ms>] "
                    "[budget=<ms>] [trace=run 5, block 20]`. Workloads: "
