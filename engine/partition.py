@@ -498,6 +498,28 @@ def waits_by_vm(served: Sequence[Served]) -> dict[str, tuple[float, int]]:
     return {vm: (sum(w) / len(w), max(w)) for vm, w in waits.items()}
 
 
+@dataclass(frozen=True)
+class VmWaits:
+    """One VM's waits under FCFS (ms), and its mean wait if the busiest VM sent nothing (None for that VM)."""
+
+    vm: str
+    requests: int
+    mean: float
+    longest: int
+    mean_without_busiest: float | None
+
+
+def waits_table(requests: Sequence[IoRequest]) -> tuple[str, tuple[VmWaits, ...]]:
+    """The VM that sends the most requests, and every VM's waits with and without it: the lecture's point that
+    one VM's burst delays all the others, who cannot tell why."""
+    counts = {vm: sum(r.vm == vm for r in requests) for vm in dict.fromkeys(r.vm for r in requests)}
+    busiest = max(counts, key=counts.__getitem__)
+    without = waits_by_vm(fcfs([r for r in requests if r.vm != busiest]))
+    rows = tuple(VmWaits(vm, counts[vm], mean, longest, None if vm == busiest else without[vm][0])
+                 for vm, (mean, longest) in waits_by_vm(fcfs(requests)).items())
+    return busiest, rows
+
+
 def parse_requests(text: str) -> tuple[IoRequest, ...]:
     """Lines '<vm> at=<ms> service=<ms> [count=<n>] [every=<ms>]': count requests, every ms apart (default 0:
     a burst all at once). '#' starts a comment. Errors name the line."""

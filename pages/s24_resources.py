@@ -67,10 +67,10 @@ st.caption(f"After the whole plan: {current.summary()}.")
 st.subheader("CPUs: pinned or scheduled")
 st.graphviz_chart(view.cores_graph(current, colours), width="stretch")
 final = {m: plan_trace(plan, m)[-1] for m in partition.CPU_MODES}
+use = {m: partition.utilisation(f.state) for m, f in final.items()}
 st.table([{"The same plan, CPUs": partition.CPU_MODES[m], "VMs placed": ", ".join(v.name for v in f.state.vms) or "—",
-           "Operations refused": f.counters["refused"],
-           "CPU utilisation": f"{partition.utilisation(f.state).utilisation:.0%}",
-           "Idle on pinned cores": f"{partition.utilisation(f.state).wasted:.0%}"} for m, f in final.items()])
+           "Operations refused": f.counters["refused"], "CPU utilisation": f"{use[m].utilisation:.0%}",
+           "Idle on pinned cores": f"{use[m].wasted:.0%}"} for m, f in final.items()])
 st.caption("CPU utilisation: core time in use ÷ all core time. Idle on pinned cores: core time a pinned VM leaves "
            "unused, which no other VM may take.")
 
@@ -91,14 +91,11 @@ with edit:
     io_text = st.text_area("Requests (edit me): `<vm> at=<ms> service=<ms> [count=<n>] [every=<ms>]`", io_preset.text,
                            key=f"io_{io_id}", height=150)
 requests = parsed(io_text, partition.parse_requests, f"io_good_{io_id}", io_preset.text, "requests")
-schedule = partition.fcfs(requests)
-busiest = max(partition.waits_by_vm(schedule), key=lambda vm: sum(r.vm == vm for r in requests))
-without = partition.waits_by_vm(partition.fcfs([r for r in requests if r.vm != busiest]))
+busiest, waits = partition.waits_table(requests)
 with table:
-    st.table([{"VM": vm, "requests": sum(r.vm == vm for r in requests), "mean wait (ms)": f"{mean:.1f}",
-               "longest wait (ms)": longest,
-               f"mean wait without {busiest} (ms)": "—" if vm == busiest else f"{without[vm][0]:.1f}"}
-              for vm, (mean, longest) in partition.waits_by_vm(schedule).items()])
+    st.table([{"VM": w.vm, "requests": w.requests, "mean wait (ms)": f"{w.mean:.1f}", "longest wait (ms)": w.longest,
+               f"mean wait without {busiest} (ms)": "—" if w.mean_without_busiest is None
+               else f"{w.mean_without_busiest:.1f}"} for w in waits])
 io_colours = vm_colours([r.vm for r in requests])
 trace_io = io_trace(requests)
 

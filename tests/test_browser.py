@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from ui.navigation import GROUPS
 
@@ -21,6 +21,7 @@ pytestmark = pytest.mark.browser
 ALL_PAGES = [spec for specs in GROUPS.values() for spec in specs]
 TIMEOUT = 30_000  # ms, for a page to finish its run on a slow 2-core machine
 FRAME_RE = re.compile(r"Frame (\d+)/(\d+)")
+RADIO, CHECKBOX = '[data-testid="stRadio"] [role="radiogroup"] label', '[data-testid="stCheckbox"] label'  # quiz options
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "screenshots"  # as in conftest.py
 
@@ -76,6 +77,20 @@ def shoot(page: Page, name: str) -> None:
     page.set_viewport_size({"width": width, "height": max(900, min(int(height) + 40, 8000))})
     page.wait_for_timeout(400)  # charts re-layout after a resize
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def settle_and_shoot(page: Page, name: str) -> None:
+    """After the last interaction: wait for the rerun, check for exceptions, save the screenshot."""
+    wait_idle(page)
+    assert_healthy(page)
+    shoot(page, name)
+
+
+def check_first_option(page: Page, form: Locator, option: str) -> None:
+    """Tick the first ``option`` (a radio or checkbox selector) of a quiz form and check it: the feedback cites a slide."""
+    form.locator(option).first.click()
+    form.get_by_role("button", name="Check answer").click()
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text="Lecture slide").first).to_be_visible(timeout=TIMEOUT)
 
 
 def frame_number(page: Page, key: str = "trap") -> tuple[int, int]:
@@ -198,14 +213,8 @@ def test_quiz_feedback_then_progress(app):
     base, page = app
     open_page(page, f"{base}/quiz-2-1")
     assert_healthy(page)
-    form = page.locator('[data-testid="stForm"]').first
-    form.locator('[data-testid="stRadio"] [role="radiogroup"] label').first.click()
-    form.get_by_role("button", name="Check answer").click()
-    feedback = page.locator('[data-testid="stAlert"]').filter(has_text="Lecture slide").first
-    expect(feedback).to_be_visible(timeout=TIMEOUT)
-    wait_idle(page)
-    assert_healthy(page)
-    shoot(page, "quiz-feedback")
+    check_first_option(page, page.locator('[data-testid="stForm"]').first, RADIO)
+    settle_and_shoot(page, "quiz-feedback")
 
     # Same session: navigate through the sidebar, not page.goto (a new URL load is a new session).
     page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="My progress").click()

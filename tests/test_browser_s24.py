@@ -7,7 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import TIMEOUT, app, assert_healthy, expect_frame, open_page, shoot, wait_idle, warm  # noqa: F401
+from tests.test_browser import (  # noqa: F401
+    CHECKBOX, TIMEOUT, app, assert_healthy, check_first_option, expect_frame, open_page, settle_and_shoot,
+    shoot, wait_idle, warm,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -38,9 +41,7 @@ def test_resource_distribution_editor_overcommit_and_players(app):  # noqa: F811
     page.locator(".st-key-fcfs_caption").first.scroll_into_view_if_needed()
     page.locator(".st-key-fcfs_next button").first.click()
     expect_frame(page, 2, key="fcfs")
-    wait_idle(page)
-    assert_healthy(page)
-    shoot(page, "resource-distribution-edited")
+    settle_and_shoot(page, "resource-distribution-edited")
 
 
 def test_resource_distribution_scheduled_burst(app):  # noqa: F811
@@ -56,13 +57,8 @@ def test_quiz_24_answers(app):  # noqa: F811
     base, page = app
     open_page(page, f"{base}/quiz-2-4")
     assert_healthy(page)
-    form = page.locator('[data-testid="stForm"]').first
-    form.locator('[data-testid="stCheckbox"] label').first.click()
-    form.get_by_role("button", name="Check answer").click()
-    expect(page.locator('[data-testid="stAlert"]').filter(has_text="Lecture slide").first).to_be_visible(timeout=TIMEOUT)
-    wait_idle(page)
-    assert_healthy(page)
-    shoot(page, "quiz-2-4")
+    check_first_option(page, page.locator('[data-testid="stForm"]').first, CHECKBOX)
+    settle_and_shoot(page, "quiz-2-4")
 
 
 def test_resource_distribution_lesson_opens_for_a_fresh_visit(app):  # noqa: F811

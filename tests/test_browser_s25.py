@@ -5,16 +5,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.test_browser import TIMEOUT, app, assert_healthy, expect_frame, open_page, shoot, wait_idle, warm  # noqa: F401
+from tests.test_browser import (  # noqa: F401
+    RADIO, TIMEOUT, app, assert_healthy, check_first_option, expect_frame, open_page, settle_and_shoot, shoot,
+    wait_idle, warm,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def settle_and_shoot(page: Page, name: str) -> None:
-    """After the last interaction: wait for the rerun, check for exceptions, save the screenshot."""
-    wait_idle(page)
-    assert_healthy(page)
-    shoot(page, name)
 
 
 def svg_text_box(page: Page, chart: int, text: str) -> dict:
@@ -106,7 +102,5 @@ def test_quiz_25_generated_histogram(app):  # noqa: F811
     assert_healthy(page)
     page.get_by_role("tab", name="Generated practice").click()
     form = page.locator('[data-testid="stForm"]').filter(has_text="Two bands with a gap").first
-    form.locator('[data-testid="stRadio"] [role="radiogroup"] label').first.click()
-    form.get_by_role("button", name="Check answer").click()
-    expect(page.locator('[data-testid="stAlert"]').filter(has_text="Lecture slide").first).to_be_visible(timeout=TIMEOUT)
+    check_first_option(page, form, RADIO)
     settle_and_shoot(page, "s25-quiz")

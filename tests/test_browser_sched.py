@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import TIMEOUT, app, assert_healthy, expect_frame, open_page, shoot, wait_idle, warm  # noqa: F401
+from tests.test_browser import (  # noqa: F401
+    TIMEOUT, app, assert_healthy, expect_frame, open_page, settle_and_shoot, warm,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,9 +24,7 @@ def test_scheduling_steps_and_draws_every_pcpu(app):  # noqa: F811
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     expect(charts.first).to_be_visible(timeout=TIMEOUT)
     expect(charts.first.locator("svg, canvas").first).to_be_visible(timeout=TIMEOUT)
-    wait_idle(page)
-    shoot(page, "cpu-scheduling-boost")
-    assert_healthy(page)
+    settle_and_shoot(page, "cpu-scheduling-boost")
 
 
 def test_bad_scenario_message_in_the_browser(app):  # noqa: F811
@@ -52,6 +52,4 @@ def test_shared_io_switch_and_screenshot(app):  # noqa: F811
     expect_frame(page, 61, key="io")
     expect(page.get_by_text("What the other guests feel")).to_be_visible()
     expect(page.locator('[data-testid="stTable"]').filter(has_text="extra delay")).to_be_visible()
-    wait_idle(page)
-    shoot(page, "shared-io-bursty")
-    assert_healthy(page)
+    settle_and_shoot(page, "shared-io-bursty")

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from engine.partition import (
     IO_PRESETS, PLAN_PRESETS, VM, Host, IoRequest, Layout, Operation, PartitionError, Plan, core_loads, fcfs, fcfs_trace,
-    parse_plan, parse_requests, plan_text, refusals, replay, utilisation, waits_by_vm,
+    parse_plan, parse_requests, plan_text, refusals, replay, utilisation, waits_by_vm, waits_table,
 )
 from tests.test_dot_valid import render
 from viz.palette import vm_colours
@@ -133,6 +133,17 @@ def test_a_greedy_burst_delays_the_others():
     assert len(trace) == len(requests) + 1 and trace[-1].counters["served"] == len(requests)
     assert trace[-1].counters["waited_ms"] == sum(s.wait for s in fcfs(requests))
     assert "waited 23 ms" in next(f.explanation for f in trace if f.event.endswith("web #1 starts"))
+
+
+def test_waits_table_names_the_busiest_vm_and_the_waits_without_it():
+    requests = parse_requests(IO_PRESETS["greedy-burst"].text)
+    busiest, rows = waits_table(requests)
+    assert busiest == "greedy"
+    by_vm = {w.vm: w for w in rows}
+    assert by_vm["greedy"].mean_without_busiest is None
+    assert by_vm["web"].longest == 23 and by_vm["web"].mean_without_busiest == 0
+    assert sum(w.requests for w in rows) == len(requests)
+    assert [w.vm for w in rows] == list(waits_by_vm(fcfs(requests)))
 
 
 @pytest.mark.parametrize("text, message", [
