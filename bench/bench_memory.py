@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.paging import X86_64, build_space, contiguous_mappings  # noqa: E402
-from engine.tlb import run_stats, working_set_trace  # noqa: E402
+from engine.fullvirt.paging import X86_64, build_space, contiguous_mappings  # noqa: E402
+from engine.fullvirt.tlb import run_stats, working_set_trace  # noqa: E402
 
 ACCESSES = 1_000_000
 PAGES = 4096  # 16 MiB of 4 KiB pages: several page tables, far more pages than TLB entries

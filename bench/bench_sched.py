@@ -27,8 +27,8 @@ from typing import Callable, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.sched import SCHEDULERS, play, run  # noqa: E402
-from engine.sched_model import VM, Scenario, SharedIO, Workload  # noqa: E402
+from engine.sharing.sched import SCHEDULERS, play, run  # noqa: E402
+from engine.sharing.sched_model import VM, Scenario, SharedIO, Workload  # noqa: E402
 
 T = TypeVar("T")
 

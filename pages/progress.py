@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from engine import progress
+from engine.core import progress
 from ui import content, quiz
 
 st.title("My progress")

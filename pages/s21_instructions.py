@@ -3,8 +3,8 @@
 import streamlit as st
 
 from ui import content, layout, query
-from viz.catalogue_table import instruction_rows, verdict_rows
-from viz.isa_sets import sets_graph
+from viz.virtualizability.catalogue_table import instruction_rows, verdict_rows
+from viz.virtualizability.isa_sets import sets_graph
 
 layout.header("2.1", "Instruction classes and Popek–Goldberg", "Which instructions must trap for trap-and-emulate to work?")
 content.lesson("2.1", "instructions")

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from engine.isa import DesignError, design_from_rows, design_rows
+from engine.virtualizability.isa import DesignError, design_from_rows, design_rows
 from ui import content, layout, query
-from viz.isa_sets import sets_graph
+from viz.virtualizability.isa_sets import sets_graph
 
 layout.header("2.1", "ISA designer", "Design an instruction set and see whether Popek and Goldberg's Theorem 1 allows an efficient VMM.")
 content.lesson("2.1", "isa_designer")

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from engine.rings import LAYOUTS, LAYOUTS_BY_ID
+from engine.virtualizability.rings import LAYOUTS, LAYOUTS_BY_ID
 from ui import content, layout, query
-from viz.rings_dot import rings_graph
+from viz.virtualizability.rings_dot import rings_graph
 
 layout.header("2.1", "IA-32 protection rings", "A guest kernel expects ring 0. Where does it really run?")
 content.lesson("2.1", "rings")

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from engine.trap_emulate import ProgramError, parse_program, simulate
+from engine.virtualizability.trap_emulate import ProgramError, parse_program, simulate
 from ui import content, layout, query
 from ui.player import player
-from viz.trap_view import cpu_graph, listing, state_rows, styled_state_table
+from viz.virtualizability.trap_view import cpu_graph, listing, state_rows, styled_state_table
 
 layout.header("2.1", "Trap and emulate", "Run a guest kernel de-privileged: what traps, what the VMM emulates, and what slips through.")
 content.lesson("2.1", "trap_emulate")

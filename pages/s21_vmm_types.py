@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from engine.vmm_stack import DESIGNS, simulate_path
+from engine.virtualizability.vmm_stack import DESIGNS, simulate_path
 from ui import content, layout
 from ui.player import player
-from viz.vmm_stack_dot import stack_graph
+from viz.virtualizability.vmm_stack_dot import stack_graph
 
 layout.header("2.1", "VMM type I vs type II", "Where does the VMM sit, and what does that cost when a guest reads from disk?")
 content.lesson("2.1", "vmm_types")

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from engine import costs
-from engine.bt import ASSUMPTIONS, DEFAULT_MAX_UNIT, BTError, parse_program, simulate
-from engine.x86 import AsmError, classification, parse_listing
+from engine.fullvirt import costs
+from engine.fullvirt.bt import ASSUMPTIONS, DEFAULT_MAX_UNIT, BTError, parse_program, simulate
+from engine.fullvirt.x86 import AsmError, classification, parse_listing
 from ui import content, layout, query
 from ui.charts import chart
 from ui.player import player
-from viz.bt_view import cache_hit_rows, cache_rows, register_line, unit_rows
+from viz.fullvirt.bt_view import cache_hit_rows, cache_rows, register_line, unit_rows
 from viz.charts import cache_hit_rate, cumulative_cycles, slowdown_by_iterations
 
 layout.header("2.2", "Binary translation", "Find the critical instructions at run time and replace them, lazily, with a cache.")

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from engine import costs
-from engine.io_levels import IO_LEVELS, SOURCES
-from engine.vmm_stack import simulate_path
+from engine.fullvirt import costs
+from engine.fullvirt.io_levels import IO_LEVELS, SOURCES
+from engine.virtualizability.vmm_stack import simulate_path
 from ui import content, layout, query
 from ui.player import player
-from viz.vmm_stack_dot import stack_graph, step_listing
+from viz.virtualizability.vmm_stack_dot import stack_graph, step_listing
 
 layout.header("2.2", "I/O virtualization", "Where does the VMM intercept a guest's I/O, and what does each choice cost?")
 content.lesson("2.2", "io_levels")

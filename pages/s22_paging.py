@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from engine import tlb as tlb_engine
-from engine.paging import MODES, PageTableError, contiguous_mappings, build_space, parse_example, parse_mappings, walk
+from engine.fullvirt import tlb as tlb_engine
+from engine.fullvirt.paging import MODES, PageTableError, contiguous_mappings, build_space, parse_example, parse_mappings, walk
 from ui import content, layout, query
 from ui.charts import chart
 from ui.player import player
 from viz.charts import hit_rate_by_size, hit_rate_over_time
-from viz.paging_view import tlb_rows, walk_graph, walk_rows
+from viz.fullvirt.paging_view import tlb_rows, walk_graph, walk_rows
 
 layout.header("2.2", "Paging and the TLB", "How the MMU turns a virtual address into a physical one, and why it caches the result.")
 

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from engine.shadow import PRESETS
+from engine.fullvirt.shadow import PRESETS
 from ui import content, layout, query
 from ui.player import player
-from viz.shadow_view import op_listing, shadow_graph
+from viz.fullvirt.shadow_view import op_listing, shadow_graph
 
 layout.header("2.2", "Shadow page tables", "The guest keeps its own page tables; the hardware uses the VMM's shadow copy.")
 content.lesson("2.2", "shadow")

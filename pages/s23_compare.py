@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from engine import compare
+from engine.assisted import compare
 from ui import content, layout
 from ui.charts import chart
 from viz.charts import interventions_by_workload
@@ -26,7 +26,7 @@ st.table([{"Workload": names[r.workload], "Approach": compare.TECHNIQUE_LABELS[r
 with st.expander("Why each event does or does not involve the VMM"):
     st.table([{"Event": compare.EVENT_LABELS[e], **{compare.TECHNIQUE_LABELS[t]: compare.INTERVENTIONS[t][e][1]
                                                     for t in compare.TECHNIQUES}} for e in compare.EVENTS])
-st.caption("Model: event counts per million guest instructions are this app's choice of mix (see engine/compare.py). "
+st.caption("Model: event counts per million guest instructions are this app's choice of mix (see engine/assisted/compare.py). "
            "Cycles use Adams & Agesen's per-event nanobenchmarks (Pentium 4, facts.md §5.2 [S]); a negative number means "
            f"faster than native: BT emulates IN in the translation cache in 214 cycles, a real device access takes 3,209. "
            f"Paravirtualization batches {compare.PV_BATCH} page-table updates per hypercall; EPT's longer 2D walks are not counted.")

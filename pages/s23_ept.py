@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from engine import nested_paging, vmx
+from engine.assisted import nested_paging, vmx
 from ui import content, layout, query
 from ui.charts import chart
 from ui.player import player
 from viz.charts import tagged_vs_flushed
-from viz.vtx_view import dma_rows, nested_graph
+from viz.assisted.vtx_view import dma_rows, nested_graph
 
 layout.header("2.3", "Nested paging, tagged TLB, device assignment", "Hardware support for memory and I/O virtualization.")
 content.lesson("2.3", "ept")

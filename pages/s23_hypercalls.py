@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from engine import xen
+from engine.assisted import xen
 from ui import content, layout, query
 from ui.player import player
-from viz.xen_view import cpu_graph, event_rows, ring_graph
+from viz.assisted.xen_view import cpu_graph, event_rows, ring_graph
 
 layout.header("2.3", "Hypercalls, events and split drivers", "How a paravirtualized guest talks to Xen and to Domain 0.")
 content.lesson("2.3", "split_drivers")

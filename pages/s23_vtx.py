@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from engine import vmx
+from engine.assisted import vmx
 from ui import content, layout, query
 from ui.charts import chart
 from ui.player import player
 from viz.charts import exits_by_reason
-from viz.vtx_view import exit_rows, modes_graph
+from viz.assisted.vtx_view import exit_rows, modes_graph
 
 layout.header("2.3", "VT-x and the VMCS", "The VMM programs which guest events exit; the CPU does the rest in hardware.")
 content.lesson("2.3", "vtx")

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from engine import xen
+from engine.assisted import xen
 from ui import content, layout, query
 from ui.charts import chart
 from ui.player import player
 from viz.charts import transitions_by_batch
-from viz.xen_view import architecture_graph, cpu_graph, frames_graph
+from viz.assisted.xen_view import architecture_graph, cpu_graph, frames_graph
 
 layout.header("2.3", "Xen and paravirtualization", "A guest that knows it is virtualized asks the hypervisor instead of trapping.")
 content.lesson("2.3", "xen")

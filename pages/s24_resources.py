@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from engine import partition
+from engine.sharing import partition
 from ui import content, layout, query
 from ui.editor import parsed
 from ui.player import player
-from viz import partition_view as view
+from viz.sharing import partition_view as view
 from viz.palette import vm_colours
 from viz.vega import spec
 

@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from engine import sched
-from engine.sched_presets import PRESETS
+from engine.sharing import sched
+from engine.sharing.sched_presets import PRESETS
 from ui import content, layout, query
 from ui.player import player
 from ui.sched_views import compare_schedulers, metrics_section, played, scenario_editor
-from viz import sched_charts as charts
+from viz.sharing import sched_charts as charts
 from viz.palette import colour_key, vm_colours
 from viz.vega import spec
-from viz.sched_tables import frame_table
+from viz.sharing.sched_tables import frame_table
 
 layout.header("2.4", "VM CPU scheduling",
               "Who runs next, and why? Fair shares by weight, caps, BOOST for waking vCPUs, and deadlines.")

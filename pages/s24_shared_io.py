@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from engine import sched
-from engine.sched_presets import PRESETS, with_shared_io
+from engine.sharing import sched
+from engine.sharing.sched_presets import PRESETS, with_shared_io
 from ui import content, layout, query
 from ui.player import player
 from ui.sched_views import (compare_schedulers, effect_table, guest_chart, played, response_chart, scenario_editor,
                             shared_io_effect_of)
-from viz import sched_charts as charts
+from viz.sharing import sched_charts as charts
 from viz.palette import colour_key, vm_colours
 from viz.vega import spec
-from viz.sched_tables import frame_table
+from viz.sharing.sched_tables import frame_table
 
 layout.header("2.4", "Shared I/O",
               "Processing the guests' I/O costs the VMM CPU time too, and the other guests pay for it in delay.")

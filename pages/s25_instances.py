@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from engine import instance_types as it
+from engine.ec2 import instance_types as it
 from ui import content, layout, query
 from ui.player import player
-from viz import ec2_charts
+from viz.ec2 import ec2_charts
 
 layout.header("2.5", "Instance types and ECUs",
               "Instance types define VM classes with particular hardware characteristics.")
@@ -19,7 +19,7 @@ def credits(name: str, usage: str, start: str):
 
 @st.cache_data(show_spinner=False)
 def credit_spec(name: str, usage: str, start: str) -> dict:
-    """The chart of the whole run; each frame sets the hour shown (see viz.ec2_charts.with_param)."""
+    """The chart of the whole run; each frame sets the hour shown (see viz.ec2.ec2_charts.with_param)."""
     end = credits(name, usage, start)[-1].state
     rows = [{"hour": h, "series": "credit balance", "value": round(b, 2)} for h, b in enumerate(end.balance)]
     rows += [{"hour": h, "series": "CPU wanted", "value": w} for h, w in enumerate(end.wanted, start=1)]

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from engine import billing, elasticity, instance_types
-from engine.money import usd
+from engine.ec2 import billing, elasticity, instance_types
+from engine.ec2.money import usd
 from ui import content, layout, query
 from ui.charts import chart
-from viz import ec2_charts
+from viz.ec2 import ec2_charts
 
 layout.header("2.5", "Pricing and elasticity",
               "Amazon charges a fee for each started hour of VM usage; today Linux instances pay per second.")

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from engine import regions, transfer
-from engine.money import number, usd
+from engine.ec2 import regions, transfer
+from engine.ec2.money import number, usd
 from ui import content, layout, query
 from ui.player import player
-from viz.ec2_map import region_map, route_graph
+from viz.ec2.ec2_map import region_map, route_graph
 
 layout.header("2.5", "Regions and data transfer",
               "Regions are divided into availability zones: traffic inside a zone is free, crossing a boundary costs per GB.")

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from engine import variance as v
+from engine.ec2 import variance as v
 from ui import content, layout, query
 from ui.player import player
-from viz import ec2_charts
+from viz.ec2 import ec2_charts
 
 layout.header("2.5", "Performance variance",
               "Instances of the same type may be hosted on different generations of hardware.")

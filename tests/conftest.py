@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.isa import load_catalogue
-from engine.lessons import LESSONS_DIR
+from engine.virtualizability.isa import load_catalogue
+from engine.core.lessons import LESSONS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "screenshots"

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.bt import (
+from engine.fullvirt.bt import (
     ASSUMPTIONS, COUNTERS, DEFAULT_MAX_UNIT, MAX_STEPS, BTError, Unit, execute, load_bt_programs, render, simulate,
 )
-from engine.lessons import LESSONS_DIR, LessonError
-from engine.x86 import classification, ia32, parse_hex, parse_listing
+from engine.core.lessons import LESSONS_DIR, LessonError
+from engine.fullvirt.x86 import classification, ia32, parse_hex, parse_listing
 
 PRESETS = LESSONS_DIR / "2.2" / "bt_programs.toml"
 

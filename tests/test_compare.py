@@ -1,6 +1,6 @@
 """The approaches compared: interventions follow the lecture's mechanisms; cycles only from published figures."""
 
-from engine import compare
+from engine.assisted import compare
 
 
 def result(workload: str, technique: str) -> compare.Result:

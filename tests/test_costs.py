@@ -2,12 +2,12 @@
 
 import pytest
 
-from engine.bt import execute
-from engine.costs import (
+from engine.fullvirt.bt import execute
+from engine.fullvirt.costs import (
     INTERPRET_CYCLES, LOOKUP_CYCLES, METHODS, NATIVE_CYCLES, TRANSLATE_CYCLES, TRAP_CYCLES, VMM_CALL_CYCLES, compare,
     step_cycles, summarize,
 )
-from engine.x86 import parse_listing
+from engine.fullvirt.x86 import parse_listing
 
 
 def counting_loop(n):
@@ -101,7 +101,7 @@ def test_unknown_method_is_rejected():
 
 def test_summary_matches_the_lecture_shape():
     """Compute-intensive: BT near native; data-intensive: traps make BT and trap-and-emulate slower."""
-    from engine.costs import workload_summary
+    from engine.fullvirt.costs import workload_summary
 
     rows = {(r["workload"].split(":")[0], r["method"]): r["slowdown"] for r in workload_summary()}
     assert rows[("Compute-intensive", "Binary translation")] == pytest.approx(1.0)

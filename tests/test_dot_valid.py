@@ -10,20 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from engine.io_levels import IO_LEVELS
-from engine.lessons import LESSONS_DIR
-from engine.paging import load_presets, parse_mappings, walk
-from engine.programs import load_programs
-from engine.rings import LAYOUTS
-from engine.shadow import PRESETS
-from engine.trap_emulate import parse_program, simulate
-from engine.vmm_stack import DESIGNS, simulate_path
-from viz.isa_sets import sets_graph
-from viz.paging_view import walk_graph
-from viz.rings_dot import rings_graph
-from viz.shadow_view import shadow_graph
-from viz.trap_view import cpu_graph
-from viz.vmm_stack_dot import stack_graph
+from engine.fullvirt.io_levels import IO_LEVELS
+from engine.core.lessons import LESSONS_DIR
+from engine.fullvirt.paging import load_presets, parse_mappings, walk
+from engine.virtualizability.programs import load_programs
+from engine.virtualizability.rings import LAYOUTS
+from engine.fullvirt.shadow import PRESETS
+from engine.virtualizability.trap_emulate import parse_program, simulate
+from engine.virtualizability.vmm_stack import DESIGNS, simulate_path
+from viz.virtualizability.isa_sets import sets_graph
+from viz.fullvirt.paging_view import walk_graph
+from viz.virtualizability.rings_dot import rings_graph
+from viz.fullvirt.shadow_view import shadow_graph
+from viz.virtualizability.trap_view import cpu_graph
+from viz.virtualizability.vmm_stack_dot import stack_graph
 
 
 def render(source: str) -> None:

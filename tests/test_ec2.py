@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from engine import billing, elasticity, instance_types, regions, transfer, variance
-from engine.lessons import LESSONS_DIR, LessonError
-from engine.quiz import grade, load_bank
+from engine.ec2 import billing, elasticity, instance_types, regions, transfer, variance
+from engine.core.lessons import LESSONS_DIR, LessonError
+from engine.core.quiz import grade, load_bank
 from engine.quizgen import for_section
 from engine.quizgen.cloud import GENERATORS
 from tests.test_dot_valid import render as render_dot
-from viz import ec2_charts
-from viz.ec2_charts import with_param
-from viz.ec2_map import region_map, route_graph
+from viz.ec2 import ec2_charts
+from viz.ec2.ec2_charts import with_param
+from viz.ec2.ec2_map import region_map, route_graph
 
 DATA = LESSONS_DIR / "2.5"
 LECTURE = {"t2.small": 0.02, "t2.medium": 0.05, "t2.large": 0.09, "t2.xlarge": 0.19}

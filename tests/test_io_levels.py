@@ -1,5 +1,5 @@
-from engine.io_levels import IO_LEVELS, SOURCES
-from engine.vmm_stack import simulate_path
+from engine.fullvirt.io_levels import IO_LEVELS, SOURCES
+from engine.virtualizability.vmm_stack import simulate_path
 
 
 def final(level: str):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine.isa import DesignError, design_from_rows, design_rows, verdict
+from engine.virtualizability.isa import DesignError, design_from_rows, design_rows, verdict
 
 
 @pytest.mark.parametrize("mnemonic", ["POPF", "PUSHF", "SGDT", "SIDT", "SLDT", "SMSW", "STR", "LAR", "LSL", "VERR", "VERW"])

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.isa import load_catalogue, parse_isa
-from engine.lessons import LESSONS_DIR, LessonError, load_toml
-from engine.outline import load_sections
-from engine.programs import load_programs
-from engine.quiz import grade, load_bank, parse_bank
+from engine.virtualizability.isa import load_catalogue, parse_isa
+from engine.core.lessons import LESSONS_DIR, LessonError, load_toml
+from engine.core.outline import load_sections
+from engine.virtualizability.programs import load_programs
+from engine.core.quiz import grade, load_bank, parse_bank
 from ui.navigation import BY_TITLE
 
 
@@ -57,7 +57,7 @@ def test_quiz_slides_are_real_lecture_slide_titles():
     for section in SECTIONS:
         for q in load_bank(section):
             assert q.slide in text, (q.id, q.slide)
-    from engine.isa import load_catalogue
+    from engine.virtualizability.isa import load_catalogue
     from engine.quizgen import registry
 
     catalogue = load_catalogue(LESSONS_DIR / "isas")

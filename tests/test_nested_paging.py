@@ -2,8 +2,8 @@
 
 import pytest
 
-from engine.nested_paging import level_names, nested_walk, references, shadow_vs_ept_exits, walk_order
-from engine.vmx import PAGE_TABLE_WORKLOAD, VmxError, parse_controls
+from engine.assisted.nested_paging import level_names, nested_walk, references, shadow_vs_ept_exits, walk_order
+from engine.assisted.vmx import PAGE_TABLE_WORKLOAD, VmxError, parse_controls
 
 
 def test_formula_matches_facts():

@@ -124,7 +124,7 @@ def quiz_question(at: AppTest, qid: str):
 
 
 def test_quiz_right_and_wrong_answers_give_feedback_and_score():
-    from engine.quiz import load_bank
+    from engine.core.quiz import load_bank
 
     bank = [q for q in load_bank("2.1") if q.kind == "single"]
     q = bank[0]
@@ -142,8 +142,8 @@ def test_generated_question_new_variant_and_grading():
     at = open_page("pages/s21_quiz.py", {"gen": "trap-count", "seed": "5"})
     inputs = [t for t in at.text_input if t.key.startswith("answer_gen-trap-count-5")]
     assert inputs
-    from engine.isa import load_catalogue
-    from engine.lessons import LESSONS_DIR
+    from engine.virtualizability.isa import load_catalogue
+    from engine.core.lessons import LESSONS_DIR
     from engine.quizgen import registry
 
     q = registry()["trap-count"].make(5, load_catalogue(LESSONS_DIR / "isas"))
@@ -156,7 +156,7 @@ def test_generated_question_new_variant_and_grading():
 
 def test_progress_page_offers_downloads_after_an_answer():
     at = open_page("pages/s21_quiz.py")
-    from engine.quiz import load_bank
+    from engine.core.quiz import load_bank
 
     q = next(q for q in load_bank("2.1") if q.kind == "single")
     at.radio(key=f"answer_{q.id}").set_value(q.answer[0])
@@ -169,7 +169,7 @@ def test_progress_page_offers_downloads_after_an_answer():
 
 
 def test_multiple_choice_question_with_checkboxes():
-    from engine.quiz import load_bank
+    from engine.core.quiz import load_bank
 
     q = next(q for q in load_bank("2.1") if q.kind == "multiple")
     at = open_page("pages/s21_quiz.py")
@@ -255,8 +255,8 @@ def test_io_levels_switch_and_step():
 
 def test_quiz_22_generated_question():
     at = open_page("pages/s22_quiz.py", {"gen": "walk", "seed": "3"})
-    from engine.isa import load_catalogue
-    from engine.lessons import LESSONS_DIR
+    from engine.virtualizability.isa import load_catalogue
+    from engine.core.lessons import LESSONS_DIR
     from engine.quizgen import registry
 
     q = registry()["walk"].make(3, load_catalogue(LESSONS_DIR / "isas"))

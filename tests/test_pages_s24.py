@@ -1,7 +1,7 @@
 """Section 2.4 pages under AppTest: Resource distribution (presets, editor, over-commit, players) and Quiz 2.4."""
 
-from engine.partition import PLAN_PRESETS
-from engine.quiz import load_bank
+from engine.sharing.partition import PLAN_PRESETS
+from engine.core.quiz import load_bank
 from tests.test_pages import frame_text, open_page, quiz_question
 
 PAGE = "pages/s24_resources.py"

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from engine import regions, transfer
+from engine.ec2 import regions, transfer
 from engine.quizgen import registry
 from tests.test_pages import open_page, frame_text
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.paging import (
+from engine.fullvirt.paging import (
     FLAG_BITS, IA32, MODES, TEACHING, X86_64, PageFault, PageTableError, Pte, decode_entry, encode_entry, parse_mappings,
     split, translate, walk,
 )

@@ -4,13 +4,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.partition import (
+from engine.sharing.partition import (
     IO_PRESETS, PLAN_PRESETS, VM, Host, IoRequest, Layout, Operation, PartitionError, Plan, core_loads, fcfs, fcfs_trace,
     parse_plan, parse_requests, plan_text, refusals, replay, utilisation, waits_by_vm, waits_table,
 )
 from tests.test_dot_valid import render
 from viz.palette import vm_colours
-from viz.partition_view import cores_graph, io_chart, io_rows, partition_chart, partition_rows
+from viz.sharing.partition_view import cores_graph, io_chart, io_rows, partition_chart, partition_rows
 from viz.vega import spec
 
 HOST = Host(disk=1000, mem=64, pcpus=8)

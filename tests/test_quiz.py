@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from engine import progress
-from engine.lessons import LessonError
-from engine.quiz import Question, grade, load_bank, parse_number
+from engine.core import progress
+from engine.core.lessons import LessonError
+from engine.core.quiz import Question, grade, load_bank, parse_number
 from engine.quizgen import for_section, registry
-from engine.trap_emulate import simulate
+from engine.virtualizability.trap_emulate import simulate
 
 
 def single():
@@ -85,7 +85,7 @@ def test_which_trap_answer_is_exactly_the_privileged_lines(catalogue):
 
 
 def test_which_silent_matches_the_simulator(catalogue):
-    from engine.trap_emulate import parse_program
+    from engine.virtualizability.trap_emulate import parse_program
 
     for seed in range(20):
         q = registry()["which-silent"].make(seed, catalogue)
@@ -153,7 +153,7 @@ def test_translate_questions_add_the_offset_to_the_frame(catalogue):
 
 
 def test_exit_questions_respect_unconditional_exits(catalogue):
-    from engine import vmx
+    from engine.assisted import vmx
 
     for seed in range(40):
         q = registry()["exit"].make(seed, catalogue)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from engine.credit import Candidate, pick_next
-from engine.quiz import Question, grade
+from engine.sharing.credit import Candidate, pick_next
+from engine.core.quiz import Question, grade
 from engine.quizgen import for_section
 from engine.quizgen.scheduling import GENERATORS, credit_next, long_run_share, pinning_layout
-from engine.sched import run
-from engine.sched_metrics import fair_shares, pinning_utilisation
-from engine.sched_model import VM, Scenario
+from engine.sharing.sched import run
+from engine.sharing.sched_metrics import fair_shares, pinning_utilisation
+from engine.sharing.sched_model import VM, Scenario
 
 SEEDS = range(40)
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import sched
-from engine.credit import BOOST, OVER, UNDER, Candidate, pick_next
-from engine.sched import MAX_FRAMES, SCHEDULERS, SIMPLIFICATIONS, play, run, simulate
-from engine.sched_metrics import fair_shares, jain, pinning_utilisation
-from engine.sched_model import VM, Scenario, SchedulerConfigError, SharedIO, Workload, parse_trace
-from engine.sched_presets import PRESETS, compare, shared_io_effect
+from engine.sharing import sched
+from engine.sharing.credit import BOOST, OVER, UNDER, Candidate, pick_next
+from engine.sharing.sched import MAX_FRAMES, SCHEDULERS, SIMPLIFICATIONS, play, run, simulate
+from engine.sharing.sched_metrics import fair_shares, jain, pinning_utilisation
+from engine.sharing.sched_model import VM, Scenario, SchedulerConfigError, SharedIO, Workload, parse_trace
+from engine.sharing.sched_presets import PRESETS, compare, shared_io_effect
 
 SHARE_TOLERANCE = 0.03  # pCPUs: long-run share within 0.03 pCPU of the weight-proportional entitlement
 

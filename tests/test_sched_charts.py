@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from engine.sched import play
-from engine.sched_presets import PRESETS, shared_io_effect
+from engine.sharing.sched import play
+from engine.sharing.sched_presets import PRESETS, shared_io_effect
 from viz import palette
-from viz import sched_charts as charts
+from viz.sharing import sched_charts as charts
 from viz.palette import vm_colours
 from viz.vega import spec
 

@@ -1,9 +1,9 @@
 """Rows of the scheduling tables and the guest's-eye chart, checked against the engine's results."""
 
-from engine import sched
-from engine.sched_presets import PRESETS, shared_io_effect
-from viz.sched_tables import compare_rows, frame_table, metric_rows
-from viz.shared_io_view import guest_rows, guest_view
+from engine.sharing import sched
+from engine.sharing.sched_presets import PRESETS, shared_io_effect
+from viz.sharing.sched_tables import compare_rows, frame_table, metric_rows
+from viz.sharing.shared_io_view import guest_rows, guest_view
 
 
 def test_frame_table_shows_what_each_scheduler_decides_by():

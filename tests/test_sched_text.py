@@ -2,9 +2,9 @@
 
 import pytest
 
-from engine.sched_model import VM, Scenario, SchedulerConfigError, SharedIO, Workload, validate
-from engine.sched_presets import PRESETS
-from engine.sched_text import format_scenario, parse_scenario
+from engine.sharing.sched_model import VM, Scenario, SchedulerConfigError, SharedIO, Workload, validate
+from engine.sharing.sched_presets import PRESETS
+from engine.sharing.sched_text import format_scenario, parse_scenario
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))

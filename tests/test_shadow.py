@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.shadow import (
+from engine.fullvirt.shadow import (
     Access, Entry, Invlpg, ShadowError, SwitchProcess, WritePte, new_process_maps_page, simulate,
 )
 

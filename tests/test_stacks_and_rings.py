@@ -1,5 +1,5 @@
-from engine.rings import LAYOUTS_BY_ID
-from engine.vmm_stack import DESIGNS, simulate_path
+from engine.virtualizability.rings import LAYOUTS_BY_ID
+from engine.virtualizability.vmm_stack import DESIGNS, simulate_path
 
 
 def test_type_ii_path_is_longer_than_type_i():

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.paging import X86_64, build_space, contiguous_mappings, parse_mappings
-from engine.tlb import (
+from engine.fullvirt.paging import X86_64, build_space, contiguous_mappings, parse_mappings
+from engine.fullvirt.tlb import (
     TLB, TLBError, hit_rate_series, run_stats, sequential_trace, simulate, sweep, uniform_trace, working_set_trace,
 )
 

@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from engine.trace import Frame, Trace, TraceBuilder
+from engine.core.trace import Frame, Trace, TraceBuilder
 
 
 def build(n: int = 3) -> Trace[int]:

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.isa import design_from_rows, design_rows
-from engine.trap_emulate import ProgramError, ProgramLine, classify_program, parse_program, simulate, simulate_text
+from engine.virtualizability.isa import design_from_rows, design_rows
+from engine.virtualizability.trap_emulate import ProgramError, ProgramLine, classify_program, parse_program, simulate, simulate_text
 
 
 def final(trace):

@@ -4,7 +4,7 @@ import statistics
 
 import pytest
 
-from engine import variance as v
+from engine.ec2 import variance as v
 
 
 def runtimes(n, share, seed=1, noise=0.03):

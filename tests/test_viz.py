@@ -1,14 +1,14 @@
 """DOT builders and table rows are plain functions: check what they show for a given frame."""
 
-from engine.rings import LAYOUTS_BY_ID
-from engine.trap_emulate import parse_program, simulate_text
-from engine.vmm_stack import DESIGNS, simulate_path
+from engine.virtualizability.rings import LAYOUTS_BY_ID
+from engine.virtualizability.trap_emulate import parse_program, simulate_text
+from engine.virtualizability.vmm_stack import DESIGNS, simulate_path
 from viz import palette
-from viz.catalogue_table import instruction_rows, verdict_rows
-from viz.isa_sets import sets_graph
-from viz.rings_dot import rings_graph
-from viz.trap_view import cpu_graph, listing, state_rows
-from viz.vmm_stack_dot import stack_graph
+from viz.virtualizability.catalogue_table import instruction_rows, verdict_rows
+from viz.virtualizability.isa_sets import sets_graph
+from viz.virtualizability.rings_dot import rings_graph
+from viz.virtualizability.trap_view import cpu_graph, listing, state_rows
+from viz.virtualizability.vmm_stack_dot import stack_graph
 
 
 def test_stack_graph_emphasises_the_current_layer_and_hop():
@@ -58,7 +58,7 @@ def test_catalogue_rows(catalogue):
 
 
 def test_styled_state_table_paints_only_differing_rows(catalogue):
-    from viz.trap_view import styled_state_table
+    from viz.virtualizability.trap_view import styled_state_table
 
     ia32 = catalogue["ia32"]
     silent = next(f.state for f in simulate_text(ia32, "PUSHF\nCLI\nPOPF") if f.state.phase == "silent")

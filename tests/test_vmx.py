@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.vmx import (
+from engine.assisted.vmx import (
     EPT_CONTROLS, EXIT_REASONS, FIELDS, LATENCY, PAGE_TABLE_WORKLOAD, PIN_CONTROLS, PRESETS, PRIMARY_CONTROLS,
     SECONDARY_CONTROLS, SHADOW_CONTROLS, UNCONDITIONAL, Vmcs, VmxError, assign_vpids, control_rows, controls_text,
     dma_flow, exit_summary, lint, parse_controls, parse_workload, simulate, tagged_tlb, tagged_tlb_trace,

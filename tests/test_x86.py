@@ -2,8 +2,8 @@
 
 import pytest
 
-from engine.isa import design_from_rows, design_rows
-from engine.x86 import (
+from engine.virtualizability.isa import design_from_rows, design_rows
+from engine.fullvirt.x86 import (
     BASE_ADDRESS, MAX_INSTRUCTIONS, PSEUDO_LENGTH, AsmError, classification, classify, form_of, ia32, parse_hex,
     parse_listing,
 )

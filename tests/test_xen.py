@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.xen import (
+from engine.assisted.xen import (
     HYPERCALLS, PTE_SIZE, SIMPLIFICATIONS, SOURCES, Domain, Host, MmuUpdate, Pte, XenError, allowed_update,
     batched_updates, check_update, create_host, default_host, event_flow, foreign_frame_rejected, hypercall_flow,
     simulate_updates, split_driver_request, syscall_vs_pagefault, transitions_by_batch_size,
@@ -290,7 +290,7 @@ def test_bad_input_raises_xen_errors(call, message):
 
 
 def test_hypercall_builder_text():
-    from engine.xen import XenError, parse_requests
+    from engine.assisted.xen import XenError, parse_requests
 
     reqs = parse_requests("5 8 -> 11 rw  # map\n0x5 9 -> 12\n5 10 -> clear")
     assert [r.new_pte.writable if r.new_pte else None for r in reqs] == [True, False, None]

@@ -6,13 +6,13 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
-from engine import isa as isa_mod
-from engine import quiz as quiz_mod
-from engine.lessons import LESSONS_DIR, LessonError, read_text
-from engine.bt import BTProgram, load_bt_programs
-from engine.outline import Section, load_sections
-from engine.paging import Preset, load_presets
-from engine.programs import Program, load_programs
+from engine.virtualizability import isa as isa_mod
+from engine.core import quiz as quiz_mod
+from engine.core.lessons import LESSONS_DIR, LessonError, read_text
+from engine.fullvirt.bt import BTProgram, load_bt_programs
+from engine.core.outline import Section, load_sections
+from engine.fullvirt.paging import Preset, load_presets
+from engine.virtualizability.programs import Program, load_programs
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 import streamlit as st
 
-from engine.trace import Frame, Trace
+from engine.core.trace import Frame, Trace
 from ui import query
 
 SPEEDS: dict[str, float] = {"0.5×": 3.0, "1×": 1.5, "2×": 0.75, "4×": 0.4}  # seconds per frame

@@ -6,8 +6,8 @@ from typing import Sequence
 
 import streamlit as st
 
-from engine import progress
-from engine.quiz import Grade, Question, grade
+from engine.core import progress
+from engine.core.quiz import Grade, Question, grade
 from engine.quizgen import Generator, for_section
 from ui import content, layout, query
 

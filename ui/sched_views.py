@@ -6,17 +6,17 @@ from typing import Sequence
 
 import streamlit as st
 
-from engine import sched
-from engine.sched_metrics import Metrics
-from engine.sched_presets import shared_io_effect
-from engine.sched_model import WORKLOAD_LABELS, Scenario, SchedulerConfigError, validate
-from engine.sched_text import format_scenario, parse_scenario
+from engine.sharing import sched
+from engine.sharing.sched_metrics import Metrics
+from engine.sharing.sched_presets import shared_io_effect
+from engine.sharing.sched_model import WORKLOAD_LABELS, Scenario, SchedulerConfigError, validate
+from engine.sharing.sched_text import format_scenario, parse_scenario
 from ui import editor
-from viz import sched_charts as charts
+from viz.sharing import sched_charts as charts
 from viz.palette import vm_colours
 from viz.vega import spec
-from viz.sched_tables import compare_rows, effect_rows, metric_rows
-from viz.shared_io_view import guest_rows, guest_view
+from viz.sharing.sched_tables import compare_rows, effect_rows, metric_rows
+from viz.sharing.shared_io_view import guest_rows, guest_view
 
 JAIN = ("Jain's fairness index (Σx)² / (n·Σx²) over x = share ÷ entitlement per VM: 1.0 when every VM gets what its "
         "weight, cap and demand entitle it to, 1/n when one VM gets everything.")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from engine.isa import ISA
-from engine.quiz import Question
+from engine.virtualizability.isa import ISA
+from engine.core.quiz import Question
 
 
 @dataclass(frozen=True)

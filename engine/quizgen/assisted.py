@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from typing import Mapping
 
-from engine import nested_paging, vmx, xen
-from engine.isa import ISA
-from engine.quiz import Question
+from engine.assisted import nested_paging, vmx, xen
+from engine.virtualizability.isa import ISA
+from engine.core.quiz import Question
 from engine.quizgen import Generator
 
 SECTION = "2.3"

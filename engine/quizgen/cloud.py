@@ -9,10 +9,10 @@ from __future__ import annotations
 import random
 from typing import Mapping
 
-from engine import billing, instance_types, regions, transfer, variance
-from engine.isa import ISA
-from engine.money import number, usd
-from engine.quiz import Question
+from engine.ec2 import billing, instance_types, regions, transfer, variance
+from engine.virtualizability.isa import ISA
+from engine.ec2.money import number, usd
+from engine.core.quiz import Question
 from engine.quizgen import Generator
 
 SECTION = "2.5"

@@ -9,13 +9,13 @@ from __future__ import annotations
 import random
 from typing import Mapping
 
-from engine import tlb
-from engine.isa import ISA
-from engine.paging import MODES, TEACHING, X86_64, PageFault, build_space, contiguous_mappings, parse_mappings, translate
-from engine.quiz import Question
+from engine.fullvirt import tlb
+from engine.virtualizability.isa import ISA
+from engine.fullvirt.paging import MODES, TEACHING, X86_64, PageFault, build_space, contiguous_mappings, parse_mappings, translate
+from engine.core.quiz import Question
 from engine.quizgen import Generator
-from engine.shadow import Access, Entry, SwitchProcess, WritePte, simulate as shadow_simulate
-from engine.x86 import classification, parse_listing
+from engine.fullvirt.shadow import Access, Entry, SwitchProcess, WritePte, simulate as shadow_simulate
+from engine.fullvirt.x86 import classification, parse_listing
 
 SECTION = "2.2"
 FAULT = "a page fault (#PF)"

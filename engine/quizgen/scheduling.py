@@ -1,9 +1,9 @@
 """Generated questions for section 2.4: resource sharing and VM CPU scheduling.
 
 Answers come from the scheduling engine: long-run shares from its water-filling fair-share function
-(engine.sched_metrics.fair_shares, the rule Credit's accounting follows), the next vCPU from Credit's
-pick rule (engine.credit.pick_next), and the utilisation of a pinning layout from
-engine.sched_metrics.pinning_utilisation, so every answer is right by construction.
+(engine.sharing.sched_metrics.fair_shares, the rule Credit's accounting follows), the next vCPU from Credit's
+pick rule (engine.sharing.credit.pick_next), and the utilisation of a pinning layout from
+engine.sharing.sched_metrics.pinning_utilisation, so every answer is right by construction.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 import random
 from typing import Mapping
 
-from engine.credit import BOOST, OVER, UNDER, Candidate, pick_next
-from engine.isa import ISA
-from engine.quiz import Question
+from engine.sharing.credit import BOOST, OVER, UNDER, Candidate, pick_next
+from engine.virtualizability.isa import ISA
+from engine.core.quiz import Question
 from engine.quizgen import Generator
-from engine.sched_metrics import fair_shares, pinning_utilisation
+from engine.sharing.sched_metrics import fair_shares, pinning_utilisation
 
 SECTION = "2.4"
 _WEIGHTS = (128, 256, 256, 512, 768, 1024)

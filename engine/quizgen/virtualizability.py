@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from typing import Mapping
 
-from engine.isa import ISA, Instruction, verdict
-from engine.quiz import Question
+from engine.virtualizability.isa import ISA, Instruction, verdict
+from engine.core.quiz import Question
 from engine.quizgen import Generator
-from engine.trap_emulate import ProgramLine, classify_program
+from engine.virtualizability.trap_emulate import ProgramLine, classify_program
 
 SECTION = "2.1"
 CATEGORY_OPTIONS = ("innocuous", "privileged", "privileged and sensitive", "critical")

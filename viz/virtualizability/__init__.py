@@ -1,0 +1,1 @@
+"""Diagram and chart builders for Lecture 2.1, Virtualizability."""
