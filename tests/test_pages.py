@@ -119,37 +119,128 @@ def test_rings_layout_choice():
     assert (xen["Guest kernel"], xen["Guest apps"], xen["VMM"]) == ("ring 1", "ring 3", "ring 0")
 
 
-def quiz_question(at: AppTest, qid: str):
-    return at.radio(key=f"answer_{qid}")
+def answer(at: AppTest, q, response, attempt: int = 0) -> AppTest:
+    """Fill question ``q``'s widgets for try ``attempt`` with ``response`` (as engine.core.quiz.grade takes it) and submit."""
+    key = f"answer_{q.id}_{attempt}"
+    if q.kind == "single":
+        at.radio(key=key).set_value(response)
+    elif q.kind == "multiple":
+        for i, option in enumerate(q.options):
+            at.checkbox(key=f"{key}__{i}").set_value(option in response)
+    elif q.kind == "numeric":
+        at.text_input(key=key).input(response)
+    elif q.kind == "order":
+        for i, item in enumerate(response):
+            at.selectbox(key=f"{key}__{i}").set_value(item)
+    else:
+        for i, cell in enumerate(response):
+            at.radio(key=f"{key}__{i}").set_value(cell)
+    label = "Check answer" if attempt == 0 else "Check my second try"
+    return at.button(key=f"FormSubmitter:form_{q.id}_{attempt}-{label}").click().run()
 
 
-def test_quiz_right_and_wrong_answers_give_feedback_and_score():
+def right_response(q):
+    if q.kind == "numeric":
+        return f"{q.value!r}"
+    return q.answer[0] if q.kind == "single" else list(q.answer)
+
+
+def wrong_option(q) -> str:
+    return next(o for o in q.options if o not in q.answer)
+
+
+def test_quiz_wrong_first_try_gets_why_not_and_hint_then_second_try_then_solution():
     from engine.core.quiz import load_bank
 
-    bank = [q for q in load_bank("2.1") if q.kind == "single"]
-    q = bank[0]
+    q = next(q for q in load_bank("2.1") if q.kind == "single")
     at = open_page("pages/s21_quiz.py")
-    quiz_question(at, q.id).set_value(next(o for o in q.options if o not in q.answer))
-    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
-    assert any("Not quite" in e.value and q.explanation in e.value for e in at.error)
-    quiz_question(at, q.id).set_value(q.answer[0])
-    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
-    assert any(s.value.startswith("Correct.") and "Lecture slide" in s.value for s in at.success)
-    assert at.metric[0].value == "1 / 1"
+    answer(at, q, wrong_option(q))
+    feedback = next(e.value for e in at.error if "one more try" in e.value)
+    assert q.why_not_for(wrong_option(q)) in feedback and q.hint in feedback
+    assert q.explanation not in feedback  # the solution is not given away
+    answer(at, q, q.answer[0], attempt=1)
+    assert any(s.value.startswith("Correct on the second try") for s in at.success)
+    assert any(q.explanation in i.value and "Lecture slide" in i.value for i in at.info)
+    assert at.metric[0].value == "0 / 1"  # the first try is what counts
+
+
+def test_quiz_solution_on_request_ends_the_question():
+    from engine.core.quiz import load_bank
+
+    q = next(q for q in load_bank("2.1") if q.kind == "single")
+    at = open_page("pages/s21_quiz.py")
+    answer(at, q, wrong_option(q))
+    at.button(key=f"reveal_{q.id}").click().run()
+    assert any(q.explanation in i.value for i in at.info)
+    assert not [r for r in at.radio if r.key.startswith(f"answer_{q.id}_")]  # no more tries
+
+
+def test_quiz_empty_submission_is_not_graded():
+    from engine.core.quiz import load_bank
+
+    q = next(q for q in load_bank("2.1") if q.kind == "single")
+    at = open_page("pages/s21_quiz.py")
+    at.button(key=f"FormSubmitter:form_{q.id}_0-Check answer").click().run()
+    assert any("Choose an answer first" in w.value for w in at.warning)
+    assert not at.error and not at.metric  # no grade, no score
+    answer(at, q, q.answer[0])
+    assert any(s.value.startswith("Correct.") for s in at.success) and at.metric[0].value == "1 / 1"
+
+
+def test_quiz_options_are_shuffled_per_learner_and_reproducible_from_the_link():
+    from engine.core.quiz import display_order, load_bank
+
+    bank = [q for q in load_bank("2.1") if q.kind == "single"]
+    at = open_page("pages/s21_quiz.py", {"order": "42"})
+    shown = {q.id: tuple(at.radio(key=f"answer_{q.id}_0").options) for q in bank}
+    assert all(shown[q.id] == display_order(q, 42) for q in bank)
+    assert any(shown[q.id] != q.options for q in bank)
+    again = open_page("pages/s21_quiz.py", {"order": "42"})
+    assert all(tuple(again.radio(key=f"answer_{q.id}_0").options) == shown[q.id] for q in bank)
+
+
+def test_multiple_choice_partial_credit_shows_in_the_score():
+    from engine.core.quiz import load_bank
+
+    q = next(q for q in load_bank("2.1") if q.kind == "multiple" and len(q.answer) >= 2)
+    at = open_page("pages/s21_quiz.py")
+    answer(at, q, list(q.answer[:1]))
+    assert any("Partly right" in e.value for e in at.error)
+    points = float(at.metric[0].value.split(" / ")[0])
+    assert 0 < points < 1
+
+
+@pytest.mark.parametrize("typed, shown", [("forty", "cannot be read as a number"), ("", "Type a number first")])
+def test_numeric_input_that_cannot_be_read_gets_a_message(typed, shown):
+    from engine.core.quiz import load_bank
+
+    q = next(q for q in load_bank("2.1") if q.kind == "numeric")
+    at = open_page("pages/s21_quiz.py")
+    answer(at, q, typed)
+    assert any(shown in w.value for w in at.warning) and not at.metric
+
+
+def test_numeric_answer_written_with_thousands_separator_or_percent_is_read():
+    from engine.core.quiz import load_bank
+
+    q = next(q for s in ("2.1", "2.2", "2.3", "2.4", "2.5") for q in load_bank(s) if q.kind == "numeric" and q.value >= 1000)
+    at = open_page(f"pages/s{q.section.replace('.', '')}_quiz.py")
+    answer(at, q, f"{q.value:,.10g}")
+    assert any(s.value.startswith("Correct.") for s in at.success), q.id
 
 
 def test_generated_question_new_variant_and_grading():
     at = open_page("pages/s21_quiz.py", {"gen": "trap-count", "seed": "5"})
-    inputs = [t for t in at.text_input if t.key.startswith("answer_gen-trap-count-5")]
-    assert inputs
     from engine.virtualizability.isa import load_catalogue
     from engine.core.lessons import LESSONS_DIR
     from engine.quizgen import registry
 
     q = registry()["trap-count"].make(5, load_catalogue(LESSONS_DIR / "isas"))
-    inputs[0].input(f"{q.value:g}")  # typed and submitted in one go, as in a browser form
-    at.button(key="FormSubmitter:form_gen-trap-count-5-Check answer").click().run()
+    answer(at, q, f"{q.value:g}")
     assert any(s.value.startswith("Correct.") for s in at.success)
+    assert any(q.explanation in i.value for i in at.info)
+    assert any("Generated practice" == m.label and m.value == "1 / 1" for m in at.metric)
+    assert any(m.label.startswith("Lecture material") and m.value == "0 / 0" for m in at.metric)
     at.button(key="variant_2.1").click().run()
     assert at.query_params["seed"] not in ("5", ["5"])
 
@@ -159,27 +250,13 @@ def test_progress_page_offers_downloads_after_an_answer():
     from engine.core.quiz import load_bank
 
     q = next(q for q in load_bank("2.1") if q.kind == "single")
-    at.radio(key=f"answer_{q.id}").set_value(q.answer[0])
-    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+    answer(at, q, q.answer[0])
     at.switch_page("pages/progress.py")
     at.run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert int(table.loc[0, "Answered"]) == 1 and int(table.loc[0, "Right"]) == 1
-
-
-def test_multiple_choice_question_with_checkboxes():
-    from engine.core.quiz import load_bank
-
-    q = next(q for q in load_bank("2.1") if q.kind == "multiple")
-    at = open_page("pages/s21_quiz.py")
-    for i, option in enumerate(q.options):
-        at.checkbox(key=f"answer_{q.id}__{i}").set_value(option in q.answer)
-    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
-    assert any(s.value.startswith("Correct.") for s in at.success)
-    at.checkbox(key=f"answer_{q.id}__0").set_value(q.options[0] not in q.answer)
-    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
-    assert any(e.value.startswith("Not quite.") for e in at.error)
+    assert table.loc[0, "Lecture material"] == "1 / 1 (100 %)"
+    assert [b.label for b in at.get("download_button")] == ["⬇ Download CSV", "⬇ Download JSON"]
 
 
 def test_switching_isa_switches_to_its_presets_and_restarts_the_player():
@@ -260,9 +337,7 @@ def test_quiz_22_generated_question():
     from engine.quizgen import registry
 
     q = registry()["walk"].make(3, load_catalogue(LESSONS_DIR / "isas"))
-    box = next(t for t in at.text_input if t.key == f"answer_{q.id}")
-    box.input(f"{q.value:g}")
-    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+    answer(at, q, right_response(q))
     assert any(s.value.startswith("Correct.") for s in at.success)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from engine.ec2 import regions, transfer
 from engine.quizgen import registry
-from tests.test_pages import open_page, frame_text
+from tests.test_pages import answer, frame_text, open_page
 
 REGIONS, PRICING, INSTANCES, VARIANCE, QUIZ = (f"pages/s25_{n}.py" for n in ("regions", "pricing", "instances", "variance", "quiz"))
 
@@ -203,15 +203,12 @@ def test_quiz_has_written_and_generated_questions():
     at = open_page(QUIZ, {"gen": "transfer", "seed": "3"})
     assert sum(1 for m in at.markdown if m.value.startswith("**Question ")) >= 10
     q = registry()["transfer"].make(3, {})
-    box = next(t for t in at.text_input if t.key == f"answer_{q.id}")
-    box.input(f"{q.value:g}")
-    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+    answer(at, q, f"{q.value:g}")
     assert any(s.value.startswith("Correct.") for s in at.success)
 
 
 def test_quiz_histogram_question_grades_the_engine_answer():
     at = open_page(QUIZ, {"gen": "histogram", "seed": "11"})
     q = registry()["histogram"].make(11, {})
-    at.radio(key=f"answer_{q.id}").set_value(q.answer[0])
-    at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+    answer(at, q, q.answer[0])
     assert any(s.value.startswith("Correct.") for s in at.success)

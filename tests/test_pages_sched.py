@@ -1,6 +1,6 @@
 """AppTest of the VM CPU scheduling and Shared I/O pages: controls, the player, bad scenarios, comparisons."""
 
-from tests.test_pages import frame_text, open_page
+from tests.test_pages import answer, frame_text, open_page, right_response
 
 SCHED = "pages/s24_scheduling.py"
 SHARED = "pages/s24_shared_io.py"
@@ -94,9 +94,5 @@ def test_quiz_24_generated_questions_grade_the_engines_answer():
     for gen_id in ("sched-shares", "credit-next", "pinning-util"):
         at = open_page("pages/s24_quiz.py", {"gen": gen_id, "seed": "5"})
         q = registry()[gen_id].make(5, {})
-        if q.kind == "numeric":
-            next(t for t in at.text_input if t.key == f"answer_{q.id}").input(f"{q.value:g}")
-        else:
-            next(r for r in at.radio if r.key == f"answer_{q.id}").set_value(q.answer[0])
-        at.button(key=f"FormSubmitter:form_{q.id}-Check answer").click().run()
+        answer(at, q, right_response(q))
         assert any(s.value.startswith("Correct.") for s in at.success), gen_id

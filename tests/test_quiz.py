@@ -6,37 +6,81 @@ import pytest
 
 from engine.core import progress
 from engine.core.lessons import LessonError
-from engine.core.quiz import Question, grade, load_bank, parse_number
+from engine.core.quiz import Question, grade, load_bank, parse_number, solution
 from engine.quizgen import for_section, registry
 from engine.virtualizability.trap_emulate import simulate
 
 
 def single():
-    return Question("q", "2.1", "single", "Which?", "Because.", "Slide", options=("a", "b"), answer=("b",))
+    return Question("q", "2.1", "single", "Which?", "Because.", "Slide", options=("a", "b", "c"), answer=("b",),
+                    why_not=(("a", "a is the other thing."),))
 
 
-def test_single_choice_grading():
+def test_single_choice_grading_does_not_reveal_the_answer():
     assert grade(single(), "b").correct
     wrong = grade(single(), "a")
-    assert not wrong.correct and "The right answer: b" in wrong.message and "Because." in wrong.message
-    assert not grade(single(), None).correct
+    assert not wrong.correct and wrong.graded and "b" not in wrong.message.replace("Because", "")
+    assert "a is the other thing." in wrong.message  # the chosen distractor's why_not
+    assert "**Answer:** b" in solution(single()) and "Because." in solution(single())
 
 
-def test_multiple_choice_needs_exactly_the_right_set():
-    q = Question("m", "2.1", "multiple", "Which?", "E.", "S", options=("a", "b", "c"), answer=("a", "c"))
-    assert grade(q, ["c", "a"]).correct
-    assert not grade(q, ["a"]).correct
-    assert not grade(q, ["a", "b", "c"]).correct
+@pytest.mark.parametrize("response", [None, "", [], ["", None]])
+def test_empty_submission_is_not_graded(response):
+    result = grade(single(), response)
+    assert result.status == "empty" and not result.graded and "Choose an answer first" in result.message
 
 
-@pytest.mark.parametrize("given, ok", [("17", True), ("17.4", True), ("16,6", True), ("18", False), ("abc", False), ("", False), ("inf", False)])
+def test_multiple_choice_partial_credit_is_right_minus_wrong_floored_at_zero():
+    q = Question("m", "2.1", "multiple", "Which?", "E.", "S", options=("a", "b", "c", "d"), answer=("a", "c"))
+    assert grade(q, ["c", "a"]).score == 1.0 and grade(q, ["c", "a"]).correct
+    assert grade(q, ["a"]).score == 0.5
+    assert grade(q, ["a", "c", "b"]).score == 0.5
+    assert grade(q, ["a", "b"]).score == 0.0
+    assert grade(q, ["a", "b", "d"]).score == 0.0
+
+
+def test_ordering_and_table_grade_per_place_and_cell():
+    order = Question("o", "2.1", "order", "Order?", "E.", "S", answer=("entry", "exit", "handler", "resume"))
+    assert grade(order, ["entry", "exit", "handler", "resume"]).correct
+    assert grade(order, ["exit", "entry", "handler", "resume"]).score == 0.5
+    assert grade(order, ["entry", None, None, None]).status == "empty"
+    table = Question("t", "2.1", "table", "Classify", "E.", "S", rows=("POPF", "CLI", "ADD"),
+                     options=("trap", "silent", "runs"), answer=("silent", "trap", "runs"))
+    assert grade(table, ["silent", "trap", "runs"]).correct
+    assert abs(grade(table, ["silent", "runs", ""]).score - 1 / 3) < 1e-9
+    assert grade(table, [None, None, None]).status == "empty"
+
+
+@pytest.mark.parametrize("given, ok", [("17", True), ("17.4", True), ("16,6", True), ("18", False)])
 def test_numeric_with_tolerance(given, ok):
     q = Question("n", "2.1", "numeric", "How many?", "E.", "S", value=17, tolerance=0.5)
     assert grade(q, given).correct is ok
 
 
+@pytest.mark.parametrize("given", ["abc", "inf", "9" * 5000, "1e400", "12 apples"])
+def test_unreadable_numbers_get_a_message_not_a_grade(given):
+    q = Question("n", "2.1", "numeric", "How many?", "E.", "S", value=17)
+    result = grade(q, given)
+    assert result.status == "unreadable" and "cannot be read as a number" in result.message and len(result.message) < 200
+
+
+@pytest.mark.parametrize("value, unit, typed", [
+    (0.4, "", "40%"), (40, "%", "40%"), (40, "%", "40"), (40, "%", "0.4"), (0.04, "USD", "$0.04"),
+    (0.04, "USD", "0.04 USD"), (2 / 3, "", "2/3"), (1080, "", "1,080"), (1080, "", "1 080"), (1500, "", "1.5e3"),
+    (1500, "", "1.5×10^3"), (1234.5, "", "1.234,5"), (-3, "", "−3"),
+])
+def test_numeric_answers_are_read_as_students_write_them(value, unit, typed):
+    q = Question("n", "2.5", "numeric", "How much?", "E.", "S", value=value, unit=unit, rel_tolerance=0.001)
+    assert grade(q, typed).correct, (value, typed)
+
+
+def test_relative_tolerance_and_accepted_values():
+    q = Question("n", "2.5", "numeric", "?", "E.", "S", value=200, rel_tolerance=0.05, accepted=(100,))
+    assert grade(q, "209").correct and not grade(q, "211").correct and grade(q, "100").correct
+
+
 def test_parse_number():
-    assert parse_number(" 1 000,5 ") == 1000.5
+    assert parse_number(" 1 000,5 ") == 1000.5 and parse_number("1,080") == 1080 and parse_number("40%") == 40
     assert parse_number("nan") is None and parse_number(True) is None
 
 
@@ -97,19 +141,36 @@ def test_which_silent_matches_the_simulator(catalogue):
         assert q.answer == expected
 
 
+def test_attempt_policy_counts_the_first_try_and_allows_one_more():
+    q = single()
+    r = progress.new_record(q)
+    r = progress.submit(r, grade(q, None))  # empty: not an attempt
+    assert r.stage == "new" and not r.counts
+    r = progress.submit(r, grade(q, "a"))
+    assert r.stage == "retry" and r.first_score == 0
+    r = progress.submit(r, grade(q, "b"))
+    assert r.stage == "done" and r.first_score == 0 and len(r.tries) == 2
+    assert progress.submit(r, grade(q, "b")) == r  # nothing after the end
+    shown = progress.reveal(progress.new_record(q))
+    assert shown.stage == "done" and shown.counts and shown.first_score == 0
+
+
 def test_progress_scores_and_exports():
-    attempts = {}
-    attempts = progress.record(attempts, progress.Attempt("a", "2.1", "Q a", "x", False, False))
-    attempts = progress.record(attempts, progress.Attempt("a", "2.1", "Q a", "y", True, False))  # retry replaces
-    attempts = progress.record(attempts, progress.Attempt("g", "2.1", "Q g", "1", False, True))
-    (s21, s22) = progress.scores(attempts, ["2.1", "2.2"])
-    assert (s21.right, s21.answered, round(s21.percent)) == (1, 2, 50)
-    assert (s22.answered, s22.percent) == (0, 0.0)
-    csv_text = progress.to_csv(attempts)
-    assert csv_text.splitlines()[0] == "question_id,section,prompt,given,correct,generated"
-    assert len(csv_text.splitlines()) == 3
-    payload = json.loads(progress.to_json(attempts, ["2.1", "2.2"]))
-    assert payload["sections"][0]["percent"] == 50.0 and len(payload["attempts"]) == 2
+    q = single()
+    beyond = Question("z", "2.1", "single", "Which?", "E.", "", options=("a", "b"), answer=("a",), beyond=True, page="VT-x and the VMCS")
+    gen = Question("gen-x-1", "2.1", "numeric", "How many?", "E.", "S", value=1, generator="x")
+    records = {q.id: progress.submit(progress.submit(progress.new_record(q), grade(q, "a")), grade(q, "b")),
+               beyond.id: progress.submit(progress.new_record(beyond), grade(beyond, "a")),
+               gen.id: progress.submit(progress.new_record(gen), grade(gen, "1"))}
+    (s21, s22) = progress.scores(records, ["2.1", "2.2"])
+    assert (s21.points, s21.answered, s22.answered) == (0, 1, 0)  # the retry does not replace the first try
+    assert progress.scores(records, ["2.1"], beyond=True)[0].points == 1
+    assert progress.scores(records, ["2.1"], generated=True)[0].answered == 1
+    csv_text = progress.to_csv(records)
+    assert csv_text.splitlines()[0] == ",".join(progress.FIELDS) and len(csv_text.splitlines()) == 4
+    payload = json.loads(progress.to_json(records, ["2.1", "2.2"]))
+    assert payload["sections"][0]["percent"] == 0.0 and payload["beyond_the_lecture"][0]["percent"] == 100.0
+    assert len(payload["attempts"]) == 3 and len(payload["attempts"][1]["all_tries"]) in (1, 2)
 
 
 def _reference_hits(pages: list[int], entries: int, policy: str) -> int:

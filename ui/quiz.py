@@ -1,69 +1,140 @@
-"""Quiz widgets: one question with immediate feedback, the generated-question practice, the score."""
+"""Quiz widgets: one question under the attempt policy, generated practice, and the section score.
+
+Options are shown in an order shuffled per learner and attempt (``engine.core.quiz.display_order``):
+the learner's seed is random per browser session, or the ``order`` query value, so a link or a test can
+fix it. What a submission earns is decided by ``engine.core.progress`` (first try counts, feedback and
+a second try, then the solution); this module only renders it.
+"""
 
 from __future__ import annotations
 
+import secrets
 from typing import Sequence
 
 import streamlit as st
 
 from engine.core import progress
-from engine.core.quiz import Grade, Question, grade
+from engine.core.quiz import Grade, Question, display_order, grade, solution
 from engine.quizgen import Generator, for_section
 from ui import content, layout, query
 
-ATTEMPTS = "attempts"
+RECORDS = "quiz_records"
 MAX_SEED = 10**9
 
 
-def attempts() -> dict[str, progress.Attempt]:
-    return st.session_state.setdefault(ATTEMPTS, {})
+def records() -> dict[str, progress.Record]:
+    return st.session_state.setdefault(RECORDS, {})
 
 
-def _option_key(widget_key: str, index: int) -> str:
-    return f"{widget_key}__{index}"
+def learner_seed() -> int:
+    """This learner's shuffle seed: the URL's ``order`` value if given, else random for the session."""
+    if "learner_seed" not in st.session_state:
+        given = query.read_int("order", -1, 0, MAX_SEED)
+        st.session_state["learner_seed"] = given if given >= 0 else secrets.randbelow(MAX_SEED)
+    return st.session_state["learner_seed"]
 
 
-def _check(q: Question, widget_key: str) -> None:
+def _record(q: Question) -> progress.Record:
+    return records().get(q.id) or progress.new_record(q)
+
+
+def _keys(q: Question, attempt: int) -> str:
+    return f"answer_{q.id}_{attempt}"
+
+
+def _response(q: Question, key: str):
+    state = st.session_state
     if q.kind == "multiple":
-        response = [o for i, o in enumerate(q.options) if st.session_state.get(_option_key(widget_key, i))]
+        return [o for i, o in enumerate(q.options) if state.get(f"{key}__{i}")]
+    if q.kind in ("order", "table"):
+        count = len(q.answer) if q.kind == "order" else len(q.rows)
+        return [state.get(f"{key}__{i}") for i in range(count)]
+    return state.get(key)
+
+
+def _check(q: Question, key: str) -> None:
+    result = grade(q, _response(q, key))
+    st.session_state[f"grade_{q.id}"] = result
+    if result.graded:
+        st.session_state[RECORDS] = {**records(), q.id: progress.submit(_record(q), result)}
+
+
+def _reveal(q: Question) -> None:
+    st.session_state[RECORDS] = {**records(), q.id: progress.reveal(_record(q))}
+
+
+def _inputs(q: Question, key: str, order: tuple[str, ...]) -> None:
+    if q.kind == "single":
+        st.radio("Your answer", order, index=None, key=key, label_visibility="collapsed")
+    elif q.kind == "multiple":
+        if "select all" not in q.prompt.lower():
+            st.caption("Select all that apply.")
+        for option in order:
+            st.checkbox(option, key=f"{key}__{q.options.index(option)}")
+    elif q.kind == "numeric":
+        st.text_input(f"Your answer{f' ({q.unit})' if q.unit else ''}", key=key,
+                      placeholder="a number, e.g. 40, 0.4, 40%, $0.04, 1,080 or 2/3")
+    elif q.kind == "order":
+        st.caption("Put the steps in order: pick the step for each place.")
+        for i in range(len(q.answer)):
+            st.selectbox(f"Step {i + 1}", order, index=None, key=f"{key}__{i}", placeholder="choose a step")
     else:
-        response = st.session_state.get(widget_key)
-    result = grade(q, response)
-    st.session_state[f"{widget_key}_grade"] = result
-    st.session_state[ATTEMPTS] = progress.record(
-        attempts(), progress.Attempt(q.id, q.section, q.prompt.split("\n")[0][:120], result.given, result.correct, bool(q.generator))
-    )
+        for i, row in enumerate(q.rows):
+            st.radio(row, q.options, index=None, key=f"{key}__{i}", horizontal=True)
 
 
-def question(q: Question, number: int | None = None) -> None:
-    """Render a question in a bordered box; 'Check answer' grades it and records the attempt."""
-    widget_key = f"answer_{q.id}"
-    with st.container(border=True):
+def _source_line(q: Question) -> str:
+    if q.beyond:
+        return f"🔭 Beyond the lecture: taught on the page *{q.page}*"
+    return f"📖 Lecture slide: *{q.slide}*"
+
+
+def question(q: Question, number: int | None = None) -> progress.Record:
+    """Render a question in a bordered box under the attempt policy; returns the learner's record for it."""
+    record = _record(q)
+    attempt = len(record.tries)
+    key = _keys(q, attempt)
+    with st.container(border=True, key=f"quiz_{q.id}"):
         title = f"**Question {number}.** " if number is not None else ""
-        st.markdown(title + q.prompt)
-        with st.form(key=f"form_{q.id}", border=False):
-            if q.kind == "single":
-                st.radio("Your answer", q.options, index=None, key=widget_key, label_visibility="collapsed")
-            elif q.kind == "multiple":
-                if "select all" not in q.prompt.lower():
-                    st.caption("Select all that apply.")
-                for i, option in enumerate(q.options):
-                    st.checkbox(option, key=_option_key(widget_key, i))
-            else:
-                st.text_input(f"Your answer{f' ({q.unit})' if q.unit else ''}", key=widget_key, placeholder="a number")
-            st.form_submit_button("Check answer", on_click=_check, args=(q, widget_key))
-        result: Grade | None = st.session_state.get(f"{widget_key}_grade")
-        if result is not None:
-            show = st.success if result.correct else st.error
-            show(f"{result.message}\n\n📖 Lecture slide: *{q.slide}*", icon="✅" if result.correct else "❌")
+        badge = " :violet-badge[beyond the lecture]" if q.beyond else ""
+        st.markdown(title + q.prompt + badge)
+        last: Grade | None = st.session_state.get(f"grade_{q.id}")
+        if record.stage != "done":
+            with st.form(key=f"form_{q.id}_{attempt}", border=False):
+                _inputs(q, key, display_order(q, learner_seed(), attempt))
+                st.form_submit_button("Check answer" if attempt == 0 else "Check my second try", on_click=_check,
+                                      args=(q, key))
+            if last is not None and not last.graded:
+                st.warning(last.message, icon="✋")
+        if record.stage == "retry" and last is not None and last.graded:
+            hint = f"\n\n💡 **Hint:** {q.hint}" if q.hint else ""
+            st.error(f"{last.message}{hint}\n\nYou have one more try; your score keeps the first one.", icon="🔁")
+            st.button("Show the solution", key=f"reveal_{q.id}", on_click=_reveal, args=(q,))
+        elif record.stage == "done":
+            if record.tries and record.tries[-1].score >= 1.0:
+                st.success(f"Correct{' on the second try' if len(record.tries) == 2 else ''}.", icon="✅")
+            elif record.tries and last is not None and last.graded and record.tries[-1].score > 0:
+                st.warning(last.message, icon="➗")
+            elif record.tries:
+                st.error(last.message if last is not None and last.graded else "Not quite.", icon="❌")
+            st.info(solution(q) + f"\n\n{_source_line(q)}", icon="📘")
+            if q.link:
+                st.markdown(f"[▶ Open this scenario in its simulator]({q.link})")
+    return record
 
 
 def score_line(section: str) -> None:
-    (s,) = progress.scores(attempts(), [section])
-    if s.answered:
-        st.metric(f"Your score in {section}", f"{s.right} / {s.answered}", help="Right answers out of questions answered; a retry replaces the earlier answer.")
-    else:
-        st.caption(f"No answers in {section} yet: your score appears here.")
+    (lecture,) = progress.scores(records(), [section])
+    (beyond,) = progress.scores(records(), [section], beyond=True)
+    (practice,) = progress.scores(records(), [section], generated=True)
+    if not (lecture.answered or beyond.answered or practice.answered):
+        st.caption(f"No answers in {section} yet: your score appears here. Only your first try counts.")
+        return
+    left, middle, right = st.columns(3)
+    left.metric(f"Lecture material {section}", f"{lecture.points:g} / {lecture.answered}",
+                help="Points from first tries (partial credit for multiple choice, ordering and tables).")
+    middle.metric("Beyond the lecture", f"{beyond.points:g} / {beyond.answered}")
+    right.metric("Generated practice", f"{practice.points:g} / {practice.answered}", help="Not part of the section score.")
 
 
 def written(questions: Sequence[Question]) -> None:
@@ -85,16 +156,19 @@ def generated(generators: Sequence[Generator], section: str) -> None:
     def new_variant() -> None:
         st.session_state[seed_key] = (st.session_state[seed_key] * 7919 + 13) % MAX_SEED
 
-    st.button("🎲 Try a new variant", on_click=new_variant, key=f"variant_{section}")
     seed = st.session_state[seed_key]
     st.query_params["seed"] = str(seed)
     st.caption(f"Variant #{seed}: share the page link to give someone the same question.")
-    question(gen.make(seed, content.catalogue()))
+    record = question(gen.make(seed, content.catalogue()))
+    wrong = record.tries and record.tries[0].score < 1.0
+    st.button("🎲 Try a similar question" if wrong else "🎲 Try a new variant", on_click=new_variant,
+              key=f"variant_{section}", type="primary" if wrong else "secondary")
 
 
 def section_page(section: str, title: str, lead: str) -> None:
     """A section's quiz page: score, the written bank, and generated practice."""
     layout.header(section, title, lead)
+    learner_seed()
     score_line(section)
     tab_written, tab_practice = st.tabs(["Written questions", "Generated practice"])
     with tab_written:
