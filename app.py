@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import layout
+from ui import layout, sources
 from ui.navigation import GROUPS
 
 st.set_page_config(page_title="VirtLab: Virtual Machines", page_icon="🖥️", layout="wide")
@@ -18,4 +18,6 @@ pages = {
     group: [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path) for p in specs]
     for group, specs in GROUPS.items()
 }
-st.navigation(pages, expanded=True).run()
+page = st.navigation(pages, expanded=True)
+page.run()
+sources.footnote(page.title)

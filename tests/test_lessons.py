@@ -152,3 +152,37 @@ def test_bad_section_status(tmp_path):
     path = write(tmp_path, '[[section]]\nid="2.1"\ntitle="t"\nsummary="s"\nstatus="done"\n[[section.concept]]\nname="c"\n')
     with pytest.raises(LessonError, match="'status' must be one of ready, planned"):
         load_sections(path)
+
+
+def test_sources_file_names_real_pages_and_covers_every_lesson_page():
+    from engine.core.sources import for_page, load_sources
+
+    sources = load_sources(LESSONS_DIR / "sources.toml")
+    assert len(sources) >= 40
+    assert sorted({p for s in sources for p in s.pages} - set(BY_TITLE)) == []
+    assert [t for t in BY_TITLE if t not in ("Home", "My progress") and not for_page(sources, t)] == []
+
+
+def test_every_sources_citation_in_the_code_names_an_entry():
+    import re
+
+    from engine.core.sources import load_sources
+
+    ids = {s.id for s in load_sources(LESSONS_DIR / "sources.toml")}
+    root = LESSONS_DIR.parent
+    cited = {(p.relative_to(root).as_posix(), m) for folder in ("engine", "viz", "ui", "pages", "tests", "bench", "lessons")
+             for p in (root / folder).rglob("*") if p.suffix in (".py", ".toml", ".md")
+             for m in re.findall(r"sources\.toml: ([a-z0-9-]+)", p.read_text(encoding="utf-8"))}
+    assert cited and sorted(c for c in cited if c[1] not in ids) == []
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[[source]]\nid = "Bad Id"\nfigure = "f"\nsource = "s"\nsureness = "V"\npages = ["Quiz 2.1"]', "lower-case words"),
+    ('[[source]]\nid = "a"\nfigure = "f"\nsource = "s"\nsureness = "sure"\npages = ["Quiz 2.1"]', "'sureness' must be one of"),
+    ('[[source]]\nid = "a"\nfigure = "f"\nsource = "s"\nsureness = "V"\npages = []', "at least one page"),
+])
+def test_bad_source_entries_are_located_and_explained(tmp_path, text, message):
+    from engine.core.sources import load_sources
+
+    with pytest.raises(LessonError, match=r"bad.toml \[\[source\]\] #1.*" + message):
+        load_sources(write(tmp_path, text))

@@ -395,3 +395,16 @@ def test_xen_hypercall_builder_bad_input_and_rejection():
     assert not at.exception
     at.button(key="mem_last").click().run()
     assert "rejected" in next(c.value for c in at.caption if "rejected" in c.value)
+
+
+def test_every_lesson_page_ends_with_a_collapsed_sources_footnote():
+    from engine.core.lessons import LESSONS_DIR
+    from engine.core.sources import for_page, load_sources
+
+    at = open_page("pages/s23_vtx.py")
+    entries = for_page(load_sources(LESSONS_DIR / "sources.toml"), "VT-x and the VMCS")
+    footnote = next(e for e in at.expander if e.label.startswith("📚 Sources for this page"))
+    assert footnote.label.endswith(f"({len(entries)})")
+    text = footnote.markdown[0].value
+    assert all(e.source.replace("$", r"\$")[:40] in text for e in entries)
+    assert "facts.md" not in text and "[S]" not in text

@@ -11,6 +11,7 @@ from engine.core import quiz as quiz_mod
 from engine.core.lessons import LESSONS_DIR, LessonError, read_text
 from engine.fullvirt.bt import BTProgram, load_bt_programs
 from engine.core.outline import Section, load_sections
+from engine.core.sources import Source, load_sources
 from engine.fullvirt.paging import Preset, load_presets
 from engine.virtualizability.programs import Program, load_programs
 
@@ -98,3 +99,9 @@ def lesson(section: str, name: str) -> None:
         title, body = "Lesson", text
     with st.expander(f"📖 Lesson: {title.lstrip('# ').strip()}", expanded=not st.query_params):
         st.markdown(body.replace("\n## ", "\n#### "))
+
+
+@st.cache_resource(show_spinner=False)
+def sources() -> tuple[Source, ...]:
+    """Every entry of lessons/sources.toml (raises LessonError; the footnote reports it without stopping the page)."""
+    return load_sources(LESSONS_DIR / "sources.toml")
