@@ -49,3 +49,18 @@ def select(label: str, options: Mapping[str, str], name: str, default: str | Non
     choice = st.selectbox(label, ids, format_func=options.__getitem__, key=widget_key, on_change=sync, **kwargs)
     st.query_params[name] = choice
     return choice
+
+
+def read_text(name: str, default: str, max_chars: int = 4000) -> str:
+    """A free-text query value (an editor's starting text from a shared link), at most ``max_chars`` long.
+
+    Generated quiz questions link to their simulator with the scenario as text; a value that is too long is
+    ignored with a notice. The text is only ever parsed by the page's own reader, never rendered as Markdown.
+    """
+    raw = st.query_params.get(name)
+    if raw is None:
+        return default
+    if len(raw) > max_chars:
+        _notice(f"the '{name}' value is {len(raw):,} characters long, more than {max_chars:,}; using the default.")
+        return default
+    return raw

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, Mapping
+from urllib.parse import urlencode
 
 from engine.virtualizability.isa import ISA
 from engine.core.quiz import Question
@@ -15,6 +16,16 @@ class Generator:
     section: str
     title: str
     make: Callable[[int, Mapping[str, ISA]], Question]
+
+
+def simulator_link(url_path: str, **params: object) -> str:
+    """The app-relative address that opens a page with ``params`` in its query ('/paging?mode=teaching&ex=3').
+
+    Generated questions use it for "open this scenario in its simulator"; the page reads the same names
+    (ui.query) and falls back with a visible notice on anything it does not know.
+    """
+    query = urlencode({k.replace("_", "-"): v for k, v in params.items()})
+    return f"/{url_path}" + (f"?{query}" if query else "")
 
 
 def registry() -> dict[str, Generator]:
