@@ -21,7 +21,7 @@ def test_paravirtual_syscalls_skip_xen_but_page_faults_do_not():
 
 
 def test_cycles_come_from_adams_and_agesen():
-    # facts.md §5.2: ptemod 391 (BT) and 12733 (VT-x) cycles vs ~1 native; pgfault 3927 / 11242 vs 1093
+    # sources.toml: aa-nanobenchmarks: ptemod 391 (BT) and 12733 (VT-x) cycles vs ~1 native; pgfault 3927 / 11242 vs 1093
     assert compare.overhead_cycles("bt", "pte_update") == 390
     assert compare.overhead_cycles("vtx", "pte_update") == 12732
     assert compare.overhead_cycles("vtx", "page_fault") == 11242 - 1093

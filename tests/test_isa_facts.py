@@ -1,4 +1,5 @@
-"""The catalogue pins the lecture's and the papers' facts (../shared/facts.md §1, §2)."""
+"""The catalogue pins the lecture's and the papers' facts (sources.toml: ia32-critical, ia32-privileged, popf-silent,
+s370-examples, armv7-critical, isas-lecture-verdict)."""
 
 import pytest
 
@@ -21,7 +22,7 @@ def test_ia32_critical_list_is_robin_and_irvine(catalogue):
     critical = set(ia32.verdict().critical)
     expected = {"SGDT", "SIDT", "SLDT", "SMSW", "PUSHF", "POPF", "LAR", "LSL", "VERR", "VERW", "PUSH Sreg", "POP Sreg",
                 "MOV Sreg", "CALL far", "JMP far", "INT n", "RET far", "STR"}
-    assert critical == expected  # 18 mnemonics; the paper counts "17" (facts.md §1.1)
+    assert critical == expected  # 18 mnemonics; the paper counts "17" (sources.toml: ia32-critical)
     assert "17" in ia32.counting_note and "18" in ia32.counting_note
 
 

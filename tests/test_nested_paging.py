@@ -1,4 +1,4 @@
-"""Nested paging: the (n+1)(m+1) − 1 formula (facts.md §4.3), the reference-by-reference walk, shadow vs EPT exits."""
+"""Nested paging: the (n+1)(m+1) − 1 formula (sources.toml: nested-walk), the reference-by-reference walk, shadow vs EPT exits."""
 
 import pytest
 

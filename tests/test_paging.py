@@ -34,8 +34,8 @@ def ia32():
 
 
 def test_shifts_match_linux_and_the_sdm():
-    assert X86_64.shifts == (39, 30, 21, 12)  # facts.md §4.1
-    assert IA32.shifts == (22, 12)  # facts.md §4.2
+    assert X86_64.shifts == (39, 30, 21, 12)  # sources.toml: x86-64-paging
+    assert IA32.shifts == (22, 12)  # sources.toml: ia32-paging
     assert TEACHING.shifts == (12, 8) and TEACHING.va_bits == 16 and TEACHING.entries(0) == 16
     assert [X86_64.entries(level) for level in range(4)] == [512] * 4 and X86_64.entry_size == 8
     assert [IA32.entries(level) for level in range(2)] == [1024] * 2 and IA32.entry_size == 4

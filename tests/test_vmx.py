@@ -1,4 +1,4 @@
-"""VT-x engine: control bits and exit reasons pinned against facts.md §3, exits decided by the VMCS, tagged TLB, IOMMU."""
+"""VT-x engine: control bits and exit reasons pinned against sources.toml (vmx-controls, vmx-exit-reasons), exits decided by the VMCS, tagged TLB, IOMMU."""
 
 import pytest
 from hypothesis import given, settings
@@ -39,7 +39,7 @@ def test_exit_reasons_match_facts():
               28: "Control-register access", 30: "I/O instruction", 31: "RDMSR", 32: "WRMSR", 48: "EPT violation",
               49: "EPT misconfiguration", 55: "XSETBV", 18: "VMCALL", 64: "XRSTORS"}
     assert {n: EXIT_REASONS[n] for n in pinned} == pinned
-    assert not {35, 38, 42} & EXIT_REASONS.keys()  # unused numbers (facts.md §3.5)
+    assert not {35, 38, 42} & EXIT_REASONS.keys()  # unused numbers (sources.toml: vmx-exit-reasons)
     assert set(range(65)) - {35, 38, 42} <= EXIT_REASONS.keys()
     assert {m: UNCONDITIONAL[m] for m in ("cpuid", "getsec", "invd", "xsetbv", "vmcall", "invept", "invvpid")} == {
         "cpuid": 10, "getsec": 11, "invd": 13, "xsetbv": 55, "vmcall": 18, "invept": 50, "invvpid": 53}

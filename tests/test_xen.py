@@ -20,7 +20,7 @@ PT1 = U1.page_tables[0]
 
 
 def test_hypercall_numbers_match_xen_h():
-    # facts.md §6.2, xen.git xen/include/public/xen.h
+    # sources.toml: xen-hypercall-numbers, xen.git xen/include/public/xen.h
     pinned = {"set_trap_table": 0, "mmu_update": 1, "set_gdt": 2, "stack_switch": 3, "set_callbacks": 4,
               "fpu_taskswitch": 5, "sched_op_compat": 6, "platform_op": 7, "update_descriptor": 10, "memory_op": 12,
               "multicall": 13, "update_va_mapping": 14, "set_timer_op": 15, "xen_version": 17, "console_io": 18,

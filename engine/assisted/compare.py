@@ -3,8 +3,8 @@
 The comparison counts VMM interventions (traps, VM exits, hypercalls, VMM calls) per guest event,
 because that is what the lecture's trade-offs are about, and adds cycles only where a published
 per-event figure exists: Adams & Agesen's nanobenchmarks for their software (BT) and first-generation
-hardware (VT-x, no EPT) VMMs on a Pentium 4 (facts.md §5.2, [S]). Paravirtualization and EPT have no
-such per-event figures in facts.md, so their cycles are reported as unknown rather than invented.
+hardware (VT-x, no EPT) VMMs on a Pentium 4 (sources.toml: aa-nanobenchmarks). Paravirtualization and EPT have no
+such published per-event figures, so their cycles are reported as unknown rather than invented.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ INTERVENTIONS: Mapping[str, Mapping[str, tuple[float, str]]] = {
     },
 }
 
-# Extra cycles per event over native, where facts.md §5.2 [S] has a figure (Adams & Agesen Fig. 4, P4 672).
+# Extra cycles per event over native, where a published figure exists (Adams & Agesen Fig. 4, P4 672;
+# sources.toml: aa-nanobenchmarks).
 NATIVE = {"syscall": None, "pte_update": 1, "page_fault": 1093, "port_io": 3209}
 MEASURED = {
     "bt": {"syscall": 2000, "pte_update": 391, "page_fault": 3927, "port_io": 214},
@@ -133,7 +134,7 @@ LECTURE_SUMMARY = (
      "Cons": "specialized hardware required; reduced flexibility due to hardware constraints"},
 )
 
-# Published figures, each with its source and facts.md status.
+# Published figures, each with its source (sources.toml: aa-macrobenchmarks, xen-figure3).
 ADAMS_AGESEN = (
     {"Benchmark": "forkwait (40,000 fork/waitpid)", "Native": "6.0 s", "Software VMM (BT)": "36.9 s", "Hardware VMM (VT-x, no EPT)": "106.4 s"},
     {"Benchmark": "Linux kernel compile", "Native": "265 s", "Software VMM (BT)": "393 s", "Hardware VMM (VT-x, no EPT)": "484 s"},

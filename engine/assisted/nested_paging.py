@@ -1,4 +1,4 @@
-"""Nested (two-dimensional) paging with EPT/NPT (lecture 2.3, "Memory Virtualization Extensions"; facts.md §4.3).
+"""Nested (two-dimensional) paging with EPT/NPT (lecture 2.3, "Memory Virtualization Extensions"; sources.toml: nested-walk).
 
 With EPT the guest keeps its own page tables and the hardware walks both dimensions, so no VM exit is
 needed for page-table work. The price shows on a TLB miss: every guest-physical address the guest walk
@@ -15,7 +15,7 @@ from engine.fullvirt.paging import X86_64
 from engine.core.trace import Trace, TraceBuilder
 from engine.assisted.vmx import EPT_CONTROLS, SHADOW_CONTROLS, Vmcs, VmxError, exit_causes, parse_controls
 
-MAX_LEVELS = 5  # facts.md §4.1: 4-level paging and LA57's 5 levels; the same formats exist for EPT
+MAX_LEVELS = 5  # sources.toml: x86-64-paging: 4-level paging and LA57's 5 levels; the same formats exist for EPT
 SIMPLIFICATIONS = (
     "The worst case: no page-walk caches, no nested TLB and 4 KiB pages in both dimensions, so every reference "
     "goes to memory (facts.md §4.3 lists these as the mitigations). Only the order and the number of references "
@@ -30,13 +30,13 @@ def _check(n: int, m: int) -> None:
 
 
 def references(n: int, m: int) -> int:
-    """Worst-case references of a 2D walk: n·m + n + m = (n+1)(m+1) − 1 (facts.md §4.3): 24 for 4 + 4."""
+    """Worst-case references of a 2D walk: n·m + n + m = (n+1)(m+1) − 1 (sources.toml: nested-walk): 24 for 4 + 4."""
     _check(n, m)
     return (n + 1) * (m + 1) - 1
 
 
 def level_names(levels: int) -> tuple[str, ...]:
-    """x86-64 names of the levels, top first: 5 levels add PML5 above PML4 (facts.md §4.1, LA57)."""
+    """x86-64 names of the levels, top first: 5 levels add PML5 above PML4 (LA57; sources.toml: x86-64-paging)."""
     return ("PML5",) + X86_64.level_names if levels == 5 else X86_64.level_names[-levels:]
 
 

@@ -1,6 +1,6 @@
 """Intel VT-x: the VMCS, VM entries and exits, tagged TLBs and direct device assignment (lecture 2.3,
 "CPU Virtualization Extensions", "VMM Control Structures", "Tagged Translation Lookaside Buffer",
-"Direct Assignment"; facts.md §3 and §4.4).
+"Direct Assignment"; sources.toml: vtx-modes, vmcs-layout, vmx-controls, vmx-exit-rules, vpid).
 
 The lecture's point is that the VMM no longer has to find sensitive instructions itself: it writes
 control bits into the VMCS ("exit on IN, OUT, CPUID, ...") and the CPU leaves non-root mode exactly
@@ -26,7 +26,7 @@ class VmxError(ValueError):
 
 # --------------------------------------------------------------------------- facts
 
-# facts.md §3.5, linux uapi vmx.h, xen vmx.h; SDM Vol. 3D App. C "VMX Basic Exit Reasons".
+# sources.toml: vmx-exit-reasons, linux uapi vmx.h, xen vmx.h; SDM Vol. 3D App. C "VMX Basic Exit Reasons".
 EXIT_REASONS: dict[int, str] = {
     0: "Exception or NMI", 1: "External interrupt", 2: "Triple fault", 3: "INIT signal", 4: "SIPI", 5: "I/O SMI",
     6: "Other SMI", 7: "Interrupt window", 8: "NMI window", 9: "Task switch", 10: "CPUID", 11: "GETSEC", 12: "HLT",
@@ -39,12 +39,12 @@ EXIT_REASONS: dict[int, str] = {
     49: "EPT misconfiguration", 50: "INVEPT", 51: "RDTSCP", 52: "VMX-preemption timer expired", 53: "INVVPID",
     54: "WBINVD/WBNOINVD", 55: "XSETBV", 56: "APIC write", 57: "RDRAND", 58: "INVPCID", 59: "VMFUNC", 60: "ENCLS",
     61: "RDSEED", 62: "PML log full", 63: "XSAVES", 64: "XRSTORS",
-    # facts.md §3.5: newer reasons in linux uapi vmx.h
+    # newer reasons in linux uapi vmx.h (sources.toml: vmx-exit-reasons)
     67: "UMWAIT", 68: "TPAUSE", 74: "Bus lock", 75: "Notify", 76: "SEAMCALL", 77: "TDCALL",
     84: "MSR read (immediate)", 85: "MSR write (immediate)",
 }
 
-# facts.md §3.3, linux vmxfeatures.h word 1, xen vmcs.h: primary processor-based controls (field 0x4002).
+# sources.toml: vmx-controls, linux vmxfeatures.h word 1, xen vmcs.h: primary processor-based controls (field 0x4002).
 PRIMARY_CONTROLS: dict[str, int] = {
     "interrupt-window exiting": 2, "use TSC offsetting": 3, "HLT exiting": 7, "INVLPG exiting": 9, "MWAIT exiting": 10,
     "RDPMC exiting": 11, "RDTSC exiting": 12, "CR3-load exiting": 15, "CR3-store exiting": 16,
@@ -53,7 +53,7 @@ PRIMARY_CONTROLS: dict[str, int] = {
     "monitor trap flag": 27, "use MSR bitmaps": 28, "MONITOR exiting": 29, "PAUSE exiting": 30,
     "activate secondary controls": 31,
 }
-# facts.md §3.4, vmxfeatures.h word 2, xen vmcs.h: secondary processor-based controls (field 0x401e).
+# sources.toml: vmx-controls, vmxfeatures.h word 2, xen vmcs.h: secondary processor-based controls (field 0x401e).
 SECONDARY_CONTROLS: dict[str, int] = {
     "virtualize APIC accesses": 0, "enable EPT": 1, "descriptor-table exiting": 2, "enable RDTSCP": 3,
     "virtualize x2APIC mode": 4, "enable VPID": 5, "WBINVD exiting": 6, "unrestricted guest": 7,
@@ -63,19 +63,19 @@ SECONDARY_CONTROLS: dict[str, int] = {
     "mode-based execute control for EPT": 22, "PT uses guest-physical addresses": 24, "TSC scaling": 25,
     "enable user wait and pause": 26, "ENCLV exiting": 28, "bus-lock detection": 30, "notify VM exiting": 31,
 }
-# facts.md §3.3 "Pin-based controls" (field 0x4000).
+# sources.toml: vmx-controls, pin-based controls (field 0x4000).
 PIN_CONTROLS: dict[str, int] = {
     "external-interrupt exiting": 0, "NMI exiting": 3, "virtual NMIs": 5, "activate VMX-preemption timer": 6,
     "process posted interrupts": 7,
 }
 # linux arch/x86/include/asm/vmx.h VM_EXIT_HOST_ADDR_SPACE_SIZE 0x200, VM_EXIT_ACK_INTR_ON_EXIT 0x8000,
-# VM_ENTRY_IA32E_MODE 0x200 (not in facts.md; only the bits the model's text uses).
+# VM_ENTRY_IA32E_MODE 0x200 (read in that header, no sources.toml entry; only the bits the model's text uses).
 EXIT_CONTROLS: dict[str, int] = {"host address-space size": 9, "acknowledge interrupt on exit": 15}
 ENTRY_CONTROLS: dict[str, int] = {"IA-32e mode guest": 9}
 
-# VMCS field encodings. facts.md §3.2 (linux asm/vmx.h enum vmcs_field) for PIN/CPU/SECONDARY/EXCEPTION_BITMAP,
+# VMCS field encodings. sources.toml: vmcs-layout (linux asm/vmx.h enum vmcs_field) for PIN/CPU/SECONDARY/EXCEPTION_BITMAP,
 # VIRTUAL_PROCESSOR_ID, VM_EXIT_REASON, EXIT_QUALIFICATION, GUEST_CR3, GUEST_RIP, HOST_RIP, EPT_POINTER; the rest
-# from the same enum (not in facts.md).
+# from the same enum.
 FIELDS: dict[str, int] = {
     "VIRTUAL_PROCESSOR_ID": 0x0000, "IO_BITMAP_A": 0x2000, "IO_BITMAP_B": 0x2002, "MSR_BITMAP": 0x2004,
     "EPT_POINTER": 0x201A, "GUEST_PHYSICAL_ADDRESS": 0x2400, "PIN_BASED_VM_EXEC_CONTROL": 0x4000,
@@ -91,15 +91,15 @@ GROUPS: dict[str, dict[str, int]] = {"pin": PIN_CONTROLS, "primary": PRIMARY_CON
                                      "exit": EXIT_CONTROLS, "entry": ENTRY_CONTROLS}
 
 # Exception vectors the workload can raise (SDM Vol. 3A "Exception and Interrupt Reference"); bit v of the
-# exception bitmap makes vector v exit (facts.md §3.2; #PF = bit 14, engine.fullvirt.paging.PF_VECTOR).
+# exception bitmap makes vector v exit (sources.toml: vmcs-layout; #PF = bit 14, engine.fullvirt.paging.PF_VECTOR).
 EXCEPTIONS: dict[str, int] = {"DE": 0, "DB": 1, "BP": 3, "UD": 6, "NM": 7, "GP": 13, "PF": PF_VECTOR}
 
-# facts.md §3.6, SDM Vol. 3C "Instructions That Cause VM Exits Unconditionally": mnemonic → basic exit reason.
+# sources.toml: vmx-exit-rules, SDM Vol. 3C "Instructions That Cause VM Exits Unconditionally": mnemonic → basic exit reason.
 UNCONDITIONAL: dict[str, int] = {
     "cpuid": 10, "getsec": 11, "invd": 13, "xsetbv": 55, "vmcall": 18, "vmclear": 19, "vmlaunch": 20, "vmptrld": 21,
     "vmptrst": 22, "vmresume": 24, "vmxoff": 26, "vmxon": 27, "invept": 50, "invvpid": 53,
 }
-# facts.md §3.6 "Conditional exits": mnemonic → (control group, control, exit reason).
+# sources.toml: vmx-exit-rules, conditional exits: mnemonic → (control group, control, exit reason).
 CONDITIONAL: dict[str, tuple[str, str, int]] = {
     "hlt": ("primary", "HLT exiting", 12), "invlpg": ("primary", "INVLPG exiting", 14),
     "rdpmc": ("primary", "RDPMC exiting", 15), "rdtsc": ("primary", "RDTSC exiting", 16),
@@ -114,21 +114,21 @@ CONDITIONAL: dict[str, tuple[str, str, int]] = {
 PLAIN = frozenset({"add", "sub", "nop", "inc", "dec", "cmp", "xor", "and", "or", "jmp", "jne", "je", "call", "ret",
                    "push", "pop", "mov", "lea", "test", "shl", "shr", "imul"})
 
-# facts.md §3.7, Bugnion, Nieh & Tsafrir 2017 Table 4.3 [S]: cycles of one page-fault VM exit per generation.
+# sources.toml: vmexit-latency, Bugnion, Nieh & Tsafrir 2017 Table 4.3: cycles of one page-fault VM exit per generation.
 LATENCY: dict[str, int] = {"Prescott": 1926, "Merom": 1156, "Penryn": 858, "Westmere": 569, "Sandy Bridge": 507,
                            "Ivy Bridge": 466, "Haswell": 512, "Broadwell": 531}
 YEARS: dict[str, int] = {"Prescott": 2005, "Merom": 2006, "Penryn": 2008, "Westmere": 2010, "Sandy Bridge": 2011,
                          "Ivy Bridge": 2012, "Haswell": 2013, "Broadwell": 2014}
 # The VMM's software work per exit (decode, emulate, resume). This app's assumption, inside the "hundreds to
-# thousands" of cycles facts.md §3.7 gives for KVM; not a measurement, and the same for every exit reason.
+# thousands" of cycles a KVM exit takes (sources.toml: vmexit-handling); not a measurement, and the same for every exit reason.
 HANDLING_CYCLES = 1000
 # SDM Vol. 3C "MSR-Bitmap Address": the bitmap covers these two MSR ranges; RDMSR/WRMSR outside them always exit.
 MSR_BITMAP_RANGES = ((0x0, 0x1FFF), (0xC000_0000, 0xC000_1FFF))
-# facts.md §4.4, linux vmx.h VMX_NR_VPIDS (1 << 16); VPID 0 is the VMM's (ITJ 2006).
+# sources.toml: vpid, linux vmx.h VMX_NR_VPIDS (1 << 16); VPID 0 is the VMM's (ITJ 2006).
 VPID_COUNT = 1 << 16
-# facts.md §4.3: a TLB miss under 4-level EPT with a 4-level guest walks (4+1)(4+1)-1 = 24 references.
+# sources.toml: nested-walk: a TLB miss under 4-level EPT with a 4-level guest walks (4+1)(4+1)-1 = 24 references.
 NESTED_WALK_REFERENCES = (4 + 1) * (4 + 1) - 1
-PAGE_SHIFT = 12  # facts.md §4.1: 4 KiB pages; guest-physical pages in the model are 4 KiB
+PAGE_SHIFT = 12  # sources.toml: x86-64-paging: 4 KiB pages; guest-physical pages in the model are 4 KiB
 MAX_LINES = 200  # workload lines: more would not animate readably
 MAX_REPEAT = 1_000_000
 
@@ -160,7 +160,7 @@ def exit_name(reason: int) -> str:
 
 @dataclass(frozen=True)
 class GuestState:
-    """Guest-state area: saved on every VM exit, loaded on every VM entry (facts.md §3.2)."""
+    """Guest-state area: saved on every VM exit, loaded on every VM entry (sources.toml: vmcs-layout)."""
 
     cr0: int = 0x8005_0033  # PG, WP, NE, ET, MP, PE: a paging protected-mode guest
     cr3: int = 0x0010_0000
@@ -541,7 +541,7 @@ def _parse_item(number: int, raw: str) -> Item | None:
     if mnemonic in ("load", "store", "pte"):
         if len(operands) != 1:
             raise VmxError(f"{where}: give one guest-physical address, e.g. '{mnemonic} 0x5000'")
-        limit = (1 << X86_64.phys_bits) - 1  # facts.md §4.1: physical addresses reach at most bit 51
+        limit = (1 << X86_64.phys_bits) - 1  # sources.toml: pte-bits: physical addresses reach at most bit 51
         return Item(number, text, "mem", mnemonic, count, _number(where, "guest-physical address", operands[0], limit),
                     write=mnemonic != "load")
     if mnemonic in PLAIN:
@@ -894,13 +894,13 @@ class VtxPreset:
 _COMMON = ("pin: external-interrupt exiting, NMI exiting\n"
            "io: 0x60, 0x64, 0x3f8-0x3ff\n"
            "msr write: 0x1b\n")
-# Without EPT the VMM must see every page-table event (shadow paging, facts.md §5.1).
+# Without EPT the VMM must see every page-table event (shadow paging, sources.toml: shadow-kvm).
 SHADOW_CONTROLS = ("primary: HLT exiting, INVLPG exiting, CR3-load exiting, CR3-store exiting, use I/O bitmaps, "
                    "use MSR bitmaps, activate secondary controls\n"
                    "secondary: enable VPID\n"
                    "exceptions: #PF\n" + _COMMON + "vpid: 1")
-# With EPT, KVM turns CR3-load/store exiting, INVLPG exiting and #PF interception off (linux arch/x86/kvm/vmx/vmx.c;
-# not in facts.md).
+# With EPT, KVM turns CR3-load/store exiting, INVLPG exiting and #PF interception off (linux arch/x86/kvm/vmx/vmx.c,
+# read directly; no sources.toml entry).
 EPT_CONTROLS = ("primary: HLT exiting, use I/O bitmaps, use MSR bitmaps, activate secondary controls\n"
                 "secondary: enable EPT, enable VPID\n" + _COMMON + "vpid: 1")
 PAGE_TABLE_WORKLOAD = """; a guest kernel starting two processes: page-table heavy
@@ -938,7 +938,7 @@ PRESETS: dict[str, VtxPreset] = {p.id: p for p in (
 # --------------------------------------------------------------------------- tagged TLB (VPID)
 
 def assign_vpids(vm_count: int) -> tuple[int, ...]:
-    """VPIDs 1..vm_count for the guests: VPID 0 is the VMM's and never given to a guest (facts.md §4.4)."""
+    """VPIDs 1..vm_count for the guests: VPID 0 is the VMM's and never given to a guest (sources.toml: vpid)."""
     if not isinstance(vm_count, int) or not 1 <= vm_count <= VPID_COUNT - 1:
         raise VmxError(f"vm_count must be between 1 and {VPID_COUNT - 1} (16-bit VPIDs, 0 reserved for the VMM), "
                        f"got {vm_count!r}")

@@ -1,5 +1,5 @@
 """Paravirtualization the Xen way (lecture 2.3, "OS-Assisted Virtualization in Practice: The Example of Xen";
-facts.md §6, Barham et al. SOSP 2003 and xen.git).
+Barham et al. SOSP 2003 and xen.git; sources.toml: xen-memory, xen-cpu, xen-events, xen-io-rings).
 
 A Xen guest kernel is *ported*: it knows it runs on Xen, so instead of being trapped on every sensitive
 operation it asks Xen explicitly. This module models four of the lecture's points, each as a :class:`Trace`:
@@ -22,7 +22,7 @@ from typing import Literal, Sequence
 
 from engine.core.trace import Trace, TraceBuilder
 
-# facts.md §6.2, xen.git xen/include/public/xen.h (__HYPERVISOR_* numbers)
+# sources.toml: xen-hypercall-numbers, xen.git xen/include/public/xen.h (__HYPERVISOR_* numbers)
 HYPERCALLS: dict[str, int] = {
     "set_trap_table": 0, "mmu_update": 1, "set_gdt": 2, "stack_switch": 3, "set_callbacks": 4,
     "fpu_taskswitch": 5, "sched_op_compat": 6, "platform_op": 7, "update_descriptor": 10, "memory_op": 12,
@@ -50,17 +50,17 @@ HYPERCALL_WORK: dict[str, str] = {
 
 XEN_RING = 0
 APP_RING = 3
-# facts.md §6.1, xen.git public/arch-x86/xen-x86_32.h FLAT_KERNEL_CS = FLAT_RING1_CS; xen-x86_64.h FLAT_RING3_CS64
+# sources.toml: xen-rings, xen.git public/arch-x86/xen-x86_32.h FLAT_KERNEL_CS = FLAT_RING1_CS; xen-x86_64.h FLAT_RING3_CS64
 KERNEL_RING: dict[str, int] = {"x86_32": 1, "x86_64": 3}
 Arch = Literal["x86_32", "x86_64"]
 
-# facts.md §4.1 (linux pgtable_types.h, SDM Vol. 3A ch. 4): 4 KiB pages, 512 eight-byte PTEs, P = bit 0, R/W = bit 1
+# sources.toml: x86-64-paging, pte-bits (linux pgtable_types.h, SDM Vol. 3A ch. 4): 4 KiB pages, 512 eight-byte PTEs, P = bit 0, R/W = bit 1
 PAGE_SHIFT = 12
 PTE_SIZE = 8
 PTES_PER_TABLE = (1 << PAGE_SHIFT) // PTE_SIZE
 PTE_PRESENT = 1 << 0
 PTE_RW = 1 << 1
-WORD_LIMIT = 1 << 64  # struct mmu_update { uint64_t ptr; uint64_t val; }  (facts.md §6.2)
+WORD_LIMIT = 1 << 64  # struct mmu_update { uint64_t ptr; uint64_t val; }  (sources.toml: xen-hypercall-numbers)
 
 MAX_MACHINE_FRAMES = 256
 MAX_UPDATES = 64
@@ -350,7 +350,7 @@ def check_update(host: Host, domain: str, update: MmuUpdate) -> tuple[Rule, str]
     """Xen's validation of one PTE write: ("", "") when allowed, else (rule, reason).
 
     Rules: (a) the PTE lies in a page table of the caller, (b) the new PTE maps a frame of the caller,
-    (c) a page-table frame is never mapped writable (facts.md §6.1, frame types PT vs RW).
+    (c) a page-table frame is never mapped writable (sources.toml: xen-memory, frame types PT vs RW).
     """
     pt, who = update.table_frame, host.domain(domain).name
     if update.ptr % PTE_SIZE:

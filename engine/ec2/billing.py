@@ -2,8 +2,9 @@
 
 Lecture: "Amazon charges fee for each started hour of VM usage". Before October 2017 the pricing
 page said each partial instance-hour was billed as a full hour; each start of a stopped instance
-began a new billable hour, and partial hours of different instances were not pooled (facts.md §8.3 [V]).
-Since 2 Oct 2017, Linux instances are billed per second with a minimum of 60 seconds per run [V].
+began a new billable hour, and partial hours of different instances were not pooled (sources.toml: billing-hourly).
+Since 2 Oct 2017, Linux instances are billed per second with a minimum of 60 seconds per run
+(sources.toml: billing-per-second).
 """
 
 from __future__ import annotations

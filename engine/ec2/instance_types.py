@@ -2,7 +2,7 @@
 
 Both tables live in lessons/2.5/instance_types.toml with their tags. The loader checks the
 credit arithmetic AWS documents (baseline = credits per hour / 60 per vCPU; the maximum balance
-is 24 hours of earned credits, facts.md §8.4), so a typo in the file is caught, not shown.
+is 24 hours of earned credits; sources.toml: t2-credits), so a typo in the file is caught, not shown.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The lecture: "Amazon calls each geographic location a region; regions are again divided into
 availability zones". The worldwide counts change several times a year, so they are data with the
-date they were true and their tag (facts.md §8.5), never constants in code.
+date they were true and their tag (sources.toml: aws-region-counts), never constants in code.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from engine.core.lessons import LESSONS_DIR, Reader, load_toml
 from engine.core.provenance import Provenance, read_provenance
 
 REGIONS_FILE = LESSONS_DIR / "2.5" / "regions.toml"
-MIN_AZS = 3  # "every region has at least 3 AZs" (facts.md §8.5)
+MIN_AZS = 3  # "every region has at least 3 AZs" (sources.toml: aws-region-counts)
 INCH_PER_DEGREE = 0.05  # map scale for the layout (graphviz works in inches)
 MIN_GAP = 2.7  # inches between region centres, so AZ rings and labels of neighbouring regions do not overlap
 AZ_RING = 0.7  # inches from a region's centre to its AZs

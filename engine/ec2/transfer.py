@@ -1,7 +1,7 @@
 """EC2 data-transfer fees along a route, with each boundary the data crosses as one animation frame.
 
 The lecture: "Intra-availability zone traffic is free of charge; per-GB fee for inter-availability
-zone/inter-region traffic". The concrete fees are secondary-source figures [S] (facts.md §8.6),
+zone/inter-region traffic". The concrete fees are secondary-source figures (sources.toml: data-transfer-fees),
 read from lessons/2.5/transfer.toml with their date, so they can be updated without code changes.
 """
 
@@ -194,7 +194,7 @@ def simulate(geo: Geography, fees: Fees, source: str, destination: str, gb: floa
     """One frame per boundary crossed, each saying which fee (if any) applies there and why.
 
     ``round_trip``: instance B then sends the same amount back, a second leg with its own fees
-    (between AZs: "$0.01/GB in each direction", so $0.02/GB for the round trip, facts.md §8.6).
+    (between AZs: "$0.01/GB in each direction", so $0.02/GB for the round trip; sources.toml: data-transfer-fees).
     """
     kind = classify(geo, source, destination)
     _check_amount(gb, month_before)

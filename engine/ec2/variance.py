@@ -2,8 +2,8 @@
 
 Schad, Dittrich & Quiané-Ruiz (PVLDB 3(1), 2010) found that EC2 performance "varies a lot and often
 falls into two bands having a large performance gap in-between", the bands corresponding to the
-different physical systems behind the same instance type (facts.md §8.7 [V]). Which processors and
-in what shares is not verified [U], so the model uses two generic processor types whose speeds
+different physical systems behind the same instance type (sources.toml: schad-variance). Which processors and
+in what shares is not verified, so the model uses two generic processor types whose speeds
 and noise are this app's illustrative assumptions, not the paper's numbers.
 """
 

@@ -3,7 +3,7 @@
 The lecture's "basic approach": split the code into translation units, check each unit for
 critical instructions and modify it, store the result in the translation cache; translate
 lazily, so units that never run are never translated and hot units are translated once.
-Following Adams & Agesen (facts.md §5.2): a unit is a basic block of at most ``max_unit``
+Following Adams & Agesen (sources.toml: bt-ident-chaining): a unit is a basic block of at most ``max_unit``
 instructions ending at a control transfer; innocuous instructions are copied (IDENT);
 critical ones become calls into the VMM; jumps are rewritten to the translated target, or to
 the translator ("continuation") until that target is translated, after which the exit is
@@ -27,7 +27,7 @@ from engine.fullvirt.x86 import (
     GPR32, JCC, LOOPS, AsmError, Classification, Insn, Kind, Operand, classification, ia32, parse_hex, parse_listing,
 )
 
-DEFAULT_MAX_UNIT = 12  # Adams & Agesen: a translation unit holds at most 12 instructions (facts.md §5.2 [U])
+DEFAULT_MAX_UNIT = 12  # Adams & Agesen: a translation unit holds at most 12 instructions (sources.toml: bt-unit-cap, not verified)
 MIN_MAX_UNIT, MAX_MAX_UNIT = 1, 64
 MAX_STEPS = 5000  # executed guest instructions before a run is declared endless
 STACK_TOP = 0x8000  # initial ESP of the model

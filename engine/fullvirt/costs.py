@@ -19,23 +19,23 @@ from engine.fullvirt.x86 import Insn, parse_listing
 # One natively executed instruction: the model's unit (assumption).
 NATIVE_CYCLES = 1
 # Translator cost per translated guest instruction: "about 2,300 cycles per translated x86 instruction"
-# (Adams & Agesen 2006, via a third-party note; facts.md §5.2 [S]).
+# (Adams & Agesen 2006, via a third-party note; sources.toml: bt-translate-cost).
 TRANSLATE_CYCLES = 2300
 # One trap-and-emulate round trip (guest -> VMM -> guest). We use the divzero nanobenchmark under the
-# software VMM, 3223 cycles (Adams & Agesen Fig. 4; facts.md §5.2 [S]): it is the measured cost of a
+# software VMM, 3223 cycles (Adams & Agesen Fig. 4; sources.toml: aa-nanobenchmarks): it is the measured cost of a
 # guest exception that enters the VMM and goes back, which is what a trapping privileged instruction
 # pays. Native divzero (889) has no VMM in the path, so it would under-count; pgfault (3927) adds
 # shadow-paging work that a CLI or LGDT does not do.
 TRAP_CYCLES = 3223
 # A critical instruction replaced by a call into the VMM's emulation code in the translation cache:
-# "in" under the software VMM, 214 cycles (facts.md §5.2 [S]), the measured cost of an instruction
+# "in" under the software VMM, 214 cycles (sources.toml: aa-nanobenchmarks), the measured cost of an instruction
 # the translator emulates without any trap.
 VMM_CALL_CYCLES = 214
 # A return or indirect jump needs a translation-cache lookup instead of a chained jump: call/ret costs
-# 51 cycles under BT vs 11 natively (facts.md §5.2 [S]), so 40 extra cycles, charged to the ret.
+# 51 cycles under BT vs 11 natively (sources.toml: aa-nanobenchmarks), so 40 extra cycles, charged to the ret.
 LOOKUP_CYCLES = 51 - 11
 # A port I/O instruction is slow even natively: "in" from port 0x80 takes 3209 cycles on the bare
-# machine (Adams & Agesen Fig. 4; facts.md §5.2 [S]). Every method pays this device access once.
+# machine (Adams & Agesen Fig. 4; sources.toml: aa-nanobenchmarks). Every method pays this device access once.
 DEVICE_CYCLES = 3209
 DEVICE_IO = frozenset({"in", "out", "ins", "outs", "insb", "insw", "insd", "outsb", "outsw", "outsd"})
 # An interpreter decodes and emulates every guest instruction in software: "tens of cycles" per

@@ -2,7 +2,7 @@
 
 The lecture lists the levels (system call, device driver, I/O operation) and gives pros and
 cons for the device-driver level; the other two levels' trade-offs follow Smith & Nair,
-"Virtual Machines" (2005), §8.4, recalled and not rechecked here, which the source strings say. The number of register
+"Virtual Machines" (2005), §8.4, from memory (sources.toml: io-levels-smith-nair, not verified). The number of register
 accesses in the I/O-operation path is the model's simplification (a real disk controller
 needs more), so its trap count is a lower bound.
 """

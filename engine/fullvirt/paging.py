@@ -74,7 +74,7 @@ class PagingMode:
         if self.canonical:
             if not 0 <= va < 1 << 64:
                 raise PageTableError(f"virtual address {va:#x} does not fit in 64 bits")
-            top = va >> (self.va_bits - 1)  # bits 63:47 must be all 0 or all 1 (facts.md §4.1, SDM)
+            top = va >> (self.va_bits - 1)  # bits 63:47 must be all 0 or all 1 (sources.toml: x86-64-paging)
             if top not in (0, (1 << (65 - self.va_bits)) - 1):
                 raise PageTableError(f"virtual address {va:#018x} is not canonical: bits 63:48 must equal bit 47")
         elif not 0 <= va < 1 << self.va_bits:
@@ -88,15 +88,15 @@ TEACHING = PagingMode(
     note="Teaching simplification: 16-bit addresses, 256-byte pages and 16-entry tables, so every table fits on screen. "
          "Real IA-32 uses 10/10/12 bits and x86-64 9/9/9/9/12.",
 )
-# facts.md §4.2, linux pgtable-2level_types.h: PGDIR_SHIFT 22, 1024 entries of 4 bytes; PSE: PDE with PS=1 maps 4 MiB.
+# sources.toml: ia32-paging, linux pgtable-2level_types.h: PGDIR_SHIFT 22, 1024 entries of 4 bytes; PSE: PDE with PS=1 maps 4 MiB.
 IA32 = PagingMode(
     id="ia32", name="IA-32 (2-level)", level_names=("Page directory", "Page table"), index_bits=(10, 10), offset_bits=12,
     entry_size=4, large_levels=frozenset({0}), phys_bits=32, table_region=0xFF000000, table_region_size=0x01000000,
     has_nx=False, canonical=False,
     note="Legacy 2-level paging with CR4.PSE = 1; no NX bit in this format.",
 )
-# facts.md §4.1, linux pgtable_64_types.h: shifts 39/30/21/12, 512 entries of 8 bytes; 2 MiB at PD, 1 GiB at PDPT.
-# Physical width: frame numbers reach at most bit 51 (MAX_POSSIBLE_PHYSMEM_BITS 52, facts.md §4.1).
+# sources.toml: x86-64-paging, linux pgtable_64_types.h: shifts 39/30/21/12, 512 entries of 8 bytes; 2 MiB at PD, 1 GiB at PDPT.
+# Physical width: frame numbers reach at most bit 51 (MAX_POSSIBLE_PHYSMEM_BITS 52, sources.toml: pte-bits).
 X86_64 = PagingMode(
     id="x86_64", name="x86-64 (4-level)", level_names=("PML4", "PDPT", "PD", "PT"), index_bits=(9, 9, 9, 9),
     offset_bits=12, entry_size=8, large_levels=frozenset({1, 2}), phys_bits=52, table_region=0xFF_0000_0000,
@@ -130,7 +130,7 @@ def size_name(size: int) -> str:
 
 # --------------------------------------------------------------------------- entries
 
-# facts.md §4.1, linux arch/x86/include/asm/pgtable_types.h
+# sources.toml: pte-bits, linux arch/x86/include/asm/pgtable_types.h
 FLAG_BITS: dict[str, int] = {"P": 0, "RW": 1, "US": 2, "A": 5, "D": 6, "PS": 7, "NX": 63}
 FLAG_ALIASES: dict[str, str] = {"R/W": "RW", "W": "RW", "U": "US", "U/S": "US", "XD": "NX"}
 

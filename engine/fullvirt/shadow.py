@@ -1,5 +1,5 @@
 """Shadow page tables: how a software VMM virtualizes the MMU (lecture 2.2, "Memory Virtualization with
-Shadow Page Tables"; facts.md §5.1, linux Documentation/virt/kvm/x86/mmu.rst).
+Shadow Page Tables"; sources.toml: shadow-kvm, linux Documentation/virt/kvm/x86/mmu.rst).
 
 The guest keeps its own page tables (guest-virtual page → guest-physical frame) for compatibility,
 but the hardware walks only the VMM's *shadow* table (guest-virtual page → host-physical frame).
@@ -20,7 +20,7 @@ from engine.core.trace import Trace, TraceBuilder
 PAGES = 1 << (TEACHING.va_bits - TEACHING.offset_bits)  # guest-virtual pages of the teaching mode
 HOST_FRAMES = 1 << (TEACHING.phys_bits - TEACHING.offset_bits)  # host-physical frames
 MAX_OPS = 200
-ADAMS_AGESEN = "as described by Adams & Agesen 2006"  # facts.md §5.1, tagged [U] there: no numbers claimed
+ADAMS_AGESEN = "as described by Adams & Agesen 2006"  # sources.toml: shadow-hidden-true (not verified): no numbers claimed
 
 
 class ShadowError(ValueError):

@@ -1,6 +1,6 @@
 """Xen's Credit (Credit1) scheduler: weighted fair share with caps, BOOST/UNDER/OVER priorities.
 
-Numbers from xen.git credit.c (facts.md §7.2): every running vCPU burns 10 credits per ms; once per
+Numbers from xen.git credit.c (sources.toml: credit-accounting, credit-priorities): every running vCPU burns 10 credits per ms; once per
 accounting period (= the 30 ms timeslice) credit is handed out in proportion to weight × active
 vCPUs, bounded by one slice per vCPU and by the cap; credit is floored at −300 and a vCPU above
 +300 is halved and stops earning (it counts as idle). Credit ≥ 0 is UNDER, < 0 is OVER; a vCPU

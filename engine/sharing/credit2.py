@@ -1,6 +1,6 @@
 """Xen's Credit2 (the default since Xen 4.12): credit burned faster by lighter VMs, sorted runqueue.
 
-From xen.git credit2.c (facts.md §7.3): a vCPU burns credit at max_weight/weight per unit of time,
+From xen.git credit2.c (sources.toml: credit2): a vCPU burns credit at max_weight/weight per unit of time,
 so the heaviest burns 1:1 and a half-weight vCPU twice as fast. The runqueue is sorted by credit and
 the vCPU with the most credit runs. When the one that would run next has credit ≤ 0, every vCPU gets
 +10 ms of credit (carry-over clipped to 10 ms + 500 µs). A vCPU runs at most 10 ms and at least

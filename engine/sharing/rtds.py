@@ -1,6 +1,6 @@
 """Xen's RTDS real-time scheduler: global preemptive EDF over per-vCPU (period, budget) reservations.
 
-From xen.git rt.c (facts.md §7.4): each vCPU gets ``budget`` of CPU in every ``period`` (defaults
+From xen.git rt.c (sources.toml: rtds): each vCPU gets ``budget`` of CPU in every ``period`` (defaults
 10 ms and 4 ms); the budget is replenished at the start of each period and the deadline is the end
 of the period; unused budget is discarded. Among runnable vCPUs with budget left, the ones with the
 earliest deadlines run (global EDF on all pCPUs), preempting later deadlines at once.

@@ -2,7 +2,7 @@
 
 A scenario is a host with ``pcpus`` physical CPUs and VMs with vCPUs. Every vCPU runs a workload
 (CPU-bound, I/O-bound, latency-sensitive or a user-edited trace). The parameters and their legal
-ranges are Xen's own (facts.md §7): weight 256 in 1–65535, cap in percent of one pCPU, a 30 ms
+ranges are Xen's own (sources.toml: credit-weight-cap, credit-accounting, rtds): weight 256 in 1–65535, cap in percent of one pCPU, a 30 ms
 Credit timeslice in 1–1000 ms, RTDS period 10 ms / budget 4 ms with a 10 µs minimum.
 
 Times in the scenario are milliseconds (floats allowed); the simulator works in integer
