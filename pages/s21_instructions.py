@@ -13,7 +13,7 @@ catalogue = content.catalogue()
 st.subheader("Verdict per ISA, derived from the catalogue")
 st.dataframe(verdict_rows(catalogue), hide_index=True, width="stretch")
 st.caption("The verdict is computed from the instructions catalogued here (a teaching selection, not every instruction of each ISA). "
-           "For Power and SPARC the lecture's claim is shown; facts.md marks it as not independently verified.")
+           "For Power and SPARC the lecture's claim is shown.")
 
 isa_id = query.select("Instruction set", {i.id: i.name for i in catalogue.values()}, name="isa", default="ia32")
 isa = catalogue[isa_id]

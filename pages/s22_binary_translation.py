@@ -26,7 +26,7 @@ with cols[1]:
     fmt = st.radio("Format", ["asm", "hex"], index=["asm", "hex"].index(preset.format), key=f"fmt_{choice}",
                    format_func={"asm": "Intel assembly (objdump)", "hex": "machine code (hex)"}.get)
     max_unit = st.slider("Unit size cap", 1, 32, DEFAULT_MAX_UNIT, key="bt_unit",
-                         help="Most instructions a translation unit may hold (Adams & Agesen use 12; facts.md marks it unverified).")
+                         help="Most instructions a translation unit may hold (Adams & Agesen use 12).")
 with cols[0]:
     with st.expander("Code (edit it: paste `objdump -d -M intel` output, plain Intel syntax with labels, or hex bytes)",
                      expanded=choice == CUSTOM):

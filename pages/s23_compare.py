@@ -27,7 +27,7 @@ with st.expander("Why each event does or does not involve the VMM"):
     st.table([{"Event": compare.EVENT_LABELS[e], **{compare.TECHNIQUE_LABELS[t]: compare.INTERVENTIONS[t][e][1]
                                                     for t in compare.TECHNIQUES}} for e in compare.EVENTS])
 st.caption("Model: event counts per million guest instructions are this app's choice of mix (see engine/assisted/compare.py). "
-           "Cycles use Adams & Agesen's per-event nanobenchmarks (Pentium 4, facts.md §5.2 [S]); a negative number means "
+           "Cycles use Adams & Agesen's per-event nanobenchmarks (Pentium 4 672, 2006); a negative number means "
            f"faster than native: BT emulates IN in the translation cache in 214 cycles, a real device access takes 3,209. "
            f"Paravirtualization batches {compare.PV_BATCH} page-table updates per hypercall; EPT's longer 2D walks are not counted.")
 

@@ -17,7 +17,7 @@ c1, c2 = st.columns(2)
 n = c1.slider("Guest page-table levels (n)", 1, 5, 4, key="ept_n")
 m = c2.slider("EPT levels (m)", 1, 5, 4, key="ept_m")
 st.markdown(f"Worst case: (n+1)(m+1) − 1 = ({n}+1)({m}+1) − 1 = **{nested_paging.references(n, m)}** memory references "
-            f"for one TLB miss, against {n} natively (facts.md §4.3).")
+            f"for one TLB miss, against {n} natively.")
 player(nested_paging.nested_walk(n, m), "nested", lambda f: st.graphviz_chart(nested_graph(f.state), width="stretch"),
        counter_labels={"references": "references", "host_references": "EPT (host) references", "guest_references": "guest references"})
 
@@ -49,7 +49,7 @@ with left:
 with right:
     st.dataframe(rows, hide_index=True, width="stretch")
     st.caption("Each miss costs a nested walk (24 references for 4+4 levels). VPID 0 is reserved for the VMM; "
-               "VPIDs are 16 bits (facts.md §4.4).")
+               "VPIDs are 16 bits.")
 
 st.subheader("Direct device assignment and the IOMMU")
 d1, d2 = st.columns(2)

@@ -20,7 +20,7 @@ def render_hypercall(frame) -> None:
     left.graphviz_chart(cpu_graph(frame.state), width="stretch")
     right.dataframe([{"#": number, "Hypercall": n, "": "◀" if n == name else ""} for n, number in sorted(
         xen.HYPERCALLS.items(), key=lambda item: item[1])], hide_index=True, height=320, width="stretch")
-    right.caption("Numbers from xen.git public/xen.h (facts.md §6.2).")
+    right.caption("Numbers from xen.git public/xen.h.")
 
 
 player(xen.hypercall_flow(name), "hcall", render_hypercall,

@@ -21,7 +21,7 @@ with left:
                             preset.controls, key=f"vmcs_{preset_id}", height=200)
 with right:
     workload = st.text_area("Guest workload (one item per line, `xN` repeats)", preset.workload, key=f"work_{preset_id}", height=200)
-generation = st.select_slider("CPU generation (VM-exit latency, facts.md §3.7 [S])", list(vmx.LATENCY),
+generation = st.select_slider("CPU generation (VM-exit latency)", list(vmx.LATENCY),
                               value=preset.generation, key="vtx_generation")
 
 good_key = f"vtx_good_{preset_id}"

@@ -82,4 +82,4 @@ def render(frame) -> None:
 
 player(trace, "credits", render, counter_labels={"throttled_hours": "hours held back to the baseline"})
 st.caption("Simplified model: credits earned and spent minute by minute; no launch credits (the start balance is a "
-           "choice); T2 Unlimited, which may burst past a zero balance for a fee [S], is not modelled.")
+           "choice); T2 Unlimited, which may burst past a zero balance for a fee, is not modelled.")

@@ -55,7 +55,8 @@ for col, model in zip(st.columns(2), billing.MODELS):
         chart(ec2_charts.billing_timeline, bill.timeline_rows(model))
 st.dataframe(bill.rows(), hide_index=True, width="stretch")
 source = cat.lecture_table if table == "lecture" else cat.current_table
-st.caption(f"Rules: facts.md §8.3 [V]. Prices: {source.title}, [{source.price_tag}] {source.provenance.as_of}. "
+st.caption("Rules: the EC2 pricing page before October 2017 and AWS What's New, 2 Oct 2017. "
+           f"Prices: {source.title}, [{source.price_tag}] {source.provenance.as_of}. "
            "Each run is billed on its own: a restart starts a new hour, and partial hours are never pooled. "
            "Per-second billing applies to Linux only; the same Linux prices are used for both models here.")
 

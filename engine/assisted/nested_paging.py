@@ -18,7 +18,7 @@ from engine.assisted.vmx import EPT_CONTROLS, SHADOW_CONTROLS, Vmcs, VmxError, e
 MAX_LEVELS = 5  # sources.toml: x86-64-paging: 4-level paging and LA57's 5 levels; the same formats exist for EPT
 SIMPLIFICATIONS = (
     "The worst case: no page-walk caches, no nested TLB and 4 KiB pages in both dimensions, so every reference "
-    "goes to memory (facts.md §4.3 lists these as the mitigations). Only the order and the number of references "
+    "goes to memory (those three are what reduces the cost in practice). Only the order and the number of references "
     "are modelled, not the addresses. Fewer than 4 levels use the lower x86-64 level names."
 )
 
@@ -89,7 +89,7 @@ def nested_walk(n: int = 4, m: int = 4) -> Trace[NestedState]:
         "references": 0, "host_references": 0, "guest_references": 0})
     tb.add(NestedState(n, m, "start", ()), f"TLB miss: {n}-level guest table on {m}-level EPT",
            f"The guest's CR3 and every pointer in its tables are guest-physical addresses, so each of them, and the "
-           f"final data address, must first be translated by an {m}-step EPT walk (facts.md §4.3).", {"gcr3"})
+           f"final data address, must first be translated by an {m}-step EPT walk.", {"gcr3"})
     for index, ref in enumerate(order):
         tb.count("references")
         tb.count(f"{ref.dimension}_references")
@@ -109,7 +109,7 @@ def nested_walk(n: int = 4, m: int = 4) -> Trace[NestedState]:
     total = references(n, m)
     tb.add(NestedState(n, m, "done", order), f"{total} references",
            f"{n} guest reads + {n + 1} EPT walks × {m} = ({n}+1)({m}+1) − 1 = {total}, against {n} for a native walk: "
-           "why page-walk caches, nested TLBs and large pages matter (facts.md §4.3).", {"summary"})
+           "why page-walk caches, nested TLBs and large pages matter.", {"summary"})
     return tb.build()
 
 

@@ -140,7 +140,7 @@ SIMPLIFICATIONS = (
     "for load/store/pte. With EPT, an EPT violation is modelled as the first access to each 4 KiB guest-physical "
     "page; without EPT (shadow paging), the first access to each page is a hidden page fault, every guest PTE "
     "write faults on the write-protected table, and the VMM keeps one shadow for the whole guest. Each exit costs "
-    f"the generation's page-fault exit latency (facts.md §3.7 [S]) plus {HANDLING_CYCLES} cycles of handling "
+    f"the generation's page-fault exit latency (Bugnion, Nieh & Tsafrir 2017) plus {HANDLING_CYCLES} cycles of handling "
     "(an assumption); instructions that do not exit cost nothing extra. Guest RIP advances 4 bytes per line."
 )
 
@@ -326,8 +326,8 @@ class _Builder:
                            "are set but 'activate secondary controls' (primary bit 31) is 0, so the CPU would ignore "
                            "them; set 'primary: activate secondary controls' too")
         if "enable VPID" in self.sets["secondary"] and self.vpid == 0:
-            raise VmxError("vpid: 'enable VPID' is set but the VPID is 0, which is reserved for the VMM "
-                           "(facts.md §4.4); give 'vpid: 1' or higher")
+            raise VmxError("vpid: 'enable VPID' is set but the VPID is 0, which is reserved for the VMM; "
+                           "give 'vpid: 1' or higher")
         defaults = Vmcs()
         return Vmcs(
             pin=frozenset(self.sets["pin"]), primary=frozenset(self.sets["primary"]),
@@ -604,7 +604,7 @@ def _memory(vmcs: Vmcs, item: Item, mapped: set[int]) -> Outcome:
                                          f"{page << PAGE_SHIFT:#x} is mapped, so the {kind} needs no VMM.")
         mapped.add(page)
         return _exit(48, "ept-violation", f"First touch of guest-physical page {page << PAGE_SHIFT:#x}: the EPT has no "
-                     "entry for it, so the hardware exits (EPT violation, the hardware form of a hidden fault, facts.md §4.4).",
+                     "entry for it, so the hardware exits (EPT violation, the hardware form of a hidden fault).",
                      f"data {kind} at guest-physical {address:#x}; EPT entry not present",
                      "allocates a host frame, fills the EPT entry (R/W/X) and resumes; the guest retries the access "
                      "and never notices", address)
@@ -621,7 +621,7 @@ def _memory(vmcs: Vmcs, item: Item, mapped: set[int]) -> Outcome:
                                      "succeeds without the VMM.")
     mapped.add(page)
     return _exit(0, "hidden-fault", f"First touch of page {page << PAGE_SHIFT:#x}: the shadow table has no entry, so "
-                 "#PF is raised and, with bit 14 set in the exception bitmap, exits (a hidden fault, facts.md §5.1).",
+                 "#PF is raised and, with bit 14 set in the exception bitmap, exits (a hidden fault).",
                  f"#PF (vector 14, not present) at linear address {address:#x}",
                  "walks the guest's table, fills the shadow entry (guest frame → host frame) and resumes; the guest "
                  "never sees this fault")
@@ -635,7 +635,7 @@ def decide(vmcs: Vmcs, item: Item, mapped: set[int]) -> Outcome:
     if op == "uncond":
         handling = _UNCOND_HANDLING.get(mn, "emulates the VMX instruction for a nested hypervisor, or injects #UD")
         return _exit(UNCONDITIONAL[mn], "unconditional", f"{mn.upper()} always exits, whatever the controls say "
-                     "(facts.md §3.6).", "none", handling)
+                     "(SDM Vol. 3C).", "none", handling)
     if op == "cond":
         group, control, reason = CONDITIONAL[mn]
         where = f"{group} bit {GROUPS[group][control]}"
@@ -809,7 +809,7 @@ def simulate(vmcs: Vmcs, workload_text: str, generation: str = "Haswell",
         f"EXCEPTION_BITMAP = {vmcs.exception_bitmap:#x}. These bits decide every later exit.", {"controls", "vmm"})
     tb.count("vm_entries")
     add("launch", "VM entry: VMLAUNCH",
-        f"First entry, so VMLAUNCH (the VMCS is still clear; facts.md §3.1). The CPU loads the guest-state area "
+        f"First entry, so VMLAUNCH (the VMCS is still clear). The CPU loads the guest-state area "
         f"(CR3 {vmcs.guest.cr3:#x}, RIP {vmcs.guest.rip:#x}) and runs the guest in VMX non-root mode.",
         {"guest-state", "guest"})
     for item, first, rest in _runs(vmcs, items, mapped):
@@ -840,7 +840,7 @@ def simulate(vmcs: Vmcs, workload_text: str, generation: str = "Haswell",
                 {"vmm", "exit-info"}, item, first.cause)
             tb.count("vm_entries")
             add("entry", "VM entry: VMRESUME",
-                "The VMCS is launched, so VMRESUME (facts.md §3.1): the CPU loads the guest-state area and the guest "
+                "The VMCS is launched, so VMRESUME: the CPU loads the guest-state area and the guest "
                 f"continues at RIP {current.guest.rip:#x} as if nothing had happened.", {"guest-state", "guest"},
                 item, first.cause)
         if rest is not None and (first.reason is not None or rest.reason is not None):
@@ -1043,7 +1043,7 @@ def tagged_tlb_trace(workload: Sequence[int], vm_count: int, switches: int, tlb_
         {"accesses": 0, "hits": 0, "misses": 0, "flushes": 0, "walk_references": 0})
     mode = "tagged with VPIDs" if tagged else "untagged"
     tb.add(TaggedTlbState(tagged, "VMM", 0, "start", None, ()), f"Empty {mode} TLB",
-           f"{vm_count} VMs get VPIDs {', '.join(map(str, assign_vpids(vm_count)))}; VPID 0 is the VMM's (facts.md §4.4). "
+           f"{vm_count} VMs get VPIDs {', '.join(map(str, assign_vpids(vm_count)))}; VPID 0 is the VMM's. "
            f"A miss costs a walk of {walk_references} references.")
     events = _tagged_events(workload, vm_count, switches, tlb_entries, tagged, seed, policy)
     for number, (who, vpid, kind, page, tlb) in enumerate(events, 1):

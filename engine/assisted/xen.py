@@ -72,23 +72,22 @@ SIMPLIFICATIONS = (
     "with reference counts, of which the model keeps PT vs RW and a count of mappings per frame. "
     "mmu_update handles only the normal PTE write (the real ptr also carries a command in its low bits), and Dom0 gets "
     "no extra mapping rights. Sharing between domains is not modelled here: real Xen uses grant tables. "
-    "CPU: the 2003 x86-32 design (guest kernel in ring 1); on x86-64 the PV kernel runs in ring 3 (facts.md §6.1). "
+    "CPU: the 2003 x86-32 design (guest kernel in ring 1); on x86-64 the PV kernel runs in ring 3. "
     "Events: one 8-bit pending bitmask and one mask flag per guest. "
     "Split drivers: one back end in Dom0, one 8-slot ring, no real data transfer; the device completes at once."
 )
 
 SOURCES: dict[str, str] = {
     "memory": "Lecture slides 'XEN and Physical Memory', 'XEN and Memory Virtualization'; Barham et al. SOSP 2003 "
-              "§3.3.3–3.3.4; xen.git xen/include/public/xen.h (struct mmu_update, hypercall numbers) (facts.md §6.1–6.2)",
+              "§3.3.3–3.3.4; xen.git xen/include/public/xen.h (struct mmu_update, hypercall numbers)",
     "cpu": "Lecture slide 'XEN and CPU Virtualization'; Barham et al. SOSP 2003 §2.1.2 (fast system-call handler, "
-           "CR2 and the extended stack frame) (facts.md §6.1)",
+           "CR2 and the extended stack frame)",
     "hypercall": "Lecture slide 'XEN and I/O Virtualization'; Barham et al. SOSP 2003 §3.1; xen.git "
-                 "xen/include/public/xen.h (facts.md §6.1–6.2)",
+                 "xen/include/public/xen.h",
     "events": "Lecture slide 'XEN and I/O Virtualization'; Barham et al. SOSP 2003 §3.1 (pending bitmask, callback, "
-              "'virtual CLI'); event_channel_op = 32 from xen.git public/xen.h (facts.md §6.1–6.2)",
-    "split-drivers": "Barham et al. SOSP 2003 §3.2, Fig. 2 (I/O rings) [V]; front/back split drivers and grant tables "
-                     "since Xen 2.0 [S]; xen.git xen/include/public/io/ring.h, io/blkif.h, io/netif.h, grant_table.h "
-                     "(facts.md §6.1)",
+              "'virtual CLI'); event_channel_op = 32 from xen.git public/xen.h",
+    "split-drivers": "Barham et al. SOSP 2003 §3.2, Fig. 2 (I/O rings); front/back split drivers and grant tables "
+                     "since Xen 2.0; xen.git xen/include/public/io/ring.h, io/blkif.h, io/netif.h, grant_table.h",
 }
 
 
@@ -589,7 +588,7 @@ def syscall_vs_pagefault() -> tuple[Trace[CpuState], Trace[CpuState]]:
                                         stack_frame=(("vector", hex(SYSCALL_VECTOR)),)),
                       "CPU enters the guest kernel directly",
                       "The fast handler 'is accessed directly by the processor without indirecting via ring 0': "
-                      "ring 3 → ring 1, Xen is not involved (facts.md §6.1).", {"kernel", "direct"})
+                      "ring 3 → ring 1, Xen is not involved (Barham et al. 2003).", {"kernel", "direct"})
     state = _cpu_step(sc, state, replace(state, handler="system-call code"), "Guest kernel serves the call",
                       "The guest kernel runs its ordinary system-call code in ring 1.", {"kernel"})
     _cpu_step(sc, state, replace(app, handler="application continues"), "Return to the app",
@@ -602,7 +601,7 @@ def syscall_vs_pagefault() -> tuple[Trace[CpuState], Trace[CpuState]]:
     state = _cpu_step(pf, app, CpuState("Xen", XEN_RING, "Xen's #PF entry", cr2=address),
                       "The fault enters Xen in ring 0",
                       f"The CPU writes the faulting address to CR2, which is readable only in ring 0, so a ring-{_KERNEL} "
-                      "guest kernel could not read it: the fault must go through Xen (facts.md §6.1).", {"xen", "cr2"})
+                      "guest kernel could not read it: the fault must go through Xen.", {"xen", "cr2"})
     frame = (("faulting address (CR2)", address), ("error code", "not present, user, read"), ("eip", "app instruction"))
     state = _cpu_step(pf, state, replace(state, handler="bounce to the guest", stack_frame=frame),
                       "Xen builds an extended stack frame",
@@ -795,7 +794,7 @@ def split_driver_request(kind: str = "block") -> Trace[IoRingState]:
     state = step(replace(state, actor="Dom0 back end", req_cons=state.req_cons + 1),
                  f"{d['back']} consumes the request",
                  f"Dom0's back-end driver reads the slot at the request consumer and advances it. (In the 2003 paper "
-                 "Xen itself consumed requests; back ends in a driver domain came with Xen 2.0 [S].)",
+                 "Xen itself consumed requests; back ends in a driver domain came with Xen 2.0.)",
                  {"ring", "req_cons", "dom0"})
     tb.count("hypercalls")
     state = step(replace(state, actor="device"), f"Dom0's physical {d['device']} driver performs it",

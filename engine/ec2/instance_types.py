@@ -22,12 +22,12 @@ ECU = {
     "definition": ("One EC2 Compute Unit provides the equivalent CPU capacity of a 1.0-1.2 GHz 2007 Opteron or 2007 "
                    "Xeon processor. This is also the equivalent to an early-2006 1.7 GHz Xeon processor referenced in "
                    "our original documentation."),
-    "definition_source": "EC2 FAQ, quoted by The Register (17 Apr 2014) and others; facts.md §8.2 [V]",
-    "dropped": "In April 2014 AWS stopped quoting ECUs and moved to vCPUs (The Register; facts.md §8.2 [V]).",
+    "definition_source": "EC2 FAQ, quoted by The Register (17 Apr 2014) and others",
+    "dropped": "In April 2014 AWS stopped quoting ECUs and moved to vCPUs (The Register).",
     "original": ("The original 2006 instance (later m1.small): \"approximately a 1.7 GHz Xeon, 1.75 GB RAM, 160 GB disk, "
-                 "250 Mb/s network\", $0.10 per instance-hour (facts.md §8.1 [V])."),
+                 "250 Mb/s network\", $0.10 per instance-hour (EC2 beta FAQ, 2006)."),
 }
-CREDIT = "A CPU Credit provides the performance of a full CPU core for one minute (AWS launch text; facts.md §8.4 [V])."
+CREDIT = "A CPU Credit provides the performance of a full CPU core for one minute (AWS launch text)."
 
 
 @dataclass(frozen=True)

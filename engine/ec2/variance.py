@@ -21,7 +21,7 @@ SLOWDOWN_B = 1.4  # processor type B is an older generation: 40% longer runtimes
 PROCESSORS = {"A": "processor type A (newer)", "B": "processor type B (older)"}
 SIMPLIFICATIONS = (f"Processor type B takes {SLOWDOWN_B:g}× as long as type A, and each run varies by the chosen noise "
                    "(neighbouring VMs, network): the app's illustrative numbers. The paper reports two bands, not "
-                   "these speeds; which processors and shares were behind EC2's bands is not verified here.")
+                   "these speeds; its abstract does not say which processors, in what shares, were behind EC2's bands.")
 MAX_MEASUREMENTS = 2000
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
          2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)

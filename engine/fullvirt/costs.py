@@ -56,8 +56,7 @@ NOTES = (
     f"cycles per instruction (assumption). Binary translation: {TRANSLATE_CYCLES} cycles per translated instruction, "
     f"once per unit (Adams & Agesen), then native speed; {VMM_CALL_CYCLES} cycles per critical instruction replaced by a "
     f"VMM call (the 'in' nanobenchmark under BT); the trap cost per privileged instruction; {LOOKUP_CYCLES} extra cycles "
-    "per return or indirect jump (cache lookup: call/ret 51 vs 11 cycles). Numbers marked [S] in facts.md come from a "
-    "secondary source."
+    "per return or indirect jump (cache lookup: call/ret 51 vs 11 cycles)."
 )
 
 

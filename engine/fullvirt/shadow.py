@@ -247,7 +247,7 @@ class _Vmm:
         else:
             sync = "has no shadow entry for this page, so nothing is copied now: it is filled lazily on the next access"
         self.frame(step, op, "VMM", "pte-write", f"PTE write traps: page {op.page:#x} of {op.process}",
-                   "The guest's page tables are write-protected, so the store faults into the VMM (facts.md §5.1). "
+                   "The guest's page tables are write-protected, so the store faults into the VMM (as in KVM's shadow MMU). "
                    f"The VMM emulates the store in the guest table and {sync}.",
                    {"trap", "guest-table", "shadow"}, op.page)
 
@@ -294,7 +294,7 @@ class _Vmm:
         else:
             done = f"finds no shadow entry for page {op.page:#x}, so nothing changes"
         self.frame(step, op, "VMM", "invlpg", f"INVLPG traps: page {op.page:#x}",
-                   f"INVLPG is privileged, so the de-privileged guest kernel traps. The VMM {done} (facts.md §5.1).",
+                   f"INVLPG is privileged, so the de-privileged guest kernel traps. The VMM {done}.",
                    {"trap", "shadow"}, op.page)
 
 

@@ -247,7 +247,7 @@ def simulate(space: AddressSpace, accesses: Sequence[int], tlb_entries: int, pol
                 why = ("On IA-32 the TLB is invisible to the OS and is flushed on every context switch (lecture): "
                        "the next accesses miss until the working set is cached again.")
             else:
-                why = "No flush: tagged TLB entries (PCID, ASID, VPID; facts.md §4.4) survive the switch."
+                why = "No flush: tagged TLB entries (PCID, ASID, VPID) survive the switch."
             tb.add(TLBState(tlb_entries, policy, None, None, "switch", None, 0, rows()), "Context switch", why, {"switch"})
         info, hit, victim = replay.step(index, va)
         tb.count("accesses")

@@ -481,8 +481,8 @@ def classification(insn: Insn, isa: ISA) -> Classification:
     note = _OPERAND_NOTE.format(m=insn.base.upper()) if insn.base in ("mov", "push", "pop") else ""
     if entry is None and form.startswith("MOV") and ("control" in insn.kinds or "debug" in insn.kinds):
         return Classification("privileged", form, None,
-                              f"{form}: MOV to or from a control or debug register is privileged (SDM Vol. 3A §5.9, "
-                              "facts.md §1.2), so it traps in the de-privileged guest kernel and the VMM emulates it."
+                              f"{form}: MOV to or from a control or debug register is privileged (SDM Vol. 3A §5.9), "
+                              "so it traps in the de-privileged guest kernel and the VMM emulates it."
                               + note)
     if entry is not None and entry.privileged:
         return Classification("privileged", form, entry,

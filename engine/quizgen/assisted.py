@@ -80,9 +80,9 @@ def exit_reason(seed: int, catalogue: Mapping[str, ISA]) -> Question:
     options = [right] + [o for o in rng.sample(pool, len(pool)) if o != right][:3]
     rng.shuffle(options)
     always = instruction.split()[0] in vmx.UNCONDITIONAL
-    explanation = ((f"{instruction.split()[0].upper()} exits unconditionally, whatever the controls say (facts.md §3.6)."
+    explanation = ((f"{instruction.split()[0].upper()} exits unconditionally, whatever the controls say."
                     if always else f"With these controls, {instruction} gives: {right}.") +
-                   " Basic exit reasons from the SDM (facts.md §3.5).")
+                   " Basic exit reasons from the SDM (Vol. 3D, Appendix C).")
     return Question(
         id=f"gen-exit-{seed}", section=SECTION, kind="single",
         prompt=(f"A guest runs in VMX non-root mode. The primary processor-based controls set: **{', '.join(controls)}**"
@@ -102,8 +102,7 @@ def walk_references(seed: int, catalogue: Mapping[str, ISA]) -> Question:
                 "does one TLB miss need in the worst case (no page-walk caches)?"),
         value=float(total), tolerance=0.0, unit="references",
         explanation=(f"Each of the {n} guest table pointers (gCR3 and {n - 1} inner ones) and the final guest-physical "
-                     f"address needs an {m}-step EPT walk, plus the {n} guest reads: ({n}+1)({m}+1) − 1 = {total} "
-                     "(facts.md §4.3)."),
+                     f"address needs an {m}-step EPT walk, plus the {n} guest reads: ({n}+1)({m}+1) − 1 = {total}."),
         slide="Memory Virtualization Extensions", generator="2d-walk")
 
 

@@ -41,7 +41,7 @@ def bill_question(seed: int, catalogue: Mapping[str, ISA]) -> Question:
                 f"{len(lines)} time(s); its runs (h:mm[:ss]): {runs_text}. What is the bill in USD if it is billed "
                 f"**{billing.RULES[model]}**? (4 decimal places are enough.)"),
         value=round(total, 6), tolerance=max(0.0001, 0.005 * total), unit="USD",
-        explanation=f"Billed {billing.RULES[model]}: {per_run}. Total {usd(total)} (facts.md §8.3).",
+        explanation=f"Billed {billing.RULES[model]}: {per_run}. Total {usd(total)}.",
         slide="EC2 Per-Hour Pricing Model", generator="bill")
 
 

@@ -77,7 +77,7 @@ def credit_next(seed: int, catalogue: Mapping[str, ISA]) -> Question:
                 "vCPU that just woke up inserted at the end: " + "; ".join(lines) + f". Boost on wake is **{'on' if boost else 'off'}**. Which vCPU runs next?"),
         options=tuple(c.name for c in queue), answer=(right,),
         explanation=why + " Credit orders the runqueue BOOST > UNDER (credit ≥ 0) > OVER (credit < 0), first come "
-                          "first served within a priority; a waking UNDER vCPU is boosted (facts.md §7.2).",
+                          "first served within a priority; a waking UNDER vCPU is boosted (xen.git credit.c).",
         slide="CPU Scheduling", generator="credit-next")
 
 

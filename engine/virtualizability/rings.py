@@ -41,13 +41,13 @@ LAYOUTS: tuple[RingLayout, ...] = (
                "VMware white paper 'Understanding Full Virtualization, Paravirtualization, and Hardware Assist' (2007), Fig. 5"),
     RingLayout("xen32", "Paravirtualization (Xen, x86-32)", "", 0, 1, 3,
                "The guest kernel is ported to run in ring 1 (FLAT_KERNEL_CS = FLAT_RING1_CS).",
-               "Barham et al. SOSP 2003 §2.1.2; xen.git xen-x86_32.h (facts.md §6.1)"),
+               "Barham et al. SOSP 2003 §2.1.2; xen.git xen-x86_32.h"),
     RingLayout("xen64", "Paravirtualization (Xen, x86-64)", "", 0, 3, 3,
                "x86-64 dropped segment limits, so a 64-bit PV kernel runs in ring 3 beside its apps, in another address space.",
-               "xen.git xen-x86_64.h: FLAT_KERNEL_CS64 = FLAT_RING3_CS64 (facts.md §6.1)"),
+               "xen.git xen-x86_64.h: FLAT_KERNEL_CS64 = FLAT_RING3_CS64"),
     RingLayout("vtx", "Hardware-assisted (Intel VT-x)", "VMX root / non-root", 0, 0, 3,
                "The VMM runs in root mode; the guest keeps ring 0 and ring 3, but in non-root mode, where chosen events cause VM exits.",
-               "Intel SDM Vol. 3C 'VMX Non-Root Operation' (facts.md §3.1)"),
+               "Intel SDM Vol. 3C 'VMX Non-Root Operation'"),
 )
 
 LAYOUTS_BY_ID: dict[str, RingLayout] = {layout.id: layout for layout in LAYOUTS}
