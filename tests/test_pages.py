@@ -407,4 +407,4 @@ def test_every_lesson_page_ends_with_a_collapsed_sources_footnote():
     assert footnote.label.endswith(f"({len(entries)})")
     text = footnote.markdown[0].value
     assert all(e.source.replace("$", r"\$")[:40] in text for e in entries)
-    assert "facts.md" not in text and "[S]" not in text
+    assert "[S]" not in text and "[V]" not in text
