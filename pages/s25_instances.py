@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from engine.core.provenance import TAGS
 from engine.ec2 import instance_types as it
 from ui import content, layout, query
 from ui.player import player
@@ -45,8 +46,8 @@ st.table({"Type": [t.name for t in cat.current], "vCPUs": [t.vcpu for t in cat.c
           "Credits earned / h": [f"{t.credits_per_hour:g}" for t in cat.current],
           "Max balance": [f"{t.max_balance:g}" for t in cat.current],
           "Baseline per vCPU": [f"{t.baseline:.1%}" for t in cat.current],
-          f"USD / h [{ct.price_tag}]": [f"{t.price:g}" for t in cat.current]})
-st.caption(f"{ct.provenance.label} ({ct.provenance.meaning}); prices [{ct.price_tag}] from public cost-tool tables, "
+          "USD / h": [f"{t.price:g}" for t in cat.current]})
+st.caption(f"Table {ct.provenance.label} ({ct.provenance.meaning}); prices from public cost-tool tables ({TAGS[ct.price_tag]}), "
            f"not an AWS page. {ct.region}, {ct.os}, On-Demand. Source: {ct.provenance.source}. The lecture's t2 Medium "
            "has 1 virtual core; today's t2.medium has 2 vCPUs.")
 

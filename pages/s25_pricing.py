@@ -3,6 +3,7 @@
 import streamlit as st
 
 from engine.ec2 import billing, elasticity, instance_types
+from engine.core.provenance import TAGS
 from engine.ec2.money import usd
 from ui import content, layout, query
 from ui.charts import chart
@@ -19,7 +20,7 @@ st.markdown("**The per-hour cost depends on** (lecture): the **region** · the *
 
 st.subheader("The bill of a timeline")
 tables = {"lecture": f"The lecture's example prices ({cat.lecture_table.region}, {cat.lecture_table.os})",
-          "current": f"Today's t2 prices [{cat.current_table.price_tag}] ({cat.current_table.region}, {cat.current_table.os})"}
+          "current": f"Today's t2 prices ({cat.current_table.region}, {cat.current_table.os})"}
 left, right = st.columns(2)
 with left:
     table = query.select("Prices", tables, name="prices", default="lecture")
@@ -56,7 +57,7 @@ for col, model in zip(st.columns(2), billing.MODELS):
 st.dataframe(bill.rows(), hide_index=True, width="stretch")
 source = cat.lecture_table if table == "lecture" else cat.current_table
 st.caption("Rules: the EC2 pricing page before October 2017 and AWS What's New, 2 Oct 2017. "
-           f"Prices: {source.title}, [{source.price_tag}] {source.provenance.as_of}. "
+           f"Prices: {source.title}, {source.provenance.label} ({TAGS[source.price_tag]}). "
            "Each run is billed on its own: a restart starts a new hour, and partial hours are never pooled. "
            "Per-second billing applies to Linux only; the same Linux prices are used for both models here.")
 

@@ -30,7 +30,7 @@ with left:
 with right:
     destination = query.select("To", ends, name="to", default=geo.regions[0].azs[1])
     month = st.number_input("Internet egress already sent this month (GB)", min_value=0.0, value=0.0, step=1000.0,
-                            key="transfer_month", help="Egress tiers are per month and aggregated across services [S].")
+                            key="transfer_month", help="Egress tiers are per month and aggregated across services.")
 round_trip = st.toggle("Round trip: the receiver sends the same amount back", key="transfer_round_trip")
 
 good = "transfer_good"

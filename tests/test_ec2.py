@@ -179,7 +179,7 @@ def test_inter_region_route_crosses_zone_then_region_boundaries(world):
     geo, fees = world
     events = [f.event for f in transfer.simulate(geo, fees, "us-east-1a", "eu-west-1b", 10)]
     assert events[1] == "Crosses the boundary of us-east-1a" and events[2] == "Crosses the boundary of region us-east-1"
-    assert "[S]" in transfer.simulate(geo, fees, "us-east-1a", "us-east-1b", 10)[1].explanation
+    assert "/GB in each direction" in transfer.simulate(geo, fees, "us-east-1a", "us-east-1b", 10)[1].explanation
 
 
 @pytest.mark.parametrize("source, destination, total", [
@@ -305,7 +305,7 @@ def test_generators_are_right_by_construction():
         q = bill(seed, {})
         assert q == bill(seed, {}) and grade(q, str(q.value)).correct
         q = fee(seed, {})
-        assert q == fee(seed, {}) and grade(q, str(q.value)).correct and "[S]" in q.prompt
+        assert q == fee(seed, {}) and grade(q, str(q.value)).correct and "secondary source" in q.prompt
         q = hist(seed, {})
         assert q == hist(seed, {}) and len(q.answer) == 1
     for q in (bill(s, {}) for s in range(60)):

@@ -33,7 +33,7 @@ def test_route_player_steps_across_boundaries_and_shows_the_fee():
     assert "Crosses the boundary of us-east-1a" in frame_text(at, "route")
     at.button(key="route_last").click().run()
     assert "Total fee: $1.00" in frame_text(at, "route")  # 100 GB × $0.01 between AZs
-    assert any(c.value.startswith("Fees [S] as of") for c in at.caption)
+    assert any(c.value.startswith("Fees as of") and "secondary source" in c.value for c in at.caption)
 
 
 def test_route_ends_come_from_the_link_and_internet_egress_is_tiered():
@@ -83,7 +83,7 @@ def test_bad_route_gives_an_error_and_keeps_the_last_good_one(change, message):
 def test_region_map_and_counts_are_dated_and_tagged():
     at = open_page(REGIONS)
     totals = regions.shipped().totals
-    assert any(f"as of {totals.provenance.as_of}" in m.value and "[U/S]" in m.value for m in at.markdown)
+    assert any(f"as of {totals.provenance.as_of}" in m.value and "secondary figures that disagree" in m.value for m in at.markdown)
     assert len(at.get("graphviz_chart")) == 2
 
 

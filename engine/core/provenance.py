@@ -27,8 +27,8 @@ class Provenance:
 
     @property
     def label(self) -> str:
-        """'[S] as of 2026-06' for captions."""
-        return f"[{self.tag}] as of {self.as_of}" if self.as_of != "undated" else f"[{self.tag}] undated"
+        """'as of 2026-06' for captions; how sure the figure is comes in plain words from :attr:`meaning`."""
+        return f"as of {self.as_of}" if self.as_of != "undated" else "undated"
 
     @property
     def meaning(self) -> str:

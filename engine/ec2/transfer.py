@@ -224,18 +224,18 @@ def _leg(t: TraceBuilder[RouteState], lines: list[FeeLine], geo: Geography, fees
 
     if kind == "inbound":
         at(0, f"{number(gb)} GB come in from the internet", f"The data is on its way to {receiver}.")
-        at(1, "Enters the region", f"Inbound traffic from the internet is free [S] (${fees.inbound:g}/GB).",
+        at(1, "Enters the region", f"Inbound traffic from the internet is free (${fees.inbound:g}/GB).",
            (FeeLine("inbound from the internet", gb, fees.inbound),))
         at(2, f"Arrives at {receiver} in {destination}", "No further fee inside the region.")
         return points
     at(0, f"{number(gb)} GB leave {sender} in {source}", f"Route {KINDS[kind]}.")
     if kind == "same-az":
         at(1, f"Arrives at {receiver} in the same zone {destination}",
-           "Intra-availability zone traffic is free of charge (lecture; over private IP addresses [S]).",
+           "Intra-availability zone traffic is free of charge (lecture; over private IP addresses).",
            (FeeLine("same availability zone", gb, fees.same_az),))
     elif kind == "inter-az":
         at(1, f"Crosses the boundary of {source}",
-           f"Per-GB fee for inter-AZ traffic (lecture): ${fees.inter_az:g}/GB in each direction [S]; "
+           f"Per-GB fee for inter-AZ traffic (lecture): ${fees.inter_az:g}/GB in each direction; "
            "data sent back pays the same again.", (FeeLine(f"between availability zones, {sender} → {receiver}", gb, fees.inter_az),))
         at(2, f"Arrives at {receiver} in {destination}", "Same region, a different zone: the fee was charged once for this direction.")
     else:
@@ -246,11 +246,11 @@ def _leg(t: TraceBuilder[RouteState], lines: list[FeeLine], geo: Geography, fees
             tiers = egress_lines(fees, gb, month_before)
             steps = "; ".join(f"{number(line.gb)} GB × ${line.per_gb:g}" for line in tiers)
             at(2, "Leaves the AWS network to the internet",
-               f"Internet egress is tiered per month [S]; {number(month_before)} GB already sent this month: {steps}.", tiers)
+               f"Internet egress is tiered per month; {number(month_before)} GB already sent this month: {steps}.", tiers)
             at(3, "Reaches the internet", "No further fee in this model: the whole fee was charged at the region boundary.")
         else:
             at(2, f"Crosses the boundary of region {points[0].region}",
-               f"Per-GB fee for inter-region traffic (lecture): ${fees.inter_region:g}/GB here [S]; "
+               f"Per-GB fee for inter-region traffic (lecture): ${fees.inter_region:g}/GB here; "
                f"{fees.inter_region_note or 'the real fee varies by region pair'}.",
                (FeeLine(f"between regions, {points[0].region} → {points[3].region}", gb, fees.inter_region),))
             at(3, f"Enters region {points[3].region}", "Charged once, on the way out (this app's model).")

@@ -64,7 +64,7 @@ def transfer_question(seed: int, catalogue: Mapping[str, ISA]) -> Question:
         id=f"gen-transfer-{seed}", section=SECTION, kind="numeric",
         prompt=(f"An instance in {source} sends {number(gb)} GB to {where}"
                 + (f"; {number(before)} GB of internet egress were already sent this month" if before else "") + ". "
-                f"Fees of the app's table [S] ({fees.provenance.as_of}): same AZ ${fees.same_az:g}/GB, between AZs "
+                f"Fees of the app's table (as of {fees.provenance.as_of}, {fees.provenance.meaning}): same AZ ${fees.same_az:g}/GB, between AZs "
                 f"${fees.inter_az:g}/GB in each direction, between regions ${fees.inter_region:g}/GB, internet egress per "
                 f"month: {tiers}. What does this one-way transfer cost, in USD?"),
         value=round(total, 6), tolerance=0.01, unit="USD",
