@@ -104,6 +104,8 @@ def test_every_written_question_names_a_concept_of_its_section():
 
     concepts = {s.id: {c.name for c in s.concepts} for s in load_sections(LESSONS_DIR / "sections.toml")}
     assert [(q.id, q.concept) for q in all_written() if q.concept not in concepts[q.section]] == []
+
+
 def test_ordering_and_table_questions_grade_per_place_on_the_page():
     from tests.test_pages import answer, open_page
 
