@@ -19,18 +19,20 @@ CUSTOM = "custom"
 choice = query.select("Guest code", {**{k: p.name for k, p in presets.items()}, CUSTOM: "✏️ My own code"}, name="program")
 first = next(iter(presets.values()))
 preset = presets.get(choice, first)
+# A link (a generated quiz question) may open its own code listing here: ?program=custom&code=<Intel assembly>.
+linked_code = query.read_text("code", "") if choice == CUSTOM else ""
 if choice != CUSTOM:
     st.caption(preset.description)
 cols = st.columns([3, 1])
 with cols[1]:
-    fmt = st.radio("Format", ["asm", "hex"], index=["asm", "hex"].index(preset.format), key=f"fmt_{choice}",
+    fmt = st.radio("Format", ["asm", "hex"], index=["asm", "hex"].index("asm" if linked_code else preset.format), key=f"fmt_{choice}",
                    format_func={"asm": "Intel assembly (objdump)", "hex": "machine code (hex)"}.get)
     max_unit = st.slider("Unit size cap", 1, 32, DEFAULT_MAX_UNIT, key="bt_unit",
                          help="Most instructions a translation unit may hold (Adams & Agesen use 12).")
 with cols[0]:
     with st.expander("Code (edit it: paste `objdump -d -M intel` output, plain Intel syntax with labels, or hex bytes)",
                      expanded=choice == CUSTOM):
-        text = st.text_area("Guest code", preset.code.strip(), key=f"bt_code_{choice}", height=230, label_visibility="collapsed")
+        text = st.text_area("Guest code", linked_code or preset.code.strip(), key=f"bt_code_{choice}", height=230, label_visibility="collapsed")
 
 good_key = f"bt_good_{choice}"
 try:
