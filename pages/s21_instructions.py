@@ -18,6 +18,33 @@ st.caption("The verdict is computed from the instructions catalogued here (a tea
 isa_id = query.select("Instruction set", {i.id: i.name for i in catalogue.values()}, name="isa", default="ia32")
 isa = catalogue[isa_id]
 v = isa.verdict()
+
+
+def linked_instruction():
+    """The instruction of a link such as ``?isa=ia32&instruction=SGDT`` (a generated quiz question names its own),
+    if this ISA has it; an unknown name gets a notice. Switching the ISA drops it."""
+    if st.session_state.get("classes_link_isa", isa_id) != isa_id and "instruction" in st.query_params:
+        del st.query_params["instruction"]
+    st.session_state["classes_link_isa"] = isa_id
+    if "instruction" not in st.query_params:
+        return None
+    name = query.read_text("instruction", "", max_chars=40)  # too long: a notice, and ""
+    if name and not isa.has(name):
+        st.info(f"Link notice: the linked instruction is not an instruction of {isa.name}; showing the whole catalogue.", icon="🔗")
+    if not name or not isa.has(name):  # noticed once; the link's value leaves the address
+        del st.query_params["instruction"]
+        return None
+    return isa.instruction(name)
+
+
+asked = linked_instruction()
+if asked is not None:
+    with st.container(border=True, key="linked_instruction"):
+        st.markdown(
+            f"**{asked.mnemonic}** on {isa.name}: privileged {'✓' if asked.privileged else '✗'} · "
+            f"control-sensitive {'✓' if asked.control_sensitive else '✗'} · "
+            f"behaviour-sensitive {'✓' if asked.behaviour_sensitive else '✗'} → class **{asked.category}**. {asked.why}"
+        )
 (st.success if v.virtualizable else st.error)(f"**{isa.name}: {'virtualizable' if v.virtualizable else 'not virtualizable'}.** {v.reason}")
 if isa.lecture_claim is not None and isa.lecture_claim != v.virtualizable:
     st.warning("The derived verdict disagrees with the lecture's slide: check the catalogue file.")

@@ -1,7 +1,11 @@
 """2.1 ISA designer: toggle instruction attributes and see at once whether an efficient VMM exists."""
 
+import hashlib
+import re
+
 import streamlit as st
 
+from engine.quizgen.virtualizability import parse_design_text
 from engine.virtualizability.isa import DesignError, design_from_rows, design_rows
 from ui import content, layout, query
 from viz.virtualizability.isa_sets import sets_graph
@@ -12,24 +16,53 @@ content.lesson("2.1", "isa_designer")
 catalogue = content.catalogue()
 preset = query.select("Start from", {i.id: i.name for i in catalogue.values()}, name="preset", default="ia32")
 base = catalogue[preset]
-good_key = f"designer_good_{preset}"
-editor_key = f"designer_editor_{preset}_{st.session_state.get(f'designer_reset_{preset}', 0)}"
+
+
+def linked_design():
+    """The ISA of a link such as ``?design=OPA:pc;OPB:-`` (p = privileged, c = control-, b = behaviour-sensitive),
+    e.g. a generated quiz question's made-up ISA; a value that cannot be read gets a notice. Choosing another
+    preset or resetting drops it."""
+    if st.session_state.get("designer_link_preset", preset) != preset and "design" in st.query_params:
+        del st.query_params["design"]
+    st.session_state["designer_link_preset"] = preset
+    if "design" not in st.query_params:
+        return None
+    design, text = None, query.read_text("design", "", max_chars=2000)  # too long: a notice, and ""
+    try:
+        design = design_from_rows(base, parse_design_text(text)) if text else None
+    except DesignError as exc:
+        reason = re.sub(r"([\\`*_\[\]()<>#|~!])", r"\\\1", str(exc))  # the link's text, shown as text, not Markdown
+        st.info(f"Link notice: the linked design cannot be read: {reason}. Starting from the catalogue.", icon="🔗")
+    if design is None:  # noticed once; the link's value leaves the address so the next rerun does not repeat it
+        del st.query_params["design"]
+    return design
+
+
+linked = linked_design()
+start = linked or base
+suffix = f"_link_{hashlib.sha1(st.query_params['design'].encode()).hexdigest()[:8]}" if linked else ""
+good_key = f"designer_good_{preset}{suffix}"
+editor_key = f"designer_editor_{preset}{suffix}_{st.session_state.get(f'designer_reset_{preset}', 0)}"
 
 if st.button("↺ Reset to the catalogue", key="designer_reset"):
     st.session_state[f"designer_reset_{preset}"] = st.session_state.get(f"designer_reset_{preset}", 0) + 1
     st.session_state.pop(good_key, None)
+    if "design" in st.query_params:
+        del st.query_params["design"]
     st.rerun()
 
+if linked:
+    st.caption("The instructions below come from the link (e.g. a quiz question's ISA). Edit them, or reset to the catalogue.")
 edited = st.data_editor(
-    design_rows(base), key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
-    height=min(36 * (len(base.instructions) + 2) + 4, 640),
+    design_rows(start), key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
+    height=min(36 * (len(start.instructions) + 2) + 4, 640),
     column_config={"Instruction": st.column_config.TextColumn(width="medium", required=True, max_chars=40)},
 )
 try:
     design = design_from_rows(base, edited)
     st.session_state[good_key] = design
 except DesignError as exc:
-    design = st.session_state.get(good_key, base)
+    design = st.session_state.get(good_key, start)
     st.error(f"{exc}. Showing the last valid design.", icon="✋")
 
 v = design.verdict()
@@ -38,4 +71,5 @@ if v.virtualizable:
 else:
     st.error(f"**No efficient trap-and-emulate VMM.** {v.reason}")
     st.markdown("**Fix it** by making each of these privileged (or not sensitive): " + ", ".join(f"`{c}`" for c in v.critical))
-st.graphviz_chart(sets_graph(f"Your {base.name.split(' (')[0]}", design.instructions, v.virtualizable), width="stretch")
+title = "The linked ISA" if linked else f"Your {base.name.split(' (')[0]}"
+st.graphviz_chart(sets_graph(title, design.instructions, v.virtualizable), width="stretch")

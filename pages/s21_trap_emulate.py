@@ -1,5 +1,8 @@
 """2.1 Trap and emulate: a guest program run natively and de-privileged under a VMM, side by side."""
 
+import hashlib
+import re
+
 import streamlit as st
 
 from engine.virtualizability.trap_emulate import ProgramError, parse_program, simulate
@@ -17,12 +20,39 @@ isa = catalogue[isa_id]
 mine = {p.id: p for p in presets if p.isa == isa_id}
 CUSTOM = "custom"
 choice = query.select("Program", {**{p.id: p.name for p in mine.values()}, CUSTOM: "✏️ My own program"}, name="program")
+LINK_CODE_CHARS = 2000  # a generated question's program is a few lines; 60 lines of mnemonics fit
 
-code_key = f"code_{isa_id}_{choice}"
-good_key = f"good_program_{isa_id}_{choice}"
+
+def linked_program() -> str | None:
+    """The program of a link such as ``?program=custom&code=CLI%0APUSHF`` (a generated quiz question opens its own
+    program this way), if it runs on this ISA; a program that does not gets a notice. Switching the ISA drops it."""
+    if st.session_state.get("trap_link_isa", isa_id) != isa_id and "code" in st.query_params:
+        del st.query_params["code"]
+    st.session_state["trap_link_isa"] = isa_id
+    if "code" not in st.query_params:
+        return None
+    text = query.read_text("code", "", max_chars=LINK_CODE_CHARS).strip()  # too long: a notice, and ""
+    try:
+        if text:
+            parse_program(text, isa)
+    except ProgramError as exc:
+        reason = re.sub(r"([\\`*_\[\]()<>#|~!])", r"\\\1", str(exc))  # the link's text, shown as text, not Markdown
+        st.info(f"Link notice: the linked program does not run on {isa.name}: {reason} Showing the default program.", icon="🔗")
+        text = ""
+    if not text:  # noticed once; the link's value leaves the address so the next rerun does not repeat it
+        del st.query_params["code"]
+    return text or None
+
+
+linked = linked_program() if choice == CUSTOM else None
+suffix = f"_{hashlib.sha1(linked.encode()).hexdigest()[:8]}" if linked else ""
+code_key = f"code_{isa_id}_{choice}{suffix}"
+good_key = f"good_program_{isa_id}_{choice}{suffix}"
 if choice != CUSTOM:
     st.caption(mine[choice].description)
     default_code = mine[choice].code.strip()
+elif linked:
+    default_code = linked
 else:  # start the editor from the first preset, or from any one instruction for an ISA without presets
     default_code = next(iter(mine.values())).code.strip() if mine else isa.instructions[0].mnemonic
 with st.expander("Program (edit it: one instruction per line, `app:` for the application, `#` for comments)", expanded=choice == CUSTOM):

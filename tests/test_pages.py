@@ -268,6 +268,72 @@ def test_switching_isa_switches_to_its_presets_and_restarts_the_player():
     assert frame_text(at, "trap").startswith("**Frame 1/")
 
 
+
+# --------------------------------------------------------------------------- links of generated 2.1 questions
+
+def open_link(link: str) -> AppTest:
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(link)
+    files = {p.url_path: p.file for p in PAGES}
+    at = open_page(files[parts.path.lstrip("/")], {k: v[0] for k, v in parse_qs(parts.query).items()})
+    assert not any("Link notice" in i.value for i in at.info), [i.value for i in at.info]
+    return at
+
+
+def generated(gen_id: str, seed: int):
+    from engine.core.lessons import LESSONS_DIR
+    from engine.quizgen import registry
+    from engine.virtualizability.isa import load_catalogue
+
+    return registry()[gen_id].make(seed, load_catalogue(LESSONS_DIR / "isas"))
+
+
+@pytest.mark.parametrize("gen_id, seed, event", [
+    ("which-trap", 3, "Line 1: MCR p15 SCTLR traps"),
+    ("which-silent", 39, "Line 2: PUSHF runs without trapping"),  # IA-32: CLI, then PUSHF pushes the real IF
+    ("which-silent", 3, "Line 2: LDM ^ runs directly"),  # ARMv7: critical, its effect not modelled
+    ("trap-count", 3, "Program finished"),
+])
+def test_generated_program_question_link_opens_its_program_at_its_frame(gen_id, seed, event):
+    from urllib.parse import parse_qs, urlsplit
+
+    q = generated(gen_id, seed)
+    query = {k: v[0] for k, v in parse_qs(urlsplit(q.link).query).items()}
+    at = open_link(q.link)
+    assert at.selectbox(key="q_isa").value == query["isa"] and at.selectbox(key="q_program").value == "custom"
+    assert at.text_area[0].value == query["code"]
+    listing = q.prompt.split("```\n")[1].split("\n```")[0].splitlines()
+    shown = "\n".join(c.value for c in at.code)
+    for line in listing:
+        number, label = line.split(": ", 1)
+        assert f"{int(number):>2}  {label}" in shown, (line, shown)
+    assert frame_text(at, "trap").startswith(f"**Frame {int(query['trap-frame']) + 1}/")
+    assert event in frame_text(at, "trap")
+    if gen_id == "trap-count":
+        assert any(f"traps **{q.value:g}**" in c.value for c in at.caption)
+
+
+def test_generated_classify_link_shows_its_instruction():
+    q = generated("classify", 3)
+    at = open_link(q.link)
+    mnemonic = q.prompt.split("**")[1]
+    assert any(m.value.startswith(f"**{mnemonic}** on ") and f"class **{q.answer[0]}**" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_verdict_link_shows_its_isa_and_verdict(seed):
+    q = generated("verdict", seed)
+    at = open_link(q.link)
+    if q.answer[0].startswith("Yes"):
+        assert at.success and "An efficient VMM can be built" in at.success[0].value
+    else:
+        rows = [[cell.strip() for cell in row.strip("|").split("|")] for row in q.prompt.splitlines() if row.startswith("| OP")]
+        critical = [name for name, privileged, *sensitive in rows if privileged == "no" and "yes" in sensitive]
+        assert at.error and "No efficient trap-and-emulate VMM" in at.error[0].value
+        assert all(name in at.error[0].value for name in critical) and critical
+
+
 # --------------------------------------------------------------------------- section 2.2
 
 def test_binary_translation_steps_and_bad_code():
