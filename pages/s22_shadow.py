@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from engine.fullvirt.shadow import PRESETS
+from engine.fullvirt.shadow import PRESETS, ShadowError
+from engine.quizgen.full_virtualization import SHADOW_SYNTAX, ShadowSetup, parse_shadow_setup, shadow_setup_text
 from ui import content, layout, query
 from ui.player import player
 from viz.fullvirt.shadow_view import op_listing, shadow_graph
@@ -10,14 +11,35 @@ from viz.fullvirt.shadow_view import op_listing, shadow_graph
 layout.header("2.2", "Shadow page tables", "The guest keeps its own page tables; the hardware uses the VMM's shadow copy.")
 content.lesson("2.2", "shadow")
 
-scenario_id = query.select("Scenario", {k: make().title for k, make in PRESETS.items()}, name="scenario")
-scenario = PRESETS[scenario_id]()
-st.caption(scenario.description)
+CUSTOM = "custom"
+scenario_id = query.select("Scenario", {k: make().title for k, make in PRESETS.items()} | {CUSTOM: "✏️ My own scenario"},
+                           name="scenario")
 
 
 @st.cache_resource(show_spinner=False)
 def trace(scenario_id: str):
     return PRESETS[scenario_id]().run()
+
+
+if scenario_id == CUSTOM:
+    first = next(iter(PRESETS.values()))()
+    example = shadow_setup_text(ShadowSetup(first.guest_memory_frames, 0x40, first.processes, first.ops))
+    st.caption("Your own scenario. A generated quiz question opens its scenario here, with the frame that shows its answer.")
+    with st.expander("Scenario (edit it: one statement a line)", expanded=True):
+        st.caption(SHADOW_SYNTAX)
+        text = st.text_area("Scenario", query.read_text("setup", example), key="shadow_setup", height=230,
+                            label_visibility="collapsed")
+    try:
+        setup = parse_shadow_setup(text)
+        st.session_state["shadow_good"] = setup
+    except ShadowError as exc:
+        setup = st.session_state.get("shadow_good") or parse_shadow_setup(example)
+        st.error(f"{exc} Showing the last scenario that worked.", icon="✋")
+    ops, shown = setup.ops, setup.run()
+else:
+    scenario = PRESETS[scenario_id]()
+    st.caption(scenario.description)
+    ops, shown = scenario.ops, trace(scenario_id)
 
 
 def render(frame) -> None:
@@ -30,10 +52,10 @@ def render(frame) -> None:
         st.success("Invariant holds: every shadow entry = VMM map ∘ guest entry, with no more rights than the guest's.",
                    icon="✅")
     st.markdown("**Guest operations**")
-    st.code(op_listing(scenario.ops, s.step), language=None)
+    st.code(op_listing(ops, s.step), language=None)
 
 
-player(trace(scenario_id), "shadow", render,
+player(shown, "shadow", render,
        counter_labels={"traps": "traps", "hidden_faults": "hidden faults", "true_faults": "true faults",
                        "shadow_updates": "shadow updates", "cr3_switches": "CR3 switches"})
 st.caption("Simplified model: one-level tables of the teaching size; the guest's memory is one contiguous block of "

@@ -407,6 +407,60 @@ def test_quiz_22_generated_question():
     assert any(s.value.startswith("Correct.") for s in at.success)
 
 
+def open_generated_link(gen_id: str, seed: int):
+    """Open a generated 2.2 question's simulator link as a student would: its page with its query."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from engine.core.lessons import LESSONS_DIR
+    from engine.quizgen import registry
+    from engine.virtualizability.isa import load_catalogue
+
+    q = registry()[gen_id].make(seed, load_catalogue(LESSONS_DIR / "isas"))
+    parts = urlsplit(q.link)
+    spec = next(p for p in PAGES if p.url_path == parts.path.lstrip("/"))
+    at = open_page(spec.file, dict(parse_qsl(parts.query)))
+    assert not any("Link notice" in i.value for i in at.info), [i.value for i in at.info]
+    assert not at.error, [e.value for e in at.error]
+    return q, at
+
+
+def frames_shown(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("**Frame ")]
+
+
+def test_generated_walk_link_opens_its_table_and_address_at_the_answer():
+    q, at = open_generated_link("translate", 0)  # a kernel write of 0xc249 through the question's own table
+    assert at.text_area(key="mappings_teaching").value == "0x6200 -> 0x5200 P RW\n0xc200 -> 0x9200 P RW\n0x6b00 -> 0x8c00 P US"
+    assert at.text_input(key="va_teaching").value == "0xc249" and at.selectbox(key="access_teaching").value == "write"
+    walk = frames_shown(at)[0]
+    assert walk.startswith("**Frame 4/4 — Physical address 0x9249.") and q.answer == ("0x9249",)
+
+
+def test_generated_tlb_link_opens_its_reference_string_at_the_last_access():
+    q, at = open_generated_link("tlb-hits", 3)  # pages 2, 4, 3, 4, 0, 4, 0, 3 through 2 entries, LRU
+    assert at.selectbox(key="tlb_pattern").value == "refs" and at.text_input(key="tlb_refs").value == "2 4 3 4 0 4 0 3"
+    assert at.select_slider(key="tlb_entries").value == 2 and at.selectbox(key="tlb_policy").value == "LRU"
+    assert any(f.startswith("**Frame 9/9 — Access 8: 0x0300 TLB miss.") for f in frames_shown(at))
+    assert any(c.value.startswith(f"hits **{q.value:g}** · misses **5**") for c in at.caption)
+
+
+def test_generated_shadow_link_opens_its_scenario_at_the_answer():
+    q, at = open_generated_link("shadow", 0)  # the reviewer's case: no shadow entry before the write, then a read
+    assert at.selectbox(key="q_scenario").value == "custom"
+    assert frames_shown(at)[0].startswith("**Frame 4/4 — Hidden page fault on page 0x28.")
+    assert "host frame 0x68" in frames_shown(at)[0] and q.answer == ("host frame 0x68, read-write",)
+    assert any(s.value.startswith("Invariant holds") for s in at.success)
+
+
+def test_generated_unit_link_opens_its_listing_at_the_translation():
+    q, at = open_generated_link("unit", 0)
+    assert at.selectbox(key="q_program").value == "custom"
+    assert at.text_area(key="bt_code_custom").value == "sgdt [eax]\nsmsw eax\nadd eax, 4\nmov ds, ax\ncli"
+    assert frames_shown(at)[0].startswith("**Frame 2/7 — Translate unit 0x1000 (cache miss).")
+    unit = at.dataframe[0].value
+    assert list(unit["Guest"][:5]) == list(q.options[:5]) and "privileged: traps" in list(unit["Decision"])
+
+
 # --------------------------------------------------------------------------- section 2.3
 
 def test_xen_rejected_update_and_batching():
