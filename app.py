@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import layout, sources
+from ui import layout, learner, sources
 from ui.navigation import GROUPS
 
 st.set_page_config(page_title="VirtLab: Virtual Machines", page_icon="🖥️", layout="wide")
@@ -19,5 +19,6 @@ pages = {
     for group, specs in GROUPS.items()
 }
 page = st.navigation(pages, expanded=True)
+learner.sync()
 page.run()
 sources.footnote(page.title)

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -17,6 +18,8 @@ from engine.core.lessons import LESSONS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "screenshots"
+# Progress written by the tests (AppTest and the browser tests' server) goes to a fresh SQLite file, never to data/.
+os.environ.setdefault("VIRTLAB_DATA_DIR", tempfile.mkdtemp(prefix="virtlab-test-data-"))
 
 
 @pytest.fixture(scope="session")
@@ -87,3 +90,32 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server from Debian's packages (tests/install_test_deps.sh installs it), started for the tests
+    in a fresh cluster on a free loopback port, and stopped after them. Yields a SQLAlchemy URL."""
+    import pwd
+    import shutil
+
+    initdbs = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    assert initdbs, "PostgreSQL is not installed: run tests/install_test_deps.sh"
+    bindir = initdbs[-1].parent
+    home = Path(tempfile.mkdtemp(prefix="virtlab-pg-"))
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        user = pwd.getpwnam("postgres")
+        os.chown(home, user.pw_uid, user.pw_gid)
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    data, port = home / "data", _free_port()
+    subprocess.run(as_postgres + [str(bindir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    subprocess.run(as_postgres + [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(home / "log"), "-w", "-t", "60", "-o",
+                                  f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c max_connections=200", "start"],
+                   check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(as_postgres + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)

@@ -16,14 +16,14 @@ import streamlit as st
 from engine.core import progress
 from engine.core.quiz import Grade, Question, display_order, grade, solution
 from engine.quizgen import Generator, for_section
-from ui import content, layout, query
+from ui import content, layout, learner, query
 
-RECORDS = "quiz_records"
 MAX_SEED = 10**9
 
 
 def records() -> dict[str, progress.Record]:
-    return st.session_state.setdefault(RECORDS, {})
+    """This learner's quiz-page records by question id (from the store, via ui.learner)."""
+    return learner.records()
 
 
 def learner_seed() -> int:
@@ -56,11 +56,13 @@ def _check(q: Question, key: str) -> None:
     result = grade(q, _response(q, key))
     st.session_state[f"grade_{q.id}"] = result
     if result.graded:
-        st.session_state[RECORDS] = {**records(), q.id: progress.submit(_record(q), result)}
+        before = _record(q)
+        learner.save(before, progress.submit(before, result))
 
 
 def _reveal(q: Question) -> None:
-    st.session_state[RECORDS] = {**records(), q.id: progress.reveal(_record(q))}
+    before = _record(q)
+    learner.save(before, progress.reveal(before))
 
 
 def _inputs(q: Question, key: str, order: tuple[str, ...]) -> None:
@@ -169,6 +171,7 @@ def section_page(section: str, title: str, lead: str) -> None:
     """A section's quiz page: score, the written bank, and generated practice."""
     layout.header(section, title, lead)
     learner_seed()
+    learner.show_store_error()
     score_line(section)
     tab_written, tab_practice = st.tabs(["Written questions", "Generated practice"])
     with tab_written:

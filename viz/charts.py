@@ -123,3 +123,18 @@ def tagged_vs_flushed(rows: list[dict[str, object]]) -> alt.Chart:
                         legend=None),
         tooltip=["TLB:N", alt.Tooltip("hit rate:Q", format=".1%"), "walk references:Q"],
     ).properties(height=260)
+
+
+MASTERY_COLOURS = {"mastered": palette.BLUE, "getting there": palette.SKY, "revisit": palette.ORANGE,
+                   "not started": palette.GREY}
+
+
+def mastery_by_concept(rows: list[dict[str, object]]) -> alt.Chart:
+    """rows: {'concept', 'section', 'score' (0..1), 'status'}: one horizontal bar per lecture concept."""
+    statuses = [s for s in MASTERY_COLOURS if any(r["status"] == s for r in rows)]
+    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        y=alt.Y("concept:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
+        x=alt.X("score:Q", title="first-try score (latest round)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color("status:N", title="status", scale=_legend(statuses, [MASTERY_COLOURS[s] for s in statuses])),
+        tooltip=["section:N", "concept:N", alt.Tooltip("score:Q", format=".0%"), "status:N"],
+    ).properties(height=alt.Step(24))
