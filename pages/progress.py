@@ -14,6 +14,7 @@ sections = content.sections()
 ids = [s.id for s in sections]
 titles = {s.id: s.title for s in sections}
 
+learner.show_notice()
 key = learner.key()
 if key:
     st.success(f"Your learner key: **{key}**. It is in this page's address: bookmark it, or type the key on "
@@ -24,8 +25,10 @@ else:
 with st.expander("Continue on another device: type your key"):
     with st.form("open_key", border=False):
         typed = st.text_input("Learner key", placeholder="e.g. stout-film-thumb-chow", max_chars=100)
-        if st.form_submit_button("Continue with this key") and learner.open_key(typed):
-            st.rerun()
+        if st.form_submit_button("Continue with this key"):
+            if learner.open_key(typed):
+                st.rerun()
+            learner.show_notice()
 
 records = quiz.records()
 lecture = progress.scores(records, ids)

@@ -17,6 +17,7 @@ from engine.core.store import Store, StoreError, UnknownLearner, normalise_key
 KEY = "learner_key"
 EVENTS = "learner_events"
 PARAM = "learner"
+NOTICE = "learner_notice"
 
 
 @st.cache_resource(show_spinner=False)
@@ -49,22 +50,24 @@ def sync() -> None:
 
 
 def open_key(text: str) -> bool:
-    """Continue the history under a typed or linked key; False (with a message) if there is none under it."""
+    """Continue the history under a typed or linked key; False if there is none under it.
+
+    The reason is kept for :func:`show_notice` ("My progress" shows it), since a linked key is read before any page.
+    """
     key = normalise_key(text[:100])
-    if not key:
-        st.error("A learner key is four words, e.g. 'stout-film-thumb-chow'.", icon="🔑")
-        return False
     found = store()
-    if found is None:
-        return False
-    try:
-        events = found.events(key)
-    except UnknownLearner:
-        st.error(f"No history is kept under the key '{key}'. Check the words; your current answers stay as they are.",
-                 icon="🔑")
-        return False
-    except StoreError as exc:
-        st.error(str(exc), icon="💾")
+    problem = ""
+    if not key:
+        problem = "A learner key is four words, e.g. 'stout-film-thumb-chow'."
+    elif found is not None:
+        try:
+            events = found.events(key)
+        except UnknownLearner:
+            problem = f"No history is kept under the key '{key}'. Check the words; your current answers stay as they are."
+        except StoreError as exc:
+            problem = str(exc)
+    if problem or found is None:
+        st.session_state[NOTICE] = problem
         return False
     st.session_state[KEY] = key
     st.session_state[EVENTS] = events
@@ -90,6 +93,11 @@ def records() -> dict[str, progress.Record]:
     return cached[1]
 
 
+def record(question_id: str, round: int) -> progress.Record | None:
+    """This learner's record of one question in one round (a review), if it has one."""
+    return progress.replay(e for e in events() if e.question_id == question_id and e.round == round).get((question_id, round))
+
+
 def save(before: progress.Record, after: progress.Record) -> None:
     """Write the event that turned ``before`` into ``after``: the store first, then this session."""
     event = progress.last_event(before, after, time.time())
@@ -105,6 +113,13 @@ def save(before: progress.Record, after: progress.Record) -> None:
         except StoreError as exc:
             st.session_state["store_error"] = f"{exc} This answer is kept for this browser session only."
     st.session_state[EVENTS] = events() + (event,)
+
+
+def show_notice() -> None:
+    """Say why the last key could not be opened (once)."""
+    message = st.session_state.pop(NOTICE, "")
+    if message:
+        st.error(message, icon="🔑")
 
 
 def show_store_error() -> None:

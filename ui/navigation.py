@@ -17,6 +17,8 @@ GROUPS: dict[str, tuple[PageSpec, ...]] = {
     "VirtLab": (
         PageSpec("pages/home.py", "Home", "🏠", ""),
         PageSpec("pages/progress.py", "My progress", "📊", "progress"),
+        PageSpec("pages/review.py", "Review", "🔁", "review"),
+        PageSpec("pages/self_test.py", "Self-test", "📝", "self-test"),
     ),
     "2.1 Virtualizability": (
         PageSpec("pages/s21_vmm_types.py", "VMM types", "🧱", "vmm-types"),

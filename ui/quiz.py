@@ -15,7 +15,7 @@ import streamlit as st
 
 from engine.core import progress
 from engine.core.quiz import Grade, Question, display_order, grade, solution
-from engine.quizgen import Generator, for_section
+from engine.quizgen import Generator, for_section, registry
 from ui import content, layout, learner, query
 
 MAX_SEED = 10**9
@@ -34,15 +34,22 @@ def learner_seed() -> int:
     return st.session_state["learner_seed"]
 
 
-def _record(q: Question) -> progress.Record:
-    return records().get(q.id) or progress.new_record(q)
+def _record(q: Question, round: int) -> progress.Record:
+    found = records().get(q.id) if round == 0 else learner.record(q.id, round)
+    return found or progress.new_record(q, round)
 
 
-def _keys(q: Question, attempt: int) -> str:
-    return f"answer_{q.id}_{attempt}"
+def _tag(q: Question, round: int) -> str:
+    """The widget-key stem of one question in one round (quiz pages are round 0, reviews 1, 2, ...)."""
+    return q.id if round == 0 else f"{q.id}_r{round}"
 
 
-def _response(q: Question, key: str):
+def _keys(q: Question, attempt: int, round: int = 0) -> str:
+    return f"answer_{_tag(q, round)}_{attempt}"
+
+
+def response(q: Question, key: str):
+    """What the widgets of ``inputs(q, key, ...)`` hold, in the form engine.core.quiz.grade takes."""
     state = st.session_state
     if q.kind == "multiple":
         return [o for i, o in enumerate(q.options) if state.get(f"{key}__{i}")]
@@ -52,20 +59,21 @@ def _response(q: Question, key: str):
     return state.get(key)
 
 
-def _check(q: Question, key: str) -> None:
-    result = grade(q, _response(q, key))
-    st.session_state[f"grade_{q.id}"] = result
+def _check(q: Question, key: str, round: int) -> None:
+    result = grade(q, response(q, key))
+    st.session_state[f"grade_{_tag(q, round)}"] = result
     if result.graded:
-        before = _record(q)
+        before = _record(q, round)
         learner.save(before, progress.submit(before, result))
 
 
-def _reveal(q: Question) -> None:
-    before = _record(q)
+def _reveal(q: Question, round: int) -> None:
+    before = _record(q, round)
     learner.save(before, progress.reveal(before))
 
 
-def _inputs(q: Question, key: str, order: tuple[str, ...]) -> None:
+def inputs(q: Question, key: str, order: tuple[str, ...]) -> None:
+    """The answer widgets of one question under widget key stem ``key``, choices in ``order``."""
     if q.kind == "single":
         st.radio("Your answer", order, index=None, key=key, label_visibility="collapsed")
     elif q.kind == "multiple":
@@ -91,27 +99,31 @@ def _source_line(q: Question) -> str:
     return f"📖 Lecture slide: *{q.slide}*"
 
 
-def question(q: Question, number: int | None = None) -> progress.Record:
-    """Render a question in a bordered box under the attempt policy; returns the learner's record for it."""
-    record = _record(q)
+def question(q: Question, number: int | None = None, round: int = 0) -> progress.Record:
+    """Render a question in a bordered box under the attempt policy; returns the learner's record for it.
+
+    ``round`` 0 is the quiz page's encounter; the Review page asks again in rounds 1, 2, ...
+    """
+    record = _record(q, round)
     attempt = len(record.tries)
-    key = _keys(q, attempt)
-    with st.container(border=True, key=f"quiz_{q.id}"):
+    key = _keys(q, attempt, round)
+    tag = _tag(q, round)
+    with st.container(border=True, key=f"quiz_{tag}"):
         title = f"**Question {number}.** " if number is not None else ""
         badge = " :violet-badge[beyond the lecture]" if q.beyond else ""
         st.markdown(title + q.prompt + badge)
-        last: Grade | None = st.session_state.get(f"grade_{q.id}")
+        last: Grade | None = st.session_state.get(f"grade_{tag}")
         if record.stage != "done":
-            with st.form(key=f"form_{q.id}_{attempt}", border=False):
-                _inputs(q, key, display_order(q, learner_seed(), attempt))
+            with st.form(key=f"form_{tag}_{attempt}", border=False):
+                inputs(q, key, display_order(q, learner_seed(), attempt + 10 * round))
                 st.form_submit_button("Check answer" if attempt == 0 else "Check my second try", on_click=_check,
-                                      args=(q, key))
+                                      args=(q, key, round))
             if last is not None and not last.graded:
                 st.warning(last.message, icon="✋")
         if record.stage == "retry" and last is not None and last.graded:
             hint = f"\n\n💡 **Hint:** {q.hint}" if q.hint else ""
             st.error(f"{last.message}{hint}\n\nYou have one more try; your score keeps the first one.", icon="🔁")
-            st.button("Show the solution", key=f"reveal_{q.id}", on_click=_reveal, args=(q,))
+            st.button("Show the solution", key=f"reveal_{tag}", on_click=_reveal, args=(q, round))
         elif record.stage == "done":
             if record.tries and record.tries[-1].score >= 1.0:
                 st.success(f"Correct{' on the second try' if len(record.tries) == 2 else ''}.", icon="✅")
@@ -179,3 +191,22 @@ def section_page(section: str, title: str, lead: str) -> None:
     with tab_practice:
         st.markdown("Fresh questions computed by the simulator, so the answers are right by construction.")
         generated(for_section(section), section)
+
+
+def written_by_id() -> dict[str, Question]:
+    return {q.id: q for s in content.sections() for q in content.bank(s.id)}
+
+
+def lookup(question_id: str) -> Question | None:
+    """The question behind an id from the history: a written one, or the generated variant its seed makes again."""
+    found = written_by_id().get(question_id)
+    if found is not None or not question_id.startswith("gen-"):
+        return found
+    stem, _, seed = question_id.rpartition("-")
+    if not seed.isdigit():
+        return None
+    for gen in registry().values():
+        q = gen.make(int(seed), content.catalogue())
+        if q.id == question_id:
+            return q
+    return None
