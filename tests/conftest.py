@@ -33,36 +33,52 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class StreamlitServer:
+    """`streamlit run app.py` on a loopback port, with extra environment; start() waits for its health check."""
+
+    def __init__(self, port: int | None = None, **env: str):
+        self.port = port or _free_port()
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "StreamlitServer":
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port), "--server.address",
+             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             # test the code as it was at start: an edit saved mid-run must not rerun half-edited files
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        self.proc.kill()
+        raise RuntimeError("streamlit did not start:\n" + (self.proc.stdout.read() if self.proc.stdout else ""))
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+
 @pytest.fixture(scope="session")
 def server():
-    """`streamlit run app.py` on a free loopback port; yields the base URL."""
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         # test the code as it was at start: an edit saved mid-run must not rerun half-edited files
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start:\n" + (proc.stdout.read() if proc.stdout else ""))
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    """The app on a free loopback port for the whole session; yields the base URL."""
+    running = StreamlitServer().start()
+    yield running.url
+    running.stop()
 
 
 @pytest.fixture(scope="session")
