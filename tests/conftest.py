@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres import temporary_cluster
+
 from engine.virtualizability.isa import load_catalogue
 from engine.core.lessons import LESSONS_DIR
 
@@ -112,26 +114,5 @@ def page(browser):
 def postgres_url():
     """A real PostgreSQL server from Debian's packages (tests/install_test_deps.sh installs it), started for the tests
     in a fresh cluster on a free loopback port, and stopped after them. Yields a SQLAlchemy URL."""
-    import pwd
-    import shutil
-
-    initdbs = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    assert initdbs, "PostgreSQL is not installed: run tests/install_test_deps.sh"
-    bindir = initdbs[-1].parent
-    home = Path(tempfile.mkdtemp(prefix="virtlab-pg-"))
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root
-        user = pwd.getpwnam("postgres")
-        os.chown(home, user.pw_uid, user.pw_gid)
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    data, port = home / "data", _free_port()
-    subprocess.run(as_postgres + [str(bindir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres", "-E", "UTF8"],
-                   check=True, capture_output=True)
-    subprocess.run(as_postgres + [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(home / "log"), "-w", "-t", "60", "-o",
-                                  f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c max_connections=200", "start"],
-                   check=True, capture_output=True)
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(as_postgres + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True)
-        shutil.rmtree(home, ignore_errors=True)
+    with temporary_cluster() as url:
+        yield url
