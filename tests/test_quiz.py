@@ -91,7 +91,7 @@ def test_invalid_question_is_rejected():
 
 def test_written_bank_has_every_kind():
     kinds = {q.kind for q in load_bank("2.1")}
-    assert kinds == {"single", "multiple", "numeric"}
+    assert kinds == {"single", "multiple", "numeric", "order", "table"}
 
 
 def test_sections_have_enough_generators():
