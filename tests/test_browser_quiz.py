@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from engine.core.quiz import Question, load_bank
-from tests.test_browser import TIMEOUT, app, assert_healthy, open_page, settle_and_shoot  # noqa: F401
+from tests.test_browser import SCREENSHOTS, TIMEOUT, app, assert_healthy, open_page, settle_and_shoot, warm  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -56,11 +56,13 @@ def test_a_student_answers_each_kind_of_question(app, kind):  # noqa: F811
     box = page.locator(f".st-key-quiz_{q.id}")
     box.scroll_into_view_if_needed()
     fill(page, box, q)
+    box.screenshot(path=str(SCREENSHOTS / f"quiz-box-{kind}-filled.png"))
     box.get_by_role("button", name="Check answer").click()
     expect(box.locator('[data-testid="stAlert"]').filter(has_text="Correct.").first).to_be_visible(timeout=TIMEOUT)
     expect(box.locator('[data-testid="stAlert"]').filter(has_text="Answer:").first).to_be_visible()
     box.scroll_into_view_if_needed()
     settle_and_shoot(page, f"quiz-answer-{kind}")
+    box.screenshot(path=str(SCREENSHOTS / f"quiz-box-{kind}.png"))  # the question itself, readable
 
 
 def test_a_wrong_answer_gets_a_hint_and_a_second_try(app):  # noqa: F811

@@ -85,7 +85,8 @@ def inputs(q: Question, key: str, order: tuple[str, ...]) -> None:
         st.text_input(f"Your answer{f' ({q.unit})' if q.unit else ''}", key=key,
                       placeholder="a number, e.g. 40, 0.4, 40%, $0.04, 1,080 or 2/3")
     elif q.kind == "order":
-        st.caption("Put the steps in order: pick the step for each place.")
+        st.markdown("The steps, shuffled:\n" + "\n".join(f"- {item}" for item in order))
+        st.caption("Put them in order: pick the step for each place.")
         for i in range(len(q.answer)):
             st.selectbox(f"Step {i + 1}", order, index=None, key=f"{key}__{i}", placeholder="choose a step")
     else:
