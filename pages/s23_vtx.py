@@ -1,5 +1,8 @@
 """2.3 VT-x: root and non-root mode, the VMCS and its control bits, VM exits with their real reason numbers."""
 
+import hashlib
+import re
+
 import streamlit as st
 
 from engine.assisted import vmx
@@ -12,25 +15,59 @@ from viz.assisted.vtx_view import exit_rows, modes_graph
 layout.header("2.3", "VT-x and the VMCS", "The VMM programs which guest events exit; the CPU does the rest in hardware.")
 content.lesson("2.3", "vtx")
 
-preset_id = query.select("Scenario", {k: p.title for k, p in vmx.PRESETS.items()}, name="vtx", default="shadow-paging")
-preset = vmx.PRESETS[preset_id]
-st.caption(preset.description)
+CUSTOM = "custom"
+LINK_CHARS = 2000  # a generated question's VMCS is a few lines, its workload one instruction
+preset_id = query.select("Scenario", {**{k: p.title for k, p in vmx.PRESETS.items()}, CUSTOM: "✏️ My own VMCS and workload"},
+                         name="vtx", default="shadow-paging")
+
+
+def linked_scenario() -> tuple[str, str]:
+    """The VMCS and workload of a link such as ``?vtx=custom&controls=primary%3A+HLT+exiting&workload=hlt`` (a
+    generated quiz question opens its own scenario this way); text the model cannot read gets a notice instead,
+    and leaves the address so that the notice shows once."""
+    example = vmx.PRESETS["cpuid-hlt"]
+    controls = query.read_text("controls", example.controls, max_chars=LINK_CHARS)  # too long: a notice, the example
+    workload = query.read_text("workload", example.workload, max_chars=LINK_CHARS)
+    try:
+        vmx.simulate(vmx.parse_controls(controls), workload)
+    except vmx.VmxError as exc:
+        reason = re.sub(r"([\\`*_\[\]()<>#|~!])", r"\\\1", str(exc))  # the link's text, shown as text, not Markdown
+        st.info(f"Link notice: the linked VMCS or workload cannot be simulated: {reason} Showing the example instead.",
+                icon="🔗")
+        controls, workload = example.controls, example.workload
+    for name, used in (("controls", controls), ("workload", workload)):
+        if name in st.query_params and st.query_params[name] != used:
+            del st.query_params[name]
+    return controls, workload
+
+
+if preset_id == CUSTOM:
+    default_controls, default_workload = linked_scenario()
+    st.caption("Your own VMCS and guest workload. A generated quiz question opens its scenario here, at the frame that "
+               "shows its answer.")
+    suffix = "_" + hashlib.sha1(f"{default_controls}\0{default_workload}".encode()).hexdigest()[:8]
+    default_generation = "Haswell"
+else:
+    preset = vmx.PRESETS[preset_id]
+    st.caption(preset.description)
+    default_controls, default_workload, default_generation, suffix = preset.controls, preset.workload, preset.generation, ""
 left, right = st.columns(2)
 with left:
     controls = st.text_area("VMCS execution controls (edit: `primary: …`, `secondary: …`, `pin: …`, `exceptions: #PF`, `io: ports`)",
-                            preset.controls, key=f"vmcs_{preset_id}", height=200)
+                            default_controls, key=f"vmcs_{preset_id}{suffix}", height=200)
 with right:
-    workload = st.text_area("Guest workload (one item per line, `xN` repeats)", preset.workload, key=f"work_{preset_id}", height=200)
+    workload = st.text_area("Guest workload (one item per line, `xN` repeats)", default_workload,
+                            key=f"work_{preset_id}{suffix}", height=200)
 generation = st.select_slider("CPU generation (VM-exit latency)", list(vmx.LATENCY),
-                              value=preset.generation, key="vtx_generation")
+                              value=default_generation, key="vtx_generation")
 
-good_key = f"vtx_good_{preset_id}"
+good_key = f"vtx_good_{preset_id}{suffix}"
 try:
     vmcs = vmx.parse_controls(controls)
     trace = vmx.simulate(vmcs, workload, generation)
     st.session_state[good_key] = (controls, workload)
 except vmx.VmxError as exc:
-    controls, workload = st.session_state.get(good_key, (preset.controls, preset.workload))
+    controls, workload = st.session_state.get(good_key, (default_controls, default_workload))
     vmcs = vmx.parse_controls(controls)
     trace = vmx.simulate(vmcs, workload, generation)
     st.error(f"{exc} Showing the last VMCS and workload that worked.", icon="✋")

@@ -1,5 +1,8 @@
 """2.3 Xen and paravirtualization: domains, rings, validated page-table updates, batching, syscalls vs faults."""
 
+import hashlib
+import re
+
 import streamlit as st
 
 from engine.assisted import xen
@@ -13,14 +16,21 @@ layout.header("2.3", "Xen and paravirtualization", "A guest that knows it is vir
 content.lesson("2.3", "xen")
 
 
-@st.cache_resource(show_spinner=False)
-def host():
-    return xen.default_host()
+LAYOUTS = 1000  # memory layouts: how xen.default_host(seed) deals the frames out; a link may choose one (?xen-layout=17)
+LINK_CHARS = 2000  # a generated question's requests: at most 64 short lines
+memory_layout = query.read_int("xen-layout", 0, 0, LAYOUTS - 1)
+if "xen-layout" in st.query_params:
+    st.query_params["xen-layout"] = str(memory_layout)  # a bad value was noticed once; the address now holds the one shown
 
 
 @st.cache_resource(show_spinner=False)
-def memory_trace(preset: str):
-    return xen.PRESETS[preset]().run()
+def host(seed: int = 0):
+    return xen.default_host(seed)
+
+
+@st.cache_resource(show_spinner=False)
+def memory_trace(preset: str, seed: int = 0):
+    return xen.PRESETS[preset](seed).run()
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,31 +39,68 @@ def cpu_traces():
 
 
 st.subheader("Architecture: Xen, Domain 0 and Domain U guests")
-st.graphviz_chart(architecture_graph(host()), width="stretch")
+st.graphviz_chart(architecture_graph(host(memory_layout)), width="stretch")
+if memory_layout:
+    st.caption(f"Memory layout #{memory_layout}: the frames are dealt out to the domains in another interleaving than the default.")
 
 st.subheader("Memory: static partitions and validated page-table updates")
 CUSTOM = "custom"
 preset = query.select("Scenario", {**{k: make().title for k, make in xen.PRESETS.items()}, CUSTOM: "✏️ Build your own mmu_update"},
                       name="xen", default="allowed-update")
+
+
+def linked_builder(example: xen.XenScenario) -> tuple[str, str, int, str]:
+    """(domain, requests, batch size, key suffix) for the builder: from a link such as
+    ``?xen=custom&domain=DomU2&requests=7+9+-%3E+12+ro&batch=1`` (a generated quiz question opens its request this
+    way), else the example. A value the builder cannot use gets a notice and leaves the address."""
+    names = [d.name for d in host(memory_layout).domains]
+    domain, text = "DomU1", xen.requests_text(example.requests)
+    batch = query.read_int("batch", example.batch_size, 1, 16)
+    if "domain" in st.query_params:
+        if st.query_params["domain"] in names:
+            domain = st.query_params["domain"]
+        else:
+            st.info(f"Link notice: 'domain' is not one of {', '.join(names)}; using {domain}.", icon="🔗")
+            del st.query_params["domain"]
+    if "requests" in st.query_params:
+        linked = query.read_text("requests", text, max_chars=LINK_CHARS)  # too long: a notice, and the example
+        try:
+            xen.parse_requests(linked)
+            text = linked
+        except xen.XenError as exc:
+            reason = re.sub(r"([\\`*_\[\]()<>#|~!])", r"\\\1", str(exc))  # the link's text, shown as text
+            st.info(f"Link notice: the linked requests cannot be read: {reason} Showing the example.", icon="🔗")
+        if st.query_params["requests"] != text:  # noticed once; the address now holds what is shown
+            del st.query_params["requests"]
+    if "batch" in st.query_params and st.query_params["batch"] != str(batch):
+        del st.query_params["batch"]
+    given = [name for name in ("domain", "requests", "batch") if name in st.query_params]
+    suffix = "_" + hashlib.sha1(f"{memory_layout}\0{domain}\0{text}\0{batch}".encode()).hexdigest()[:8] if given or memory_layout else ""
+    return domain, text, batch, suffix
+
+
 if preset != CUSTOM:
     st.caption(xen.PRESETS[preset]().description)
-    trace = memory_trace(preset)
+    trace = memory_trace(preset, memory_layout)
 else:
-    example = xen.PRESETS["batched-updates"]()
+    example = xen.PRESETS["batched-updates"](memory_layout)
+    linked_domain, linked_text, linked_batch, suffix = linked_builder(example)
+    names = [d.name for d in host(memory_layout).domains]
     b1, b2, b3 = st.columns([1, 3, 1])
-    domain = b1.selectbox("Calling domain", [d.name for d in host().domains], index=1, key="xen_domain")
+    domain = b1.selectbox("Calling domain", names, index=names.index(linked_domain), key=f"xen_domain{suffix}")
     text = b2.text_area("Requests: `<table frame> <slot> -> <frame> [rw|ro]` or `-> clear`, one per line",
-                        xen.requests_text(example.requests), key="xen_requests", height=160)
-    batch = b3.number_input("Updates per hypercall", 1, 16, 3, key="xen_batch")
-    me = host().domain(domain)
+                        linked_text, key=f"xen_requests{suffix}", height=160)
+    batch = b3.number_input("Updates per hypercall", 1, 16, linked_batch, key=f"xen_batch{suffix}")
+    me = host(memory_layout).domain(domain)
     st.caption(f"{domain} owns machine frames {', '.join(map(str, me.frames))}; its page table is in frame "
                f"{', '.join(map(str, me.page_tables))}.")
+    good_key = f"xen_good{suffix}"
     try:
-        trace = xen.simulate_updates(host(), domain, xen.parse_requests(text), batch)
-        st.session_state["xen_good"] = (domain, text, batch)
+        trace = xen.simulate_updates(host(memory_layout), domain, xen.parse_requests(text), batch)
+        st.session_state[good_key] = (domain, text, batch)
     except xen.XenError as exc:
-        domain, text, batch = st.session_state.get("xen_good", ("DomU1", xen.requests_text(example.requests), 3))
-        trace = xen.simulate_updates(host(), domain, xen.parse_requests(text), batch)
+        domain, text, batch = st.session_state.get(good_key, (linked_domain, linked_text, linked_batch))
+        trace = xen.simulate_updates(host(memory_layout), domain, xen.parse_requests(text), batch)
         st.error(f"{exc} Showing the last requests that worked.", icon="✋")
 player(trace, "mem", lambda f: st.graphviz_chart(frames_graph(f.state), width="stretch"),
        counter_labels={"hypercalls": "hypercalls", "guest_xen_transitions": "guest↔Xen transitions",

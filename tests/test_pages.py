@@ -528,3 +528,75 @@ def test_every_lesson_page_ends_with_a_collapsed_sources_footnote():
     text = footnote.markdown[0].value
     assert all(e.source.replace("$", r"\$")[:40] in text for e in entries)
     assert "[S]" not in text and "[V]" not in text
+
+
+# --------------------------------------------------------------------------- 2.3 generated questions open their simulator
+
+def _s23_open_link(q, file: str) -> AppTest:
+    """Open a generated question's link as the browser would, and check the page took it without a notice."""
+    from urllib.parse import parse_qs, urlsplit
+
+    at = open_page(file, {k: v[0] for k, v in parse_qs(urlsplit(q.link).query).items()})
+    assert not any("Link notice" in i.value for i in at.info), [i.value for i in at.info]
+    return at
+
+
+def test_generated_exit_question_opens_its_vmcs_and_instruction_on_the_vtx_page(catalogue):
+    from urllib.parse import parse_qs, urlsplit
+
+    from engine.quizgen import registry
+
+    for seed in (2, 5):  # one exit (32: WRMSR by the MSR bitmap), one without (port 0x80's bit clear)
+        q = registry()["exit"].make(seed, catalogue)
+        params = {k: v[0] for k, v in parse_qs(urlsplit(q.link).query).items()}
+        at = _s23_open_link(q, "pages/s23_vtx.py")
+        assert at.selectbox(key="q_vtx").value == "custom"
+        assert params["controls"] in [t.value for t in at.text_area]
+        assert params["workload"] in [t.value for t in at.text_area]
+        shown = frame_text(at, "vtx")
+        assert shown.startswith("**Frame 3/") and f"Line 1: {params['workload']}" in shown
+        if q.answer == ("no VM exit",):
+            assert ": no exit.**" in shown
+        else:
+            reason, name = q.answer[0].split(": ", 1)
+            assert f"VM exit {reason} ({name})" in shown
+
+
+def test_generated_2d_walk_question_opens_its_walk_on_the_ept_page(catalogue):
+    from engine.assisted import nested_paging
+    from engine.quizgen import registry
+
+    q = registry()["2d-walk"].make(1, catalogue)  # a 3-level guest on a 2-level EPT
+    at = _s23_open_link(q, "pages/s23_ept.py")
+    total = nested_paging.references(3, 2)
+    assert (at.slider(key="ept_n").value, at.slider(key="ept_m").value) == (3, 2)
+    assert frame_text(at, "nested").startswith(f"**Frame {total + 2}/{total + 2} — {total} references.**")
+
+
+def test_generated_mmu_question_opens_its_request_on_the_xen_page_at_the_check(catalogue):
+    from engine.quizgen import registry
+
+    q = registry()["mmu"].make(5, catalogue)  # DomU2 asks to map DomU1's frame 23: check (b) rejects it
+    assert q.answer == ("Xen rejects it",)
+    at = _s23_open_link(q, "pages/s23_xen.py")
+    assert at.selectbox(key="q_xen").value == "custom"
+    caller = q.prompt.split(" calls mmu_update")[0].split()[-1]
+    assert [s.value for s in at.selectbox if s.label == "Calling domain"] == [caller]
+    memory = next(m.value for m in at.markdown if m.value.startswith("**Frame 4/5 — Xen "))
+    assert memory.startswith("**Frame 4/5 — Xen rejects request 1.**")
+
+
+def test_generated_batch_question_opens_its_updates_on_the_xen_page_at_the_last_frame(catalogue):
+    import re
+
+    from engine.quizgen import registry
+
+    q = registry()["batch"].make(0, catalogue)  # 60 updates, 16 per hypercall: 4 hypercalls, 8 transitions
+    at = _s23_open_link(q, "pages/s23_xen.py")
+    k = int(re.search(r"batches (\d+)", q.prompt).group(1))
+    assert [n.value for n in at.number_input if n.label == "Updates per hypercall"] == [k]
+    memory = next(m.value for m in at.markdown if "Return to the guest" in m.value)
+    total = memory.split("/")[1].split(" ")[0]
+    assert memory.startswith(f"**Frame {total}/{total} — Return to the guest.**")
+    assert "guest↔Xen transitions **8** · applied **60**" in next(c.value for c in at.caption if "applied" in c.value)
+    assert q.value == 8
