@@ -5,11 +5,8 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from engine.core.quiz import grade
 from engine.quizgen import registry
@@ -18,10 +15,11 @@ from engine.quizgen.virtualizability import (
 )
 from engine.virtualizability.isa import DesignError, design_from_rows
 from engine.virtualizability.trap_emulate import parse_program, simulate
+from tests.test_pages import open_page
+from tests.test_quizgen_quality import link_params
 
 SEEDS = range(400)
 PROGRAM_GENERATORS = ("which-trap", "which-silent", "trap-count")
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def make(gen_id, seed, catalogue):
@@ -33,7 +31,7 @@ def isa_of(q, catalogue):
 
 
 def query_of(q) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlsplit(q.link).query).items()}
+    return link_params(q.link)[1]
 
 
 # --------------------------------------------------------------------------- the reviewer's two cases
@@ -188,17 +186,6 @@ def test_program_code_round_trips(catalogue):
 
 
 # --------------------------------------------------------------------------- pages: links that cannot be used
-
-def open_page(file: str, query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(file)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
 
 @pytest.mark.parametrize("file, query, notice", [
     ("pages/s21_trap_emulate.py", {"isa": "ia32", "program": "custom", "code": "CLI\n[POPFF](http://x)"}, "does not run on"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -17,6 +16,7 @@ from engine.fullvirt.bt import parse_program, simulate as bt_simulate
 from engine.fullvirt.paging import MODES, parse_example, parse_mappings, walk
 from engine.fullvirt.shadow import ShadowError, new_process_maps_page
 from engine.quizgen import registry
+from tests.test_quizgen_quality import link_params
 from engine.quizgen.full_virtualization import (
     FAULT, MAX_LINK, SHADOW_NONE, UNIT_NONE, ShadowSetup, parse_shadow_setup, shadow_setup_text, tlb_space,
 )
@@ -28,20 +28,13 @@ def _make(gen_id, seed, catalogue):
     return registry()[gen_id].make(seed, catalogue)
 
 
-def _params(link: str) -> tuple[str, dict[str, str]]:
-    parts = urlsplit(link)
-    query = parse_qs(parts.query, keep_blank_values=True)
-    assert all(len(v) == 1 for v in query.values()), link
-    return parts.path.lstrip("/"), {k: v[0] for k, v in query.items()}
-
-
 # --------------------------------------------------------------------------- links replay the question's scenario
 
 @pytest.mark.parametrize("gen_id", ["translate", "walk"])
 def test_walk_links_open_the_same_table_and_address_at_the_answer_frame(catalogue, gen_id):
     for seed in SEEDS:
         q = _make(gen_id, seed, catalogue)
-        path, p = _params(q.link)
+        path, p = link_params(q.link)
         assert path == "paging" and p["ex"] == "custom" and len(q.link) < MAX_LINK, q.link
         mode = MODES[p["mode"]]
         mappings = p[f"mappings-{mode.id.replace('_', '-')}"]
@@ -64,7 +57,7 @@ def test_walk_links_open_the_same_table_and_address_at_the_answer_frame(catalogu
 def test_tlb_links_replay_the_reference_string_at_the_last_access(catalogue):
     for seed in SEEDS:
         q = _make("tlb-hits", seed, catalogue)
-        path, p = _params(q.link)
+        path, p = link_params(q.link)
         assert path == "paging" and p["tab"] == "tlb" and p["mode"] == "teaching"
         pages = [int(x) for x in p["tlb-refs"].split()]
         assert ", ".join(map(str, pages)) in q.prompt
@@ -78,7 +71,7 @@ def test_tlb_links_replay_the_reference_string_at_the_last_access(catalogue):
 def test_unit_links_open_the_same_listing_at_its_translation(catalogue):
     for seed in SEEDS:
         q = _make("unit", seed, catalogue)
-        path, p = _params(q.link)
+        path, p = link_params(q.link)
         assert path == "binary-translation" and p["program"] == "custom"
         lines = p["code"].splitlines()
         assert "```\n" + p["code"] + "\n```" in q.prompt and list(q.options[:-1]) == lines
@@ -94,7 +87,7 @@ def test_unit_links_open_the_same_listing_at_its_translation(catalogue):
 def test_shadow_links_open_the_same_scenario_at_the_answer_frame(catalogue):
     for seed in SEEDS:
         q = _make("shadow", seed, catalogue)
-        path, p = _params(q.link)
+        path, p = link_params(q.link)
         assert path == "shadow-page-tables" and p["scenario"] == "custom" and len(q.link) < MAX_LINK
         setup = parse_shadow_setup(p["setup"])
         trace = setup.run()

@@ -10,30 +10,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from pathlib import Path
 from statistics import mean
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from engine.assisted import nested_paging, vmx, xen
 from engine.quizgen import registry
 from engine.quizgen.assisted import ACCEPT, MAX_LINK, NO_EXIT, REJECT, VTX_FRAME
+from tests.test_pages import open_page
+from tests.test_quizgen_quality import link_params
 
 SEEDS = range(200)
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def _make(gen_id, seed, catalogue):
     return registry()[gen_id].make(seed, catalogue)
-
-
-def _params(link: str) -> tuple[str, dict[str, str]]:
-    parts = urlsplit(link)
-    query = parse_qs(parts.query, keep_blank_values=True)
-    assert all(len(v) == 1 for v in query.values()), link
-    return parts.path.lstrip("/"), {k: v[0] for k, v in query.items()}
 
 
 # --------------------------------------------------------------------------- exit: an SDM oracle
@@ -93,7 +84,7 @@ def sdm_exit(fields: dict[str, set], instruction: str) -> int | None:
 
 
 def _exit_case(q):
-    _, p = _params(q.link)
+    _, p = link_params(q.link)
     return _controls(p["controls"]), p["workload"]
 
 
@@ -228,7 +219,7 @@ def test_exit_solution_checks_the_controls_in_order_and_ends_with_the_answer(cat
 def test_exit_links_open_the_same_vmcs_and_instruction_at_the_deciding_frame(catalogue):
     for seed in SEEDS:
         q = _make("exit", seed, catalogue)
-        path, p = _params(q.link)
+        path, p = link_params(q.link)
         assert path == "vt-x" and p["vtx"] == "custom" and len(q.link) < MAX_LINK
         assert int(p["vtx-frame"]) == VTX_FRAME
         trace = vmx.simulate(vmx.parse_controls(p["controls"]), p["workload"])
@@ -262,7 +253,7 @@ def test_walk_solution_counts_every_reference_of_every_guest_level(catalogue):
 def test_walk_links_open_the_same_walk_at_its_last_frame(catalogue):
     for seed in SEEDS:
         q = _make("2d-walk", seed, catalogue)
-        path, p = _params(q.link)
+        path, p = link_params(q.link)
         n, m = int(p["ept-n"]), int(p["ept-m"])
         assert path == "ept" and f"uses {n}-level page tables and the EPT has {m} levels" in q.prompt
         trace = nested_paging.nested_walk(n, m)
@@ -294,7 +285,7 @@ def test_mmu_solution_walks_xens_checks_until_the_first_that_fails(catalogue):
 def test_mmu_links_replay_the_request_at_the_check_frame(catalogue):
     for seed in SEEDS:
         q = _make("mmu", seed, catalogue)
-        path, p = _params(q.link)
+        path, p = link_params(q.link)
         assert path == "xen" and p["xen"] == "custom" and p["batch"] == "1" and len(q.link) < MAX_LINK
         host = xen.default_host(int(p["xen-layout"]))
         trace = xen.simulate_updates(host, p["domain"], xen.parse_requests(p["requests"]), 1)
@@ -324,7 +315,7 @@ def test_batch_solution_gives_transitions_without_and_with_batching(catalogue):
 def test_batch_links_replay_the_updates_to_the_last_frame(catalogue):
     for seed in SEEDS:
         q = _make("batch", seed, catalogue)
-        path, p = _params(q.link)
+        path, p = link_params(q.link)
         assert path == "xen" and p["xen"] == "custom" and len(q.link) < MAX_LINK
         requests = xen.parse_requests(p["requests"])
         k = int(p["batch"])
@@ -348,17 +339,6 @@ def test_variants_vary_and_repeat_per_seed(catalogue, gen_id):
 
 # --------------------------------------------------------------------------- bad links get a notice, not a traceback
 
-def _open(file: str, query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(file)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 @pytest.mark.parametrize("file, query, notice", [
     ("pages/s23_vtx.py", {"vtx": "custom", "controls": "primary: frobnicate exiting", "workload": "hlt"},
      "cannot be simulated"),
@@ -368,7 +348,7 @@ def _open(file: str, query: dict[str, str]) -> AppTest:
      "'xen-layout=-1' is outside"),
 ])
 def test_bad_links_to_the_23_simulators_give_a_link_notice(file, query, notice):
-    at = _open(file, query)
+    at = open_page(file, query)
     notices = [i.value for i in at.info if "Link notice" in i.value]
     assert any(notice in n for n in notices), notices
     if file == "pages/s23_xen.py":

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from statistics import mean
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from engine.core.quiz import Question, display_order, grade, load_bank, right_answer
+from engine.core.quiz import Question, grade
 from engine.quizgen import registry
-from ui.navigation import BY_TITLE, GROUPS
+from ui.navigation import GROUPS
 
 SECTIONS = ("2.1", "2.2", "2.3", "2.4", "2.5")
 VARIANTS = 200
@@ -21,6 +21,14 @@ BANK_SIZES = {"2.1": 22, "2.2": 30, "2.3": 34, "2.4": 19, "2.5": 14}  # the size
 @pytest.fixture(scope="module")
 def variants(catalogue) -> dict[str, list[Question]]:
     return {gid: [gen.make(seed, catalogue) for seed in range(VARIANTS)] for gid, gen in registry().items()}
+
+
+def link_params(link: str) -> tuple[str, dict[str, str]]:
+    """(page url path, query values) of a generated question's simulator link; each value given once."""
+    parts = urlsplit(link)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    assert all(len(v) == 1 for v in query.values()), link
+    return parts.path.lstrip("/"), {k: v[0] for k, v in query.items()}
 
 
 def _number_forms(value: float) -> set[str]:
