@@ -12,6 +12,10 @@ st.markdown(
     "Every animation frame has a link: copy the page address to share exactly what you see. "
     "Keys in the player: **←/→** step, **P** play/pause, **Home/End** first/last frame."
 )
+left, middle, right = st.columns(3)
+left.page_link("pages/progress.py", label="My progress: scores, mastery per concept, your learner key", icon="📊")
+middle.page_link("pages/review.py", label="Review: the questions that are due again", icon="🔁")
+right.page_link("pages/self_test.py", label="Self-test: a fixed set, graded at the end", icon="📝")
 
 sections = content.sections()
 for section in (s for s in sections if s.status == "ready"):
