@@ -1,5 +1,8 @@
 """2.4 Resource distribution: static disk and memory partitions, pinned vs scheduled CPUs, FCFS I/O."""
 
+import hashlib
+import re
+
 import streamlit as st
 
 from engine.sharing import partition
@@ -36,14 +39,43 @@ def append_operation(text_key: str) -> None:
 # --------------------------------------------------------------------------- disk and memory
 
 st.subheader("Disk and memory: statically partitioned")
+LINKED = "custom"  # a plan given as text in the link (?layout=custom&plan=...), e.g. by a generated quiz question
+LINK_CHARS = 2000
+
+
+def linked_plan() -> str:
+    """The link's ``plan`` text if the plan reader accepts it; otherwise '' (after a notice if there was one)."""
+    if "plan" not in st.query_params:
+        return ""
+    text = query.read_text("plan", "", max_chars=LINK_CHARS).strip()  # too long: a notice, and ""
+    try:
+        if text:
+            partition.parse_plan(text)
+    except partition.PartitionError as exc:
+        reason = re.sub(r"([\\`*_\[\]()<>#|~!$])", r"\\\1", str(exc))  # the link's text, shown as text, not Markdown
+        st.info(f"Link notice: the linked plan cannot be read: {reason}. Showing the first preset's plan.", icon="🔗")
+        text = ""
+    return text
+
+
 pick, cpu = st.columns([3, 2])
 with pick:
-    preset_id = query.select("Scenario", {k: p.title for k, p in partition.PLAN_PRESETS.items()}, name="layout")
+    preset_id = query.select("Scenario", {k: p.title for k, p in partition.PLAN_PRESETS.items()}
+                             | {LINKED: "🔗 Plan from a link"}, name="layout")
 with cpu:
     mode = query.select("CPUs", partition.CPU_MODES, name="cpus")
-preset = partition.PLAN_PRESETS[preset_id]
+if preset_id == LINKED:
+    linked = linked_plan()
+    first = next(iter(partition.PLAN_PRESETS.values()))
+    preset = partition.Preset(LINKED, "Plan from a link",
+                              "The plan of the link (for example a generated quiz question): edit it like any other."
+                              if linked else "No usable plan in the link: this is the first preset's plan; edit it.",
+                              linked or first.text)
+    plan_key = f"plan_{LINKED}" + (f"_{hashlib.sha1(linked.encode()).hexdigest()[:8]}" if linked else "")
+else:
+    preset, plan_key = partition.PLAN_PRESETS[preset_id], f"plan_{preset_id}"
 st.caption(preset.description)
-text = st.text_area("Plan (edit me)", preset.text, key=f"plan_{preset_id}", height=170)
+text = st.text_area("Plan (edit me)", preset.text, key=plan_key, height=170)
 st.caption("First line `host disk=<GB> mem=<GiB> pcpus=<cores>`, then one operation per line: `<vm> disk=<GB> "
            "mem=<GiB> vcpus=<n> [load=<% of a core>]` adds a VM, `resize <vm> mem=<GiB> …`, `remove <vm>`; `#` comments.")
 
@@ -54,8 +86,8 @@ with st.form("plan_op", border=True):
     disk.number_input("disk (GB)", 1, partition.MAX_DISK_GB, 50, key="op_disk")
     mem.number_input("memory (GiB)", 1, partition.MAX_MEM_GIB, 4, key="op_mem")
     vcpus.number_input("vCPUs", 1, partition.MAX_VCPUS, 1, key="op_vcpus")
-    go.form_submit_button("Append", on_click=append_operation, args=(f"plan_{preset_id}",), width="stretch")
-plan = parsed(text, partition.parse_plan, f"plan_good_{preset_id}", preset.text, "plan")
+    go.form_submit_button("Append", on_click=append_operation, args=(plan_key,), width="stretch")
+plan = parsed(text, partition.parse_plan, "plan_good_" + plan_key.removeprefix("plan_"), preset.text, "plan")
 trace = plan_trace(plan, mode)
 colours = vm_colours([op.name for op in plan.operations])
 current = trace[-1].state

@@ -96,3 +96,56 @@ def test_quiz_24_generated_questions_grade_the_engines_answer():
         q = registry()[gen_id].make(5, {})
         answer(at, q, right_response(q))
         assert any(s.value.startswith("Correct.") for s in at.success), gen_id
+
+
+# --------------------------------------------------------------------------- links of generated questions
+
+def _link_params(link: str) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(link).query))
+
+
+def _no_link_notice(at, refused: bool = False) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("Link notice" in i.value for i in at.info), [i.value for i in at.info]
+    assert all(refused and " refused: Cannot add " in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_share_question_link_opens_its_host_with_the_answer_as_entitlement():
+    from engine.quizgen.scheduling import long_run_share
+
+    q = long_run_share(1, {})
+    at = open_page(SCHED, _link_params(q.link))
+    _no_link_notice(at)
+    assert at.selectbox(key="q_preset").value == "custom" and at.selectbox(key="q_sched").value == "credit"
+    per_vm = next(t.value for t in at.table if "entitled (pCPUs)" in t.value.columns)
+    asked = q.prompt.split("**")[1]
+    assert per_vm.set_index("VM").loc[asked, "entitled (pCPUs)"] == f"{q.value:.2f}"
+
+
+def test_credit_next_question_link_opens_its_scenario_at_the_decision():
+    from engine.quizgen.scheduling import credit_next
+
+    q = credit_next(4, {})
+    p = _link_params(q.link)
+    at = open_page(SCHED, p)
+    _no_link_notice(at)
+    frame = frame_text(at, "sched")
+    assert frame.startswith(f"**Frame {int(p['sched-frame']) + 1}/") and f"{q.answer[0]} → pCPU 0" in frame
+    assert q.prompt.split("At t = ")[1].split(" ms")[0] in frame
+
+
+def test_pinning_question_link_opens_its_plan_with_the_answer_in_the_table():
+    from engine.quizgen.scheduling import pinning_layout
+
+    q = pinning_layout(2, {})
+    p = _link_params(q.link)
+    at = open_page("pages/s24_resources.py", p)
+    _no_link_notice(at, refused="refused" in " ".join(q.solution))  # the page shows a refused VM as an error
+    assert len(at.error) == " ".join(q.solution).count(" refused: ")
+    assert at.selectbox(key="q_layout").value == "custom" and at.selectbox(key="q_cpus").value == p["cpus"]
+    assert at.text_area[0].value == p["plan"]
+    row = at.table[0].value.iloc[0 if p["cpus"] == "pinned" else 1]
+    assert abs(float(row["CPU utilisation"].rstrip("%")) - q.value) <= 0.5
+    assert frame_text(at, "plan").startswith(f"**Frame {int(p['plan-frame']) + 1}/{int(p['plan-frame']) + 1}")

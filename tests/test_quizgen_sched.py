@@ -8,8 +8,9 @@ from engine.sharing.credit import Candidate, pick_next
 from engine.core.quiz import Question, grade
 from engine.quizgen import for_section
 from engine.quizgen.scheduling import GENERATORS, credit_next, long_run_share, pinning_layout
+from engine.sharing import partition
 from engine.sharing.sched import run
-from engine.sharing.sched_metrics import fair_shares, pinning_utilisation
+from engine.sharing.sched_metrics import fair_shares
 from engine.sharing.sched_model import VM, Scenario
 
 SEEDS = range(40)
@@ -43,35 +44,47 @@ def test_share_answer_is_the_engine_fair_share_and_the_simulator_agrees():
         asked = re.search(r"\*\*(vm\d+)\*\*", q.prompt).group(1)
         shares = fair_shares(pcpus, [w * v for _, v, w, _ in vms], [c / 100 if c else v for _, v, _, c in vms])
         assert q.value == round(shares[[n for n, *_ in vms].index(asked)], 2)
-    for seed in range(8):  # the Credit and Credit2 simulators reach the quiz answer
+    for seed in range(12):  # the Credit simulator, the scheduler the question names, reaches the quiz answer
         q = long_run_share(seed, {})
         pcpus = int(re.search(r"with (\d+) pCPU", q.prompt).group(1))
         vms = tuple(VM(n, v, weight=w, cap=c) for n, v, w, c in parse_vms(q.prompt))
         asked = re.search(r"\*\*(vm\d+)\*\*", q.prompt).group(1)
-        for scheduler in ("credit", "credit2"):
-            share = run(Scenario(pcpus, vms, duration_ms=3000), scheduler).metrics().vm(asked).share
-            assert abs(share - q.value) <= 0.05, (seed, scheduler, share, q.value)
+        share = run(Scenario(pcpus, vms, duration_ms=3000), "credit").metrics().vm(asked).share
+        assert abs(share - q.value) <= 0.05, (seed, share, q.value)
+
+
+def parse_queue(prompt: str) -> tuple[list[Candidate], bool]:
+    """The runqueue (front first, then the parked vCPUs) and the boost switch, as a student reads them."""
+    queue = []
+    for name, rest in re.findall(r"\d\. (vm\d\.v0): ([^;]+?)(?=; \d\. |\. Not in|\. Which)", prompt):
+        credit = int(re.search(r"credit (-?\d+)", rest).group(1))
+        if rest.startswith("just woke"):
+            queue.append(Candidate(name, credit, "", waking=True))
+        else:
+            queue.append(Candidate(name, credit, rest.split(",")[0]))
+    for name, credit in re.findall(r"(vm\d\.v0), parked \(over its cap\), credit (-?\d+)", prompt):
+        queue.append(Candidate(name, int(credit), "OVER", parked=True))
+    return queue, "**on**" in prompt
 
 
 def test_credit_next_answer_is_the_engine_pick():
     for seed in SEEDS:
         q = credit_next(seed, {})
-        queue = []
-        for name, rest in re.findall(r"(vm\d\.v0): ([^;]+?)(?=; vm|\. Boost)", q.prompt):
-            credit = int(re.search(r"credit (-?\d+)", rest).group(1))
-            if rest.startswith("just woke"):
-                queue.append(Candidate(name, credit, "", waking=True))
-            else:
-                queue.append(Candidate(name, credit, rest.split(",")[0], parked="parked" in rest))
-        boost = "**on**" in q.prompt
+        queue, boost = parse_queue(q.prompt)
         assert q.answer == (pick_next(queue, boost)[0],)
-        assert queue[-1].waking and len(queue) == len(q.options)
+        assert sum(c.waking for c in queue) == 1 and len(queue) == len(q.options) >= 3
+        assert sorted(c.name for c in queue) == sorted(q.options)
+
+
+def plan_of(prompt: str) -> str:
+    return re.search(r"```\n(.*?)\n```", prompt, re.S).group(1)
 
 
 def test_pinning_answer_is_the_engine_utilisation():
     for seed in SEEDS:
         q = pinning_layout(seed, {})
-        pcpus = int(re.search(r"with (\d+) pCPUs", q.prompt).group(1))
-        pairs = re.findall(r"wants (\d+)% of a pCPU, pinned to pCPU (\d+)", q.prompt)
-        used, _ = pinning_utilisation(pcpus, [int(a) / 100 for a, _ in pairs], [int(p) for _, p in pairs])
-        assert q.value == round(100 * used, 1)
+        mode = re.search(r"The CPUs are \*\*(pinned|scheduled)\*\*", q.prompt).group(1)
+        layout = partition.replay(partition.parse_plan(plan_of(q.prompt)), mode)[-1].state
+        use = partition.utilisation(layout)
+        share = use.wasted if "idle on pinned cores" in q.prompt else use.utilisation
+        assert q.value == round(100 * share, 2)
