@@ -1,5 +1,8 @@
 """2.5 Pricing: the bill of a VM timeline per started hour and per second; elasticity against fixed capacity."""
 
+import hashlib
+import re
+
 import streamlit as st
 
 from engine.ec2 import billing, elasticity, instance_types
@@ -24,16 +27,43 @@ tables = {"lecture": f"The lecture's example prices ({cat.lecture_table.region},
 left, right = st.columns(2)
 with left:
     table = query.select("Prices", tables, name="prices", default="lecture")
+LINKED = "custom"  # a timeline given as text in the link (?timeline=custom&runs=...), e.g. by a generated quiz question
 with right:
-    preset_id = query.select("Timeline preset", {k: p.title for k, p in billing.PRESETS.items()}, name="timeline",
-                             default="61-minutes")
+    preset_id = query.select("Timeline preset", {k: p.title for k, p in billing.PRESETS.items()}
+                             | {LINKED: "🔗 Timeline from a link"}, name="timeline", default="61-minutes")
 prices = cat.prices(table)
-preset = billing.PRESETS[preset_id]
+
+
+def linked_timeline() -> str:
+    """The link's ``runs`` text if the timeline reader accepts it with these prices; otherwise '' (after a notice)."""
+    if "runs" not in st.query_params:
+        return ""
+    text = query.read_text("runs", "", max_chars=2000).strip()  # too long: a notice, and ""
+    try:
+        if text:
+            billing.parse_timeline(text, prices)
+    except billing.BillingError as exc:
+        reason = re.sub(r"([\\`*_\[\]()<>#|~!$])", r"\\\1", str(exc))  # the link's text, shown as text, not Markdown
+        st.info(f"Link notice: the linked timeline cannot be billed: {reason} Showing the first preset's timeline.",
+                icon="🔗")
+        text = ""
+    return text
+
+
+if preset_id == LINKED:
+    linked = linked_timeline()
+    first = next(iter(billing.PRESETS.values()))
+    preset = billing.Preset("Timeline from a link", linked or first.text,
+                            "The timeline of the link (for example a generated quiz question); edit it like any other."
+                            if linked else "No usable timeline in the link: this is the first preset's; edit it.")
+    text_key = f"timeline_{LINKED}" + (f"_{hashlib.sha1(linked.encode()).hexdigest()[:8]}" if linked else "")
+else:
+    preset, text_key = billing.PRESETS[preset_id], f"timeline_{preset_id}"
 st.caption(preset.lesson)
 text = st.text_area(f"Timeline ({billing.FORMAT_HELP}; instance types: {', '.join(prices)})", preset.text,
-                    key=f"timeline_{preset_id}", height=150)
+                    key=text_key, height=150)
 
-good = f"timeline_good_{preset_id}"
+good = text_key.replace("timeline_", "timeline_good_", 1)
 try:
     runs = billing.parse_timeline(text, prices)
     st.session_state[good] = text

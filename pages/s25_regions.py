@@ -23,14 +23,36 @@ st.subheader("Regions and their availability zones")
 map_slot = st.container()  # drawn once the calculator's ends are known, so they can be highlighted
 ends = {transfer.INTERNET: "🌐 the internet"} | {az: f"{az} ({r.place})" for r in geo.regions for az in r.azs}
 st.subheader("Transfer-cost calculator")
+MAX_GB = 10_000_000.0
+
+
+def from_link(key: str, name: str, default: float) -> str:
+    """The widget key, first filled from the URL's ``name`` (GB, a number from 0 to 10 million), e.g. a generated
+    quiz question's amount; a malformed value gives a notice and the default."""
+    if key not in st.session_state:
+        raw, value = st.query_params.get(name), default
+        if raw is not None:
+            try:
+                value = float(raw)
+                if not 0 <= value <= MAX_GB:
+                    raise ValueError
+            except ValueError:
+                st.info(f"Link notice: '{name}={raw[:40]}' is not an amount of 0–{MAX_GB:,.0f} GB; using {default:g}.",
+                        icon="🔗")
+                value = default
+        st.session_state[key] = value
+    return key
+
+
 left, right = st.columns(2)
 with left:
     source = query.select("From", ends, name="from", default=geo.regions[0].azs[0])
-    gb = st.number_input("Amount (GB)", min_value=0.0, value=100.0, step=50.0, key="transfer_gb")
+    gb = st.number_input("Amount (GB)", min_value=0.0, max_value=MAX_GB, step=50.0, key=from_link("transfer_gb", "gb", 100.0))
 with right:
     destination = query.select("To", ends, name="to", default=geo.regions[0].azs[1])
-    month = st.number_input("Internet egress already sent this month (GB)", min_value=0.0, value=0.0, step=1000.0,
-                            key="transfer_month", help="Egress tiers are per month and aggregated across services.")
+    month = st.number_input("Internet egress already sent this month (GB)", min_value=0.0, max_value=MAX_GB, step=1000.0,
+                            key=from_link("transfer_month", "month", 0.0),
+                            help="Egress tiers are per month and aggregated across services.")
 round_trip = st.toggle("Round trip: the receiver sends the same amount back", key="transfer_round_trip")
 
 good = "transfer_good"

@@ -1,6 +1,7 @@
 """Section 2.5 engines: billing rules, transfer fees, regions, instance types, elasticity, quiz generators, diagrams."""
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -308,8 +309,11 @@ def test_generators_are_right_by_construction():
         assert q == fee(seed, {}) and grade(q, str(q.value)).correct and "secondary source" in q.prompt
         q = hist(seed, {})
         assert q == hist(seed, {}) and len(q.answer) == 1
-    for q in (bill(s, {}) for s in range(60)):
-        if "started hour" in q.prompt:  # a whole number of hours at the lecture's price
-            price = next(p for name, p in LECTURE.items() if f"{name} VM" in q.prompt)
-            assert q.value / price == pytest.approx(round(q.value / price))
+    for q in (bill(s, {}) for s in range(60)):  # the timeline in the prompt, billed by the engine, is the answer
+        runs = billing.parse_timeline(re.search(r"```\n(.*?)\n```", q.prompt, re.S).group(1), LECTURE)
+        model = "hour" if "started hour" in q.prompt else "second"
+        assert q.value == pytest.approx(billing.bill(runs, LECTURE).total(model), abs=1e-6)
+        if model == "hour":  # whole started hours per run at the lecture's prices
+            hours = sum(math.ceil(r.seconds / billing.HOUR) * LECTURE[r.type] for r in runs)
+            assert q.value == pytest.approx(hours)
     assert {hist(s, {}).answer[0] for s in range(40)} == set(variance.SHAPES.values())

@@ -212,3 +212,52 @@ def test_quiz_histogram_question_grades_the_engine_answer():
     q = registry()["histogram"].make(11, {})
     answer(at, q, q.answer[0])
     assert any(s.value.startswith("Correct.") for s in at.success)
+
+
+# ----------------------------------------------------------------------------------------- links of generated questions
+
+def _link_params(link: str) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(link).query))
+
+
+def _no_link_notice(at) -> None:
+    no_exception(at)
+    assert not any("Link notice" in i.value for i in at.info), [i.value for i in at.info]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_bill_question_link_opens_its_timeline_with_the_answer_as_the_bill():
+    q = registry()["bill"].make(0, {})
+    p = _link_params(q.link)
+    at = open_page(PRICING, p)
+    _no_link_notice(at)
+    assert at.selectbox(key="q_timeline").value == "custom" and at.text_area[0].value == p["runs"]
+    label = "Per started hour" if "started hour" in q.prompt else "Per second (60 s minimum)"
+    shown = next(m.value for m in at.metric if m.label == label)
+    assert abs(float(shown.lstrip("$").replace(",", "")) - q.value) <= 0.0001
+
+
+def test_transfer_question_link_opens_its_route_amounts_and_total():
+    q = registry()["transfer"].make(0, {})
+    p = _link_params(q.link)
+    at = open_page(REGIONS, p)
+    _no_link_notice(at)
+    assert (at.selectbox(key="q_from").value, at.selectbox(key="q_to").value) == (p["from"], p["to"])
+    assert (at.number_input(key="transfer_gb").value, at.number_input(key="transfer_month").value) == \
+        (float(p["gb"]), float(p["month"]))
+    frame = frame_text(at, "route")
+    assert frame.startswith(f"**Frame {int(p['route-frame']) + 1}/") and f"Total fee: ${q.value:,.2f}" in frame
+
+
+def test_histogram_question_link_opens_its_settings_at_the_full_histogram():
+    q = registry()["histogram"].make(1, {})
+    p = _link_params(q.link)
+    at = open_page(VARIANCE, p)
+    _no_link_notice(at)
+    assert (at.slider(key="variance_share").value, at.select_slider(key="variance_n").value,
+            at.slider(key="variance_noise").value, at.number_input(key="variance_seed").value) == \
+        (int(p["share"]), int(p["n"]), int(p["noise"]), int(p["seed"]))
+    assert f"{p['n']} measurements" in frame_text(at, "variance")
+    assert metric(at, "Bands") == ("2" if q.answer[0].startswith("Two") else "1")
