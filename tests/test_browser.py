@@ -215,7 +215,7 @@ def test_quiz_feedback_then_progress(app):
     base, page = app
     open_page(page, f"{base}/quiz-2-1")
     assert_healthy(page)
-    check_first_option(page, page.locator('[data-testid="stForm"]').first, RADIO)
+    check_first_option(page, page.locator('[data-testid="stForm"]').filter(has=page.locator(RADIO)).first, RADIO)
     settle_and_shoot(page, "quiz-feedback")
 
     # Same session: navigate through the sidebar, not page.goto (a new URL load is a new session).

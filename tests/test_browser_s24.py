@@ -57,7 +57,7 @@ def test_quiz_24_answers(app):  # noqa: F811
     base, page = app
     open_page(page, f"{base}/quiz-2-4")
     assert_healthy(page)
-    check_first_option(page, page.locator('[data-testid="stForm"]').first, CHECKBOX)
+    check_first_option(page, page.locator('[data-testid="stForm"]').filter(has=page.locator(CHECKBOX)).first, CHECKBOX)
     settle_and_shoot(page, "quiz-2-4")
 
 
