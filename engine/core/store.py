@@ -26,7 +26,7 @@ from xkcdpass import xkcd_password
 
 from engine.core.progress import Event
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: live class questions (engine/core/rooms.py)
 KEY_WORDS = 4
 _WORDS = tuple(xkcd_password.generate_wordlist(wordfile=xkcd_password.locate_wordfile("eff-short"), min_length=3, max_length=6))
 _MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {}  # from version n to n + 1
@@ -56,6 +56,43 @@ _events = sa.Table(
     sa.Column("at", sa.Float, nullable=False),  # seconds since the epoch
     sa.UniqueConstraint("learner", "question_id", "round", "seq", name="one_event_per_place"),
 )
+# Schema 2: live class questions (engine/core/rooms.py). A room is open while ``ended`` is NULL; its code is unique
+# among open rooms. ``question_no`` counts the questions asked in the room, so votes of an earlier question stay apart.
+_rooms = sa.Table(
+    "live_rooms", _meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("code", sa.String(8), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False),  # SHA-256 of the lecturer secret; the secret is never stored
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("ended", sa.Float, nullable=True),
+    sa.Column("question_no", sa.Integer, nullable=False, default=0),
+    sa.Column("question_kind", sa.String(10), nullable=False, default=""),  # "written" or "generated"
+    sa.Column("question_ref", sa.String(120), nullable=False, default=""),  # a written question id or a generator id
+    sa.Column("seed", sa.Integer, nullable=False, default=0),
+    sa.Column("round", sa.Integer, nullable=False, default=0),  # 1 and 2 (peer instruction); 0 before a question
+    sa.Column("state", sa.String(10), nullable=False, default="waiting"),  # waiting, open, closed, revealed
+)
+sa.Index("one_open_room_per_code", _rooms.c.code, unique=True,
+         sqlite_where=_rooms.c.ended.is_(None), postgresql_where=_rooms.c.ended.is_(None))
+_votes = sa.Table(
+    "live_votes", _meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("room_id", sa.Integer, sa.ForeignKey("live_rooms.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("question_no", sa.Integer, nullable=False),
+    sa.Column("round", sa.Integer, nullable=False),
+    sa.Column("device", sa.String(64), nullable=False),
+    sa.Column("choice", sa.Text, nullable=False),  # the chosen option texts as a JSON list
+    sa.Column("at", sa.Float, nullable=False),
+    sa.UniqueConstraint("room_id", "question_no", "round", "device", name="one_vote_per_device_and_round"),
+)
+
+
+def _add_live_rooms(conn: sa.Connection) -> None:
+    """Schema 1 to 2: the live-question tables (a no-op where they exist already)."""
+    _meta.create_all(conn, tables=[_rooms, _votes])
+
+
+_MIGRATIONS[1] = _add_live_rooms
 
 
 class StoreError(RuntimeError):
