@@ -19,6 +19,8 @@ GROUPS: dict[str, tuple[PageSpec, ...]] = {
         PageSpec("pages/progress.py", "My progress", "📊", "progress"),
         PageSpec("pages/review.py", "Review", "🔁", "review"),
         PageSpec("pages/self_test.py", "Self-test", "📝", "self-test"),
+        PageSpec("pages/live_lecturer.py", "Live: lecturer", "📡", "live-lecturer"),
+        PageSpec("pages/live_join.py", "Live: join", "🙋", "live-join"),
     ),
     "2.1 Virtualizability": (
         PageSpec("pages/s21_vmm_types.py", "VMM types", "🧱", "vmm-types"),
