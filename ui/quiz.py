@@ -139,17 +139,22 @@ def question(q: Question, number: int | None = None, round: int = 0) -> progress
 
 
 def score_line(section: str) -> None:
-    (lecture,) = progress.scores(records(), [section])
-    (beyond,) = progress.scores(records(), [section], beyond=True)
-    (practice,) = progress.scores(records(), [section], generated=True)
+    mine = records()
+    (lecture,) = progress.scores(mine, [section])
+    (beyond,) = progress.scores(mine, [section], beyond=True)
+    (practice,) = progress.scores(mine, [section], generated=True)
     if not (lecture.answered or beyond.answered or practice.answered):
         st.caption(f"No answers in {section} yet: your score appears here. Only your first try counts.")
         return
+
+    def shown(s: progress.SectionScore) -> str:
+        return f"{s.points:g} / {s.answered}" if s.answered else "—"
+
     left, middle, right = st.columns(3)
-    left.metric(f"Lecture material {section}", f"{lecture.points:g} / {lecture.answered}",
+    left.metric(f"Lecture material {section}", shown(lecture),
                 help="Points from first tries (partial credit for multiple choice, ordering and tables).")
-    middle.metric("Beyond the lecture", f"{beyond.points:g} / {beyond.answered}")
-    right.metric("Generated practice", f"{practice.points:g} / {practice.answered}", help="Not part of the section score.")
+    middle.metric("Beyond the lecture", shown(beyond))
+    right.metric("Generated practice", shown(practice), help="Not part of the section score.")
 
 
 def written(questions: Sequence[Question]) -> None:
