@@ -21,7 +21,7 @@ def test_progress_survives_a_server_restart(page):
     server = StreamlitServer(VIRTLAB_DATA_DIR=data).start()
     try:
         open_page(page, server.url)  # a fresh server's first deep link shows 'Page not found' (Streamlit #8860)
-        open_page(page, f"{server.url}/quiz-2-1?order=5")
+        open_page(page, f"{server.url}/quiz-2-1?order=5&question={q.id}")
         box = page.locator(f".st-key-quiz_{q.id}")
         box.locator('[data-testid="stRadio"] label').filter(has_text=re.compile(rf"^\s*{re.escape(q.answer[0])}\s*$")).first.click()
         box.get_by_role("button", name="Check answer").click()

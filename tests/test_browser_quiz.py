@@ -51,7 +51,7 @@ def fill(page: Page, box: Locator, q: Question) -> None:
 def test_a_student_answers_each_kind_of_question(app, kind):  # noqa: F811
     base, page = app
     q = first_plain(kind)
-    open_page(page, f"{base}/quiz-{q.section.replace('.', '-')}?order=3")
+    open_page(page, f"{base}/quiz-{q.section.replace('.', '-')}?order=3&question={q.id}")
     assert_healthy(page)
     box = page.locator(f".st-key-quiz_{q.id}")
     box.scroll_into_view_if_needed()
@@ -68,7 +68,7 @@ def test_a_student_answers_each_kind_of_question(app, kind):  # noqa: F811
 def test_a_wrong_answer_gets_a_hint_and_a_second_try(app):  # noqa: F811
     base, page = app
     q = first_plain("single")
-    open_page(page, f"{base}/quiz-{q.section.replace('.', '-')}?order=3")
+    open_page(page, f"{base}/quiz-{q.section.replace('.', '-')}?order=3&question={q.id}")
     box = page.locator(f".st-key-quiz_{q.id}")
     pick(box, 0, next(o for o in q.options if o not in q.answer))
     box.get_by_role("button", name="Check answer").click()

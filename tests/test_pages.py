@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.core.quiz import load_bank
 from ui.navigation import GROUPS
+from ui.quiz import PART_SIZE
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = [spec for specs in GROUPS.values() for spec in specs]
@@ -122,6 +124,9 @@ def test_rings_layout_choice():
 def answer(at: AppTest, q, response, attempt: int = 0) -> AppTest:
     """Fill question ``q``'s widgets for try ``attempt`` with ``response`` (as engine.core.quiz.grade takes it) and submit."""
     key = f"answer_{q.id}_{attempt}"
+    bank = [] if q.generator else [b.id for b in load_bank(q.section)]
+    if q.id in bank and at.selectbox(key="q_part").value != str(bank.index(q.id) // PART_SIZE + 1):
+        at.selectbox(key="q_part").select(str(bank.index(q.id) // PART_SIZE + 1)).run()  # the part that holds q
     if q.kind == "single":
         at.radio(key=key).set_value(response)
     elif q.kind == "multiple":
@@ -175,6 +180,19 @@ def test_quiz_solution_on_request_ends_the_question():
     assert not [r for r in at.radio if r.key.startswith(f"answer_{q.id}_")]  # no more tries
 
 
+def test_a_long_bank_is_shown_in_parts_and_a_link_opens_the_part_of_its_question():
+    from engine.core.quiz import load_bank
+
+    bank = load_bank("2.3")
+    assert len(bank) > PART_SIZE
+    at = open_page("pages/s23_quiz.py")
+    assert sum(1 for m in at.markdown if m.value.startswith("**Question ")) == PART_SIZE
+    later = bank[PART_SIZE + 1]
+    linked = open_page("pages/s23_quiz.py", {"question": later.id})
+    assert linked.selectbox(key="q_part").value == "2"
+    assert any(m.value.startswith(f"**Question {PART_SIZE + 2}.**") for m in linked.markdown)
+
+
 def test_quiz_empty_submission_is_not_graded():
     from engine.core.quiz import load_bank
 
@@ -190,7 +208,7 @@ def test_quiz_empty_submission_is_not_graded():
 def test_quiz_options_are_shuffled_per_learner_and_reproducible_from_the_link():
     from engine.core.quiz import display_order, load_bank
 
-    bank = [q for q in load_bank("2.1") if q.kind == "single"]
+    bank = [q for q in load_bank("2.1")[:PART_SIZE] if q.kind == "single"]  # the first part of the bank is shown
     at = open_page("pages/s21_quiz.py", {"order": "42"})
     shown = {q.id: tuple(at.radio(key=f"answer_{q.id}_0").options) for q in bank}
     assert all(shown[q.id] == display_order(q, 42) for q in bank)

@@ -19,6 +19,7 @@ from engine.quizgen import Generator, for_section, registry
 from ui import content, layout, learner, query
 
 MAX_SEED = 10**9
+PART_SIZE = 12
 
 
 def records() -> dict[str, progress.Record]:
@@ -158,7 +159,20 @@ def score_line(section: str) -> None:
 
 
 def written(questions: Sequence[Question]) -> None:
-    for number, q in enumerate(questions, start=1):
+    """The written bank, PART_SIZE questions at a time (a 50-question page would make every click slow to rerun:
+    Streamlit's cost per widget grows with the number of widgets). ``?part=`` picks the part, ``?question=<id>``
+    opens the part that holds that question."""
+    parts = {str(n + 1): f"Questions {start + 1}–{min(start + PART_SIZE, len(questions))}"
+             for n, start in enumerate(range(0, len(questions), PART_SIZE))}
+    ids = [q.id for q in questions]
+    wanted = st.query_params.get("question")
+    default = str(ids.index(wanted) // PART_SIZE + 1) if wanted in ids else "1"
+    if len(parts) > 1:
+        part = int(query.select("Part of the bank", parts, name="part", default=default))
+    else:
+        part = 1
+    start = (part - 1) * PART_SIZE
+    for number, q in enumerate(questions[start:start + PART_SIZE], start=start + 1):
         question(q, number)
 
 
