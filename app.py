@@ -8,17 +8,29 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import layout, learner, sources
-from ui.navigation import GROUPS
+if __name__ != "__main__":
+    # `streamlit run app.py` finds this `app` and imports the file once, before any browser connects; every visit then
+    # runs the file as __main__ (below). Because a folder named pages/ sits beside this file, Streamlit would otherwise
+    # treat the process's first visit as an old-style pages/ app: a first visit to a deep link such as
+    # /trap-and-emulate found no page of that name and showed "Page not found" over the right page (streamlit#8860).
+    # st.navigation clears this flag on its first call; clearing it here, before the first visit, is the same step.
+    from streamlit.runtime.pages_manager import PagesManager
 
-st.set_page_config(page_title="VirtLab: Virtual Machines", page_icon="🖥️", layout="wide")
-layout.style()
+    PagesManager.uses_pages_directory = False
+    app = st.App(__file__)
+else:
+    from ui import layout, learner, sources
+    from ui.navigation import GROUPS
 
-pages = {
-    group: [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path) for p in specs]
-    for group, specs in GROUPS.items()
-}
-page = st.navigation(pages, expanded=True)
-learner.sync()
-page.run()
-sources.footnote(page.title)
+    st.set_page_config(page_title="VirtLab: Virtual Machines", page_icon="🖥️", layout="wide")
+    layout.style()
+
+    pages = {
+        group: [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path)
+                for p in specs]
+        for group, specs in GROUPS.items()
+    }
+    page = st.navigation(pages, expanded=True)
+    learner.sync()
+    page.run()
+    sources.footnote(page.title)
