@@ -19,7 +19,7 @@ if __name__ != "__main__":
     PagesManager.uses_pages_directory = False
     app = st.App(__file__)
 else:
-    from ui import layout, learner, sources
+    from ui import layout, learner, presenter, sources
     from ui.navigation import GROUPS
 
     st.set_page_config(page_title="VirtLab: Virtual Machines", page_icon="🖥️", layout="wide")
@@ -32,5 +32,6 @@ else:
     }
     page = st.navigation(pages, expanded=True)
     learner.sync()
+    presenter.bar(page)  # presenter mode: the lecture tour's bar above the page (lessons/tour.toml)
     page.run()
     sources.footnote(page.title)
