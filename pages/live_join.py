@@ -1,19 +1,32 @@
 """Live: join. A light page for phones: type the room code (or arrive by the QR link), see the question, vote once.
 
 The page keeps a random device token in its address (``?device=...``), so a reload is the same device: it shows the
-vote already recorded and offers no second one (the database refuses one anyway). The page looks for the lecturer's
-next step every few seconds while there is nothing to tap, and stays still while the vote form is shown.
+vote already recorded and offers no second one (the database refuses one anyway). While there is nothing to tap, the
+page looks for the lecturer's next step every few seconds (a light check of the room's state, cached for a second
+across all phones) and shows the whole page again when it comes.
 """
 
 import streamlit as st
 
-from engine.core.rooms import AlreadyVoted, RoomError, UnknownRoom, new_device, normalise_code, valid_device
+from engine.core.rooms import AlreadyVoted, RoomError, new_device, normalise_code, valid_device
 from ui import live
 
 MESSAGE = "live_join_message"
-REFRESH_S = 3
+REFRESH_S = 4  # seconds between two looks at the room while there is nothing to tap
 
+# A phone screen: a small title, little space above it, and answers that are easy to hit with a thumb.
+_CSS = """
+<style>
+  [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+  h1 { font-size: 1.9rem !important; }
+  .st-key-live_vote_area [data-testid="stRadio"] [role="radiogroup"] { gap: 0.55rem; }
+  .st-key-live_vote_area [role="radiogroup"] label, .st-key-live_vote_area [data-testid="stCheckbox"] label {
+    border: 1px solid #BBBBBB; border-radius: 0.6rem; padding: 0.65rem 0.7rem; width: 100%; }
+  .st-key-live_vote_area [data-testid="stCheckbox"] { margin-bottom: 0.2rem; }
+</style>
+"""
 st.title("Class question")
+st.markdown(_CSS, unsafe_allow_html=True)
 
 device = st.query_params.get("device", "")
 if not valid_device(device):
@@ -86,65 +99,62 @@ def vote(question_no: int, round: int, key: str, question) -> None:
         st.session_state[MESSAGE] = ("error", str(exc))
 
 
-def waits(room, mine) -> bool:
-    """Whether the page should look again by itself: everywhere except at an open vote this device has not cast."""
-    return not (room.state == "open" and mine is None)
+snapshot = live.progress(start)
+mine = rooms.my_vote(code, device) if start.question is not None else None
+voting = start.state == "open" and mine is None  # the form is on screen: nothing to look for until it is sent
 
 
-def mine_of(room):
-    return rooms.my_vote(code, device) if room.question is not None else None
+@st.fragment(run_every=None if voting else REFRESH_S)
+def watch() -> None:
+    """Look at the room every few seconds; when the lecturer moves it on, show the whole page again.
+
+    While the vote form is on screen the page does not look (200 phones polling cost the server more than anything
+    else): the student is busy, and a vote sent after the close gets a clear refusal. A vote from another tab of this
+    device is not a move either, so a form on screen stays as it is (and the database refuses that second vote)."""
+    now = live.room_state(code)
+    if now is None or now > snapshot:  # a cached state older than this page's is never a move
+        st.rerun()
 
 
-@st.fragment(run_every=REFRESH_S if waits(start, mine_of(start)) else None)
-def panel() -> None:
-    try:
-        room = rooms.room(code)
-    except UnknownRoom:
-        st.rerun()  # the lecturer ended the room: the whole page says so
-    mine = mine_of(room)
-    if waits(room, mine) != waits(start, mine_of(start)) or room.question_no != start.question_no:
-        st.rerun()  # switch the automatic refresh on or off with a full run
-    st.caption(f"Room {code}" + (f" · round {room.round} of 2" if room.question else ""))
-    show_message()
-    if room.question is None:
-        st.info("Waiting for the lecturer's question…", icon="⏳")
-        return
-    question = rooms.question_for(room.question)
-    if question is None:
-        st.error("This question cannot be shown; tell the lecturer.")
-        return
-    if room.round == 2 and mine is None and room.state in ("waiting", "open"):
+watch()
+st.caption(f"Room {code}" + (f" · round {start.round} of 2" if start.question else ""))
+show_message()
+question = rooms.question_for(start.question) if start.question is not None else None
+if start.question is None:
+    st.info("Waiting for the lecturer's question…", icon="⏳")
+elif question is None:
+    st.error("This question cannot be shown; tell the lecturer.")
+else:
+    if start.round == 2 and mine is None and start.state in ("waiting", "open"):
         st.caption("Second round: talk it over with your neighbour, then vote again.")
     st.markdown(f"**{live.safe(question.prompt)}**")
-    right = question.answer if room.state == "revealed" else None
+    right = question.answer if start.state == "revealed" else None
     if mine is not None:
         st.success(f"Vote recorded: {live.lettered(question, mine)}", icon="✅")
         st.markdown(live.options_list(question, right, mine))
         if right is not None:
             verdict = "You chose the right answer." if set(mine) == set(right) else "The right answer is marked above."
             st.info(verdict, icon="📘")
-        elif room.state == "open":
+        elif start.state == "open":
             st.caption("Wait for the lecturer to close the vote.")
-        return
-    if room.state == "open":
-        key = f"live_vote_{code}_{room.question_no}_{room.round}"
-        with st.form(f"{key}_form", border=False):
+    elif start.state == "open":
+        key = f"live_vote_{code}_{start.question_no}_{start.round}"
+        with st.container(key="live_vote_area"), st.form(f"{key}_form", border=False):
             if question.kind == "single":
                 st.radio("Your answer", range(len(question.options)), index=None, key=key,
-                         format_func=lambda i: f"**{live.letter(i)}** · {live.safe(question.options[i])}")
+                         format_func=lambda i: f"**{live.letter(i)}** · {live.safe(question.options[i])}",
+                         label_visibility="collapsed")
             else:
                 st.caption("Select all that apply.")
                 for i, option in enumerate(question.options):
                     st.checkbox(f"**{live.letter(i)}** · {live.safe(option)}", key=f"{key}_{i}")
             st.form_submit_button("Vote", type="primary", on_click=vote, width="stretch",
-                                  args=(room.question_no, room.round, key, question))
-        return
-    st.markdown(live.options_list(question, right))
-    if room.state == "waiting":
-        st.info("Read the question: voting opens when the lecturer says so.", icon="⏳")
-    elif room.state == "closed":
-        st.warning("Voting is closed for this round; you did not vote in it.", icon="🔒")
+                                  args=(start.question_no, start.round, key, question))
+    else:
+        st.markdown(live.options_list(question, right))
+        if start.state == "waiting":
+            st.info("Read the question: voting opens when the lecturer says so.", icon="⏳")
+        elif start.state == "closed":
+            st.warning("Voting is closed for this round; you did not vote in it.", icon="🔒")
 
-
-panel()
 st.button("Leave this room", on_click=leave, key="live_leave")

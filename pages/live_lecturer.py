@@ -11,8 +11,19 @@ from ui import content, live
 from viz import live as charts
 
 CODE, SECRET, FRESH, MESSAGE = "live_code", "live_secret", "live_secret_fresh", "live_message"
+# Readable from the back of a lecture hall: the code, the options and the count are what the room looks at.
+_CSS = """
+<style>
+  .st-key-live_join_box h2 code { font-size: 4.2rem; font-weight: 800; letter-spacing: 0.35rem; padding: 0.1rem 0.8rem; }
+  .st-key-live_join_box p { font-size: 1.3rem; }
+  .st-key-live_question_box li, .st-key-live_question_box li p { font-size: 1.45rem; line-height: 1.5; }
+  .st-key-live_count [data-testid="stMetricValue"] { font-size: 4rem; }
+  .st-key-live_count [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+</style>
+"""
 
 st.title("Live class questions")
+st.markdown(_CSS, unsafe_allow_html=True)
 st.caption("Peer instruction: everyone votes from their phone, discusses the question with a neighbour, and votes "
            "again. The projected view shows how many voted, not what, until you close the vote.")
 
@@ -99,16 +110,17 @@ except RoomError as exc:
 left, right = st.columns([3, 1], vertical_alignment="center")
 base = st.session_state.setdefault("live_join_base", live.join_base())
 url = live.join_url(base, code)
-with left:
+with left, st.container(key="live_join_box"):
     st.markdown(f"## Room code: `{code}`")
     st.markdown(f"Students open **{live.safe(url.split('?')[0])}** on their phones and type the code, or scan the QR "
                 "code.")
+with left:
     with st.expander("Join address", expanded=False):
         st.text_input("The address phones use to reach this app (for example this computer's address in the lecture "
                       "hall's network)", key="live_join_base")
         st.caption("Set VIRTLAB_PUBLIC_URL before starting the app to make this the default.")
 with right:
-    st.image(live.qr_png(url), caption=f"Scan to join {code}", width=220)
+    st.image(live.qr_png(url), caption=f"Scan to join {code}", width=300)
 
 if st.session_state.get(FRESH):
     with st.container(border=True, key="live_secret_once"):

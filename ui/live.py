@@ -17,7 +17,7 @@ import segno
 import streamlit as st
 
 from engine.core.quiz import Question
-from engine.core.rooms import LIVE_KINDS, QuestionRef, Rooms
+from engine.core.rooms import LIVE_KINDS, STATES, QuestionRef, Room, RoomError, Rooms
 from engine.core.store import StoreError
 from engine.quizgen import Generator, registry
 from ui import content, learner
@@ -53,6 +53,23 @@ def rooms() -> Rooms | None:
         st.error(f"{found} Live questions need the database, so this page cannot work right now.", icon="💾")
         return None
     return found
+
+
+def progress(room: Room) -> tuple[int, int, int]:
+    """How far a room has moved: question number, round, state. It only ever grows, so an older reading is smaller."""
+    return room.question_no, room.round, STATES.index(room.state)
+
+
+@st.cache_data(ttl=1.0, show_spinner=False, max_entries=1000)
+def room_state(code: str) -> tuple[int, int, int] | None:
+    """:func:`progress` of an open room, read at most once a second however many phones ask; None once it is gone."""
+    found = _rooms()
+    if isinstance(found, StoreError):
+        return None
+    try:
+        return progress(found.room(code))
+    except RoomError:
+        return None
 
 
 def bank() -> dict[str, list[Question]]:

@@ -48,14 +48,14 @@ def distribution(rows: list[dict[str, object]], title: str = "") -> alt.LayerCha
     colours = [palette.GREEN, palette.GREY] if revealed else [palette.BLUE]
     most = max([int(r["votes"]) for r in rows] + [1])
     base = alt.Chart(alt.Data(values=rows), title=title).encode(
-        y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(labelLimit=560, labelFontSize=16)),
+        y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(labelLimit=600, labelFontSize=18, labelColor=palette.BLACK)),
         x=alt.X("votes:Q", title="votes", scale=alt.Scale(domain=[0, most * 1.25]),
                 axis=alt.Axis(tickMinStep=1, format="d", labelFontSize=14, titleFontSize=14)),
         tooltip=[alt.Tooltip("text:N", title="option"), "votes:Q", alt.Tooltip("share:Q", format=".0%")],
     )
     bars = base.mark_bar(height={"band": 0.7}).encode(
-        color=alt.Color("right:N", scale=alt.Scale(domain=domain, range=colours),
-                        legend=alt.Legend(title=None, orient="bottom", labelFontSize=14) if revealed else None),
+        # no legend: the right bar says "✓ right" in words (a legend also squeezes the plot in Streamlit's layout)
+        color=alt.Color("right:N", scale=alt.Scale(domain=domain, range=colours), legend=None),
         strokeWidth=alt.condition(alt.datum.right == "✓ right", alt.value(3), alt.value(0)),
         stroke=alt.value(palette.BLACK),
     )
@@ -71,7 +71,7 @@ def rounds_rows(first: list[tuple[str, int]], voters_first: int, second: list[tu
         for i, (text, votes) in enumerate(counts):
             share = votes / voters if voters else 0.0
             rows.append({"option": option_label(i, text), "text": text, "round": name, "votes": votes, "share": share,
-                         "bar label": f"{share:.0%}"})
+                         "bar label": f"{share:.0%}" if votes else ""})
     return rows
 
 
@@ -79,7 +79,7 @@ def rounds(rows: list[dict[str, object]]) -> alt.LayerChart:
     """Round 1 and round 2 side by side per option: did the discussion move the room towards an answer?"""
     order = list(dict.fromkeys(str(r["option"]) for r in rows))
     base = alt.Chart(alt.Data(values=rows)).encode(
-        y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(labelLimit=560, labelFontSize=16)),
+        y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(labelLimit=600, labelFontSize=18, labelColor=palette.BLACK)),
         yOffset=alt.YOffset("round:N", sort=list(ROUND_COLOURS)),
         x=alt.X("share:Q", title="share of the round's voters", scale=alt.Scale(domain=[0, 1.15]),
                 axis=alt.Axis(format="%", labelFontSize=14, titleFontSize=14)),
@@ -87,7 +87,7 @@ def rounds(rows: list[dict[str, object]]) -> alt.LayerChart:
     )
     bars = base.mark_bar().encode(
         color=alt.Color("round:N", scale=alt.Scale(domain=list(ROUND_COLOURS), range=list(ROUND_COLOURS.values())),
-                        legend=alt.Legend(title=None, orient="bottom", labelFontSize=14)))
+                        legend=alt.Legend(title=None, orient="top", labelFontSize=16, symbolSize=200)))
     labels = base.mark_text(align="left", dx=4, fontSize=14).encode(text="bar label:N")
     return (bars + labels).properties(height=max(200, 90 * len(order)))
 
@@ -119,5 +119,5 @@ def movement(rows: list[dict[str, object]]) -> alt.LayerChart:
     numbers = base.mark_text(fontSize=22, fontWeight="bold").encode(
         text="devices:Q",
         color=alt.condition(alt.datum.devices > most / 2, alt.value(palette.WHITE), alt.value(palette.BLACK)))
-    size = 90 * max(2, len(answers))
+    size = 110 * max(2, len(answers))
     return (cells + numbers).properties(width=size, height=size)
