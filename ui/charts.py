@@ -14,10 +14,14 @@ import importlib
 import altair as alt
 import streamlit as st
 
+from ui import theme as page_theme
+from viz import theme
+
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _spec(module: str, builder: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return getattr(importlib.import_module(module), builder)(rows).to_dict()
+def _spec(module: str, builder: str, rows: list[dict[str, Any]], look: tuple[str, str]) -> dict[str, Any]:
+    with theme.looking(*look):
+        return getattr(importlib.import_module(module), builder)(rows).to_dict()
 
 
 def chart(builder: Callable[[list[dict[str, Any]]], alt.Chart], rows: list[dict[str, Any]], target: Any = st) -> None:
@@ -25,4 +29,5 @@ def chart(builder: Callable[[list[dict[str, Any]]], alt.Chart], rows: list[dict[
 
     The builder is named by module and function so the cache key is small and stable.
     """
-    target.vega_lite_chart(_spec(builder.__module__, builder.__name__, rows), width="stretch")
+    look = page_theme.chart_look()
+    target.vega_lite_chart(_spec(builder.__module__, builder.__name__, rows, look), width="stretch")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from viz import palette
+from viz import palette, theme  # noqa: F401  (theme: registers the chart theme: fonts, angles, colours)
 
 POLICY_COLOURS = {"LRU": palette.BLUE, "FIFO": palette.ORANGE, "random": palette.PURPLE}
 
@@ -90,7 +90,7 @@ def interventions_by_workload(rows: list[dict[str, object]]) -> alt.Chart:
                 scale=alt.Scale(type="symlog")),
         color=alt.Color("technique:N", scale=_legend(techniques, [TECHNIQUE_COLOURS[t] for t in techniques]),
                         legend=alt.Legend(orient="bottom", columns=2, title=None)),
-        column=alt.Column("workload:N", title=None, header=alt.Header(labelFontSize=14),
+        column=alt.Column("workload:N", title=None,
                           sort=list(dict.fromkeys(str(r["workload"]) for r in rows))),
         tooltip=["workload:N", "technique:N", alt.Tooltip("interventions:Q", format=",.0f")],
     ).properties(width=120, height=280)
@@ -108,7 +108,7 @@ def transitions_by_batch(rows: list[dict[str, object]]) -> alt.Chart:
 def exits_by_reason(rows: list[dict[str, object]]) -> alt.Chart:
     """rows: {'exit', 'count', 'cycles'} (one per basic exit reason)."""
     return alt.Chart(alt.Data(values=rows)).mark_bar(color=palette.VERMILLION).encode(
-        y=alt.Y("exit:N", title=None, sort="-x", axis=alt.Axis(labelLimit=340, labelFontSize=13)),
+        y=alt.Y("exit:N", title=None, sort="-x", axis=alt.Axis(labelLimit=340)),
         x=alt.X("count:Q", title="VM exits"),
         tooltip=["exit:N", "count:Q", alt.Tooltip("cycles:Q", format=",")],
     ).properties(height=alt.Step(34))
@@ -117,7 +117,7 @@ def exits_by_reason(rows: list[dict[str, object]]) -> alt.Chart:
 def tagged_vs_flushed(rows: list[dict[str, object]]) -> alt.Chart:
     """rows: {'TLB', 'hit rate'}: the same multi-VM schedule with a flushing and a VPID-tagged TLB."""
     return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=alt.X("TLB:N", title=None, axis=alt.Axis(labelAngle=0, labelLimit=220)),
+        x=alt.X("TLB:N", title=None, axis=alt.Axis(labelLimit=260)),
         y=alt.Y("hit rate:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("TLB:N", scale=_legend(["flushed on every switch", "tagged with VPIDs"], [palette.VERMILLION, palette.BLUE]),
                         legend=None),

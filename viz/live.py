@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from viz import palette
+from viz import palette, theme  # noqa: F401  (theme: registers the chart theme: fonts, angles, colours)
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 LABEL_CHARS = 70  # option texts are cut here on the axis; the full text is listed above the chart and in tooltips
@@ -50,7 +50,7 @@ def distribution(rows: list[dict[str, object]], title: str = "") -> alt.LayerCha
     base = alt.Chart(alt.Data(values=rows), title=title).encode(
         y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(labelLimit=600, labelFontSize=18, labelColor=palette.BLACK)),
         x=alt.X("votes:Q", title="votes", scale=alt.Scale(domain=[0, most * 1.25]),
-                axis=alt.Axis(tickMinStep=1, format="d", labelFontSize=14, titleFontSize=14)),
+                axis=alt.Axis(tickMinStep=1, format="d")),
         tooltip=[alt.Tooltip("text:N", title="option"), "votes:Q", alt.Tooltip("share:Q", format=".0%")],
     )
     bars = base.mark_bar(height={"band": 0.7}).encode(
@@ -82,13 +82,13 @@ def rounds(rows: list[dict[str, object]]) -> alt.LayerChart:
         y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(labelLimit=600, labelFontSize=18, labelColor=palette.BLACK)),
         yOffset=alt.YOffset("round:N", sort=list(ROUND_COLOURS)),
         x=alt.X("share:Q", title="share of the round's voters", scale=alt.Scale(domain=[0, 1.15]),
-                axis=alt.Axis(format="%", labelFontSize=14, titleFontSize=14)),
+                axis=alt.Axis(format="%")),
         tooltip=[alt.Tooltip("text:N", title="option"), "round:N", "votes:Q", alt.Tooltip("share:Q", format=".0%")],
     )
     bars = base.mark_bar().encode(
         color=alt.Color("round:N", scale=alt.Scale(domain=list(ROUND_COLOURS), range=list(ROUND_COLOURS.values())),
                         legend=alt.Legend(title=None, orient="top", labelFontSize=16, symbolSize=200)))
-    labels = base.mark_text(align="left", dx=4, fontSize=14).encode(text="bar label:N")
+    labels = base.mark_text(align="left", dx=4).encode(text="bar label:N")
     return (bars + labels).properties(height=max(200, 90 * len(order)))
 
 
@@ -109,9 +109,8 @@ def movement(rows: list[dict[str, object]]) -> alt.LayerChart:
     answers = sorted({str(r["round 1"]) for r in rows} | {str(r["round 2"]) for r in rows}, key=lambda s: (len(s), s))
     most = max([int(r["devices"]) for r in rows] + [1])
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("round 2:N", sort=answers, title="answer in round 2", axis=alt.Axis(labelAngle=0, labelFontSize=16,
-                                                                                 titleFontSize=14, orient="top")),
-        y=alt.Y("round 1:N", sort=answers, title="answer in round 1", axis=alt.Axis(labelFontSize=16, titleFontSize=14)),
+        x=alt.X("round 2:N", sort=answers, title="answer in round 2", axis=alt.Axis(labelFontSize=16, orient="top")),
+        y=alt.Y("round 1:N", sort=answers, title="answer in round 1", axis=alt.Axis(labelFontSize=16)),
         tooltip=["round 1:N", "round 2:N", "devices:Q", "changed:N"],
     )
     cells = base.mark_rect(stroke=palette.WHITE, strokeWidth=2).encode(

@@ -10,12 +10,11 @@ from typing import Any
 
 import altair as alt
 
-from viz import palette
+from viz import palette, theme  # noqa: F401  (theme: registers the chart theme: fonts, angles, colours)
 
 BILLED_COLOURS = {"used": palette.BLUE, "billed, not used": palette.VERMILLION}
 PROVISION_COLOURS = {"over-provisioned (idle)": palette.SKY, "under-provisioned (missing)": palette.VERMILLION}
 PROCESSOR_COLOURS = {"processor type A (newer)": palette.BLUE, "processor type B (older)": palette.ORANGE}
-_AXIS = {"labelFontSize": 14, "titleFontSize": 15}
 
 
 def _scale(colours: dict[str, str]) -> alt.Scale:
@@ -34,10 +33,10 @@ def billing_timeline(rows: list[dict[str, Any]]) -> alt.Chart:
                 axis=alt.Axis(tickMinStep=15)),
         x2="to:Q",
         y=alt.Y("run:N", title=None, sort=runs, axis=alt.Axis(labelLimit=220)),
-        color=alt.Color("kind:N", title=None, scale=_scale(BILLED_COLOURS), legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
+        color=alt.Color("kind:N", title=None, scale=_scale(BILLED_COLOURS), legend=alt.Legend(orient="top")),
         opacity=alt.Opacity("kind:N", scale=alt.Scale(domain=list(BILLED_COLOURS), range=[1.0, 0.45]), legend=None),
         tooltip=["run:N", "kind:N", alt.Tooltip("from:Q", format=".1f"), alt.Tooltip("to:Q", format=".1f")],
-    ).properties(height=alt.Step(34)).configure_axis(**_AXIS)
+    ).properties(height=alt.Step(34))
 
 
 def provisioning(rows: list[dict[str, Any]]) -> alt.Chart:
@@ -47,12 +46,12 @@ def provisioning(rows: list[dict[str, Any]]) -> alt.Chart:
     y = alt.Y("low:Q", title="instances", scale=alt.Scale(domain=[0, float(rows[0]["top"])]))
     band = base.mark_rect(opacity=0.6).encode(
         x=alt.X("hour:Q", title="hour", scale=alt.Scale(domain=[0, 48], nice=False)), x2="hour_end:Q", y=y, y2="high:Q",
-        color=alt.Color("kind:N", title=None, scale=_scale(PROVISION_COLOURS), legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
+        color=alt.Color("kind:N", title=None, scale=_scale(PROVISION_COLOURS), legend=alt.Legend(orient="top")),
         tooltip=["hour:Q", "demand:Q", "capacity:Q", "kind:N"],
     )
     capacity = base.mark_line(interpolate="step-after", strokeWidth=3, color=palette.BLUE).encode(x="hour:Q", y="capacity:Q")
     demand = base.mark_line(strokeWidth=2.5, strokeDash=[6, 3], color=palette.BLACK).encode(x="hour_mid:Q", y="demand:Q")
-    return alt.layer(band, capacity, demand).properties(height=330).configure_axis(**_AXIS)
+    return alt.layer(band, capacity, demand).properties(height=330)
 
 
 def credit_balance(rows: list[dict[str, Any]]) -> alt.Chart:
@@ -69,10 +68,10 @@ def credit_balance(rows: list[dict[str, Any]]) -> alt.Chart:
     ).encode(
         y=alt.Y("value:Q", title="CPU of the instance", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("series:N", title=None, scale=_scale({"CPU wanted": palette.BLACK, "CPU got": palette.VERMILLION}),
-                        legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
+                        legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("series:N", legend=None),
     )
-    return alt.layer(balance, cpu).add_params(now).resolve_scale(y="independent").properties(height=330).configure_axis(**_AXIS)
+    return alt.layer(balance, cpu).add_params(now).resolve_scale(y="independent").properties(height=330)
 
 
 def _shown(rows: list[dict[str, Any]]) -> alt.Parameter:
@@ -87,9 +86,9 @@ def runtime_histogram(rows: list[dict[str, Any]]) -> alt.Chart:
         x=alt.X("runtime:Q", bin=alt.Bin(maxbins=30), title="benchmark runtime (s)"),
         y=alt.Y("count():Q", title="measurements", stack=True),
         color=alt.Color("processor:N", title="host", scale=_scale(PROCESSOR_COLOURS),
-                        legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
+                        legend=alt.Legend(orient="top")),
         tooltip=["processor:N", "count():Q"],
-    ).transform_filter(alt.datum.index < shown).add_params(shown).properties(height=330).configure_axis(**_AXIS)
+    ).transform_filter(alt.datum.index < shown).add_params(shown).properties(height=330)
 
 
 def runtime_box(rows: list[dict[str, Any]]) -> alt.Chart:
@@ -100,7 +99,7 @@ def runtime_box(rows: list[dict[str, Any]]) -> alt.Chart:
                                                          median={"color": palette.BLACK, "strokeWidth": 2}).encode(
         x=alt.X("runtime:Q", title="benchmark runtime (s)", scale=alt.Scale(zero=False)),
         y=alt.Y("group:N", title=None, sort=groups, axis=alt.Axis(labelLimit=260)),
-    ).transform_filter(alt.datum.index < shown).add_params(shown).properties(height=alt.Step(44)).configure_axis(**_AXIS)
+    ).transform_filter(alt.datum.index < shown).add_params(shown).properties(height=alt.Step(44))
 
 
 def confidence(rows: list[dict[str, Any]]) -> alt.Chart:
@@ -113,7 +112,7 @@ def confidence(rows: list[dict[str, Any]]) -> alt.Chart:
         y=alt.Y("low:Q", title="mean runtime (s)", scale=alt.Scale(zero=False)), y2="high:Q")
     line = base.mark_line(point=True, strokeWidth=3, color=palette.BLUE).encode(y="mean:Q",
                                                                               tooltip=["measurements:Q", "mean:Q", "low:Q", "high:Q"])
-    return alt.layer(band, line).properties(height=320).configure_axis(**_AXIS)
+    return alt.layer(band, line).properties(height=320)
 
 
 def cov_by_mix(rows: list[dict[str, Any]]) -> alt.Chart:
@@ -123,10 +122,10 @@ def cov_by_mix(rows: list[dict[str, Any]]) -> alt.Chart:
         x=alt.X("share:Q", title="share of hosts with processor type B", axis=alt.Axis(format="%")),
         y=alt.Y("value:Q", title="relative to the mean", axis=alt.Axis(format="%")),
         color=alt.Color("measure:N", title=None, scale=_scale(colours),
-                        legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=320)),
+                        legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("measure:N", legend=None),
         tooltip=[alt.Tooltip("share:Q", format=".0%"), "measure:N", alt.Tooltip("value:Q", format=".1%")],
-    ).properties(height=330).configure_axis(**_AXIS)
+    ).properties(height=330)
 
 
 def with_param(chart_spec: dict[str, Any], name: str, value: float) -> dict[str, Any]:

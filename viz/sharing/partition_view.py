@@ -12,7 +12,7 @@ import altair as alt
 import graphviz
 
 from engine.sharing.partition import IoState, Layout, core_loads
-from viz import palette
+from viz import palette, theme  # noqa: F401  (theme: registers the chart theme: fonts, angles, colours)
 from viz.dot import digraph, html_escape
 
 FREE = palette.WHITE
@@ -51,7 +51,7 @@ def _bar_label(name: str, amount: int, unit: str, share: float) -> str:
 def partition_chart(rows: list[dict[str, object]]) -> alt.LayerChart:
     """Disk and memory as two bars of the host's full size, cut into each VM's fixed fraction; white = free."""
     base = alt.Chart().encode(
-        y=alt.Y("resource:N", title=None, sort=None, axis=alt.Axis(labelFontSize=15, labelLimit=220)),
+        y=alt.Y("resource:N", title=None, sort=None, axis=alt.Axis(labelLimit=220)),
         tooltip=[alt.Tooltip("vm:N", title="VM"), "amount:N", alt.Tooltip("share:Q", format=".0%", title="of the host")],
     )
     bars = base.mark_bar(stroke=palette.BLACK, strokeWidth=1.2, height=alt.RelativeBandSize(0.8)).encode(
@@ -59,7 +59,7 @@ def partition_chart(rows: list[dict[str, object]]) -> alt.LayerChart:
         x2="end:Q",
         color=alt.Color("colour:N", scale=None),
     )
-    text = base.transform_calculate(mid="(datum.start + datum.end) / 2").mark_text(fontSize=15, fontWeight="bold").encode(
+    text = base.transform_calculate(mid="(datum.start + datum.end) / 2").mark_text(fontWeight="bold").encode(
         x="mid:Q", text="label:N")
     return alt.layer(bars, text, data=alt.Data(values=rows)).properties(height=190)
 
@@ -149,7 +149,7 @@ def io_chart(rows: list[dict[str, object]]) -> alt.LayerChart:
     blue line = now. It grows frame by frame without rescaling."""
     base = alt.Chart().encode(
         y=alt.Y("request:N", title=None, sort=alt.EncodingSortField("order", op="min"),
-                axis=alt.Axis(labelFontSize=14, labelLimit=200)),
+                axis=alt.Axis(labelLimit=200)),
         x=alt.X("from:Q", title="time (ms)"),
         x2="to:Q",
         tooltip=["request:N", "phase:N", alt.Tooltip("ms:Q", title="ms"), "from:Q", "to:Q"],

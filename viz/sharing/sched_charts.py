@@ -16,7 +16,7 @@ import altair as alt
 
 from engine.sharing.sched import SchedResult, SchedState
 from engine.sharing.sched_metrics import Metrics
-from viz import palette
+from viz import palette, theme  # noqa: F401  (theme: registers the chart theme: fonts, angles, colours)
 
 IO_COLOUR = palette.BLACK
 IDLE_COLOUR = palette.PALE
@@ -46,8 +46,8 @@ def gantt_rows(state: SchedState, window_ms: float, colours: Mapping[str, str]) 
 def gantt(rows: list[dict[str, object]]) -> alt.LayerChart:
     """Gantt chart, one row per pCPU: x = time (ms), colour = VM, black = Domain 0 I/O, pale dashed = idle,
     blue rule = the current frame's time."""
-    y = alt.Y("pcpu:N", title=None, sort="ascending", axis=alt.Axis(labelFontSize=16))
-    x = alt.X("start:Q", title="time (ms)", axis=alt.Axis(labelFontSize=14, titleFontSize=15))
+    y = alt.Y("pcpu:N", title=None, sort="ascending")
+    x = alt.X("start:Q", title="time (ms)")
     tooltip = [alt.Tooltip("pcpu:N", title="pCPU"), alt.Tooltip("vcpu:N", title="ran"), "vm:N", "kind:N",
                alt.Tooltip("start:Q", title="from (ms)"), alt.Tooltip("end:Q", title="to (ms)"), "ms:Q"]
     span = alt.Chart().transform_filter("datum.kind == 'span'").mark_rule(opacity=0).encode(x=x, x2="end:Q", y=y)
@@ -59,7 +59,7 @@ def gantt(rows: list[dict[str, object]]) -> alt.LayerChart:
     ).encode(x=x, x2="end:Q", y=y, color=alt.Color("colour:N", scale=None), tooltip=tooltip)
     text = alt.Chart().transform_filter("datum.label != ''").transform_calculate(
         mid="(datum.start + datum.end) / 2", ink=f"datum.kind == 'io' ? '{palette.WHITE}' : '{palette.BLACK}'"
-    ).mark_text(fontSize=13, fontWeight="bold").encode(x="mid:Q", y=y, text="label:N",
+    ).mark_text(fontWeight="bold").encode(x="mid:Q", y=y, text="label:N",
                                                        color=alt.Color("ink:N", scale=None))
     now = alt.Chart().transform_aggregate(now="max(now)").mark_rule(color=palette.BLUE, strokeWidth=3).encode(x="now:Q")
     return alt.layer(span, idle, busy, text, now, data=alt.Data(values=rows)).properties(height=alt.Step(46))
@@ -74,15 +74,15 @@ def share_rows(metrics: Metrics, colours: Mapping[str, str]) -> list[dict[str, o
 
 def shares(rows: list[dict[str, object]]) -> alt.LayerChart:
     """Bars: the share each VM got; black tick: its weight-proportional entitlement."""
-    y = alt.Y("vm:N", title=None, sort=None, axis=alt.Axis(labelFontSize=16))
+    y = alt.Y("vm:N", title=None, sort=None)
     tooltip = ["vm:N", "weight:Q", "cap:N", "vcpus:Q", alt.Tooltip("share:Q", format=".2f"),
                alt.Tooltip("entitlement:Q", format=".2f"), alt.Tooltip("ratio:Q", format=".0%", title="share / entitlement")]
     bars = alt.Chart().mark_bar(stroke=palette.BLACK, strokeWidth=0.8, height=alt.RelativeBandSize(0.7)).encode(
-        x=alt.X("share:Q", title="CPU share (pCPUs); black tick = entitlement", axis=alt.Axis(titleFontSize=15)),
+        x=alt.X("share:Q", title="CPU share (pCPUs); black tick = entitlement"),
         y=y, color=alt.Color("colour:N", scale=None), tooltip=tooltip)
     ticks = alt.Chart().mark_tick(color=palette.BLACK, thickness=4, size=40).encode(x="entitlement:Q", y=y,
                                                                                       tooltip=tooltip)
-    text = alt.Chart().mark_text(align="left", dx=6, fontSize=14).encode(
+    text = alt.Chart().mark_text(align="left", dx=6).encode(
         x="share:Q", y=y, text=alt.Text("share:Q", format=".2f"))
     return alt.layer(bars, ticks, text, data=alt.Data(values=rows)).properties(height=alt.Step(48))
 
@@ -105,9 +105,9 @@ def distribution_rows(results: Mapping[str, SchedResult], measure: str = "respon
 def distribution(rows: list[dict[str, object]]) -> alt.LayerChart:
     """Box plot per VM and setting (min–max whiskers), with every burst as a faint point, so both the extra
     delay (the box moves right) and its variation (the box widens) show."""
-    y = alt.Y("vm:N", title=None, axis=alt.Axis(labelFontSize=16))
+    y = alt.Y("vm:N", title=None)
     offset = alt.YOffset("setting:N", sort=alt.EncodingSortField("order", op="min"))
-    x = alt.X("ms:Q", title="milliseconds", axis=alt.Axis(titleFontSize=15))
+    x = alt.X("ms:Q", title="milliseconds")
     boxes = alt.Chart().mark_boxplot(extent="min-max", size=18, median={"color": palette.BLACK},
                                      rule={"color": palette.BLACK}).encode(
         x=x, y=y, yOffset=offset, color=alt.Color("colour:N", scale=None),
@@ -115,5 +115,5 @@ def distribution(rows: list[dict[str, object]]) -> alt.LayerChart:
     points = alt.Chart().mark_point(opacity=0.25, size=18, filled=True).encode(
         x=x, y=y, yOffset=offset, color=alt.Color("colour:N", scale=None), tooltip=["vm:N", "setting:N", "ms:Q"])
     labels = alt.Chart().transform_aggregate(top="max(ms)", groupby=["vm", "setting", "order"]).mark_text(
-        align="left", dx=8, fontSize=13).encode(x="top:Q", y=y, yOffset=offset, text="setting:N")
+        align="left", dx=8).encode(x="top:Q", y=y, yOffset=offset, text="setting:N")
     return alt.layer(points, boxes, labels, data=alt.Data(values=rows)).properties(height=alt.Step(60))

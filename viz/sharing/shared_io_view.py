@@ -7,7 +7,7 @@ from typing import Mapping
 import altair as alt
 
 from engine.sharing.sched import SchedResult
-from viz import palette
+from viz import palette, theme  # noqa: F401  (theme: registers the chart theme: fonts, angles, colours)
 from viz.sharing.sched_charts import SETTING_COLOURS
 
 
@@ -20,15 +20,15 @@ def guest_rows(results: Mapping[str, SchedResult], vm: str) -> list[dict[str, ob
 
 def guest_view(rows: list[dict[str, object]]) -> alt.LayerChart:
     """Response time of each wake-up over time, one line per setting: the guest's only evidence."""
-    x = alt.X("wake:Q", title="time the guest woke up (ms)", axis=alt.Axis(titleFontSize=15, labelFontSize=14))
-    y = alt.Y("response:Q", title="response time (ms)", axis=alt.Axis(titleFontSize=15, labelFontSize=14))
+    x = alt.X("wake:Q", title="time the guest woke up (ms)")
+    y = alt.Y("response:Q", title="response time (ms)")
     colour = alt.Color("colour:N", scale=None)
     detail = alt.Detail("setting:N")
     line = alt.Chart().mark_line(strokeWidth=2, opacity=0.8).encode(x=x, y=y, color=colour, detail=detail)
     dots = alt.Chart().mark_point(filled=True, size=40, shape="circle").encode(
         x=x, y=y, color=colour, detail=detail, tooltip=["setting:N", "wake:Q", "response:Q"])
     legend = alt.Chart().transform_aggregate(top="max(response)", last="max(wake)", groupby=["setting", "colour", "order"]
-                                             ).mark_text(align="right", dy=-10, fontSize=14, fontWeight="bold").encode(
+                                             ).mark_text(align="right", dy=-10, fontWeight="bold").encode(
         x="last:Q", y="top:Q", text="setting:N", color=colour)
     return alt.layer(line, dots, legend, data=alt.Data(values=rows)).properties(height=300).configure_view(
         stroke=palette.PALE)

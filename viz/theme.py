@@ -1,0 +1,134 @@
+"""One look for every Altair chart: text that reads from the back of a lecture hall, in a light, dark or projector scheme.
+
+Importing this module registers the Altair theme ``virtlab`` once and enables it, so every ``chart.to_dict()`` (a
+page's, a cache's or a test's) carries the same config: axis labels, legend and mark text at least 16 px (titles a bit
+larger), horizontal x labels, the Okabe–Ito colours as the default category range, and Vega's SVG renderer so a
+browser test can measure the text. Builders in viz/ set no font sizes or label angles of their own.
+
+The theme reads the *look* (size and scheme) of the current thread: Streamlit runs each session's script in its own
+thread, so :func:`use` at the start of a run (ui/theme.py does it) gives that session its look without changing another
+session's. A spec cached across sessions must key its cache on :func:`current` (ui/charts.py and viz/vega.py do).
+
+Sizes: "normal", and "presenter" (about 1.3×) for a lecturer's presenter mode. Schemes: "light" (the app's default),
+"dark" (light text on the page's dark background) and "projector" (black on white, thicker lines, larger text).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import altair as alt
+
+from viz import palette
+
+NAME = "virtlab"
+SIZES = {"normal": 1.0, "presenter": 1.3}
+SCHEMES = ("light", "dark", "projector")
+
+LABEL_PX = 16  # axis labels, legend labels, mark text at the normal size
+TITLE_PX = 18  # axis and legend titles, facet headers
+CHART_TITLE_PX = 20
+
+
+@dataclass(frozen=True)
+class Ink:
+    """The colours and strokes of one scheme: text, axis lines, grid, and how much larger its text is."""
+
+    text: str
+    domain: str  # axis lines and ticks
+    grid: str
+    stroke: float  # axis line and tick width
+    grid_width: float
+    line: float  # data lines a builder leaves at the default width
+    scale: float  # text size relative to the light scheme's
+
+
+# Contrast of the text against the page behind the chart (ui/theme.py paints it): light #31333F on white 12.6:1,
+# dark #FAFAFA on #0E1117 18.8:1, projector black on white 21:1.
+INKS = {
+    "light": Ink(text="#31333F", domain="#6B6E7A", grid="#E4E5E9", stroke=1, grid_width=1, line=3, scale=1.0),
+    "dark": Ink(text="#FAFAFA", domain="#A4A8B4", grid="#3A3F4B", stroke=1, grid_width=1, line=3, scale=1.0),
+    "projector": Ink(text=palette.BLACK, domain=palette.BLACK, grid="#8C8C8C", stroke=2, grid_width=1.5, line=4, scale=1.15),
+}
+
+# Okabe–Ito, strongest first (yellow, pale on white, last but one), then black (the text colour on dark).
+CATEGORY = (palette.BLUE, palette.ORANGE, palette.GREEN, palette.VERMILLION, palette.SKY, palette.PURPLE, palette.YELLOW)
+
+_LOOK: ContextVar[tuple[str, str]] = ContextVar("virtlab_chart_look", default=("normal", "light"))
+
+
+def _check(size: str, scheme: str) -> None:
+    if size not in SIZES:
+        raise ValueError(f"chart size must be one of {', '.join(SIZES)}, not {size!r}")
+    if scheme not in SCHEMES:
+        raise ValueError(f"chart scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
+
+
+def config(size: str = "normal", scheme: str = "light") -> dict[str, Any]:
+    """The theme's top level for ``size`` and ``scheme``: ``{"config": ..., "usermeta": ...}``."""
+    _check(size, scheme)
+    ink = INKS[scheme]
+    factor = SIZES[size] * ink.scale
+
+    def px(base: int) -> int:
+        return round(base * factor)
+
+    label, title = px(LABEL_PX), px(TITLE_PX)
+    text = {"labelColor": ink.text, "titleColor": ink.text}
+    return {
+        "config": {
+            "background": "transparent",  # the page's own background shows through, in every scheme
+            "axis": {
+                **text, "labelFontSize": label, "titleFontSize": title, "titleFontWeight": 600,
+                "labelLimit": px(260), "labelOverlap": True, "labelPadding": 4, "titlePadding": 10,
+                "domain": True, "domainColor": ink.domain, "domainWidth": ink.stroke,
+                "ticks": True, "tickColor": ink.domain, "tickWidth": ink.stroke,
+                "gridColor": ink.grid, "gridWidth": ink.grid_width,
+            },
+            # horizontal labels; where they would overlap, Vega drops every other one instead of turning them
+            "axisX": {"labelAngle": 0, "labelOverlap": "greedy", "labelSeparation": 6},
+            "legend": {**text, "labelFontSize": label, "titleFontSize": title, "titleFontWeight": 600,
+                       "labelLimit": px(360), "symbolSize": px(180), "symbolStrokeWidth": 2},
+            "header": {**text, "labelFontSize": title, "titleFontSize": title},
+            "title": {"color": ink.text, "subtitleColor": ink.text, "fontSize": px(CHART_TITLE_PX),
+                      "subtitleFontSize": label, "anchor": "start"},
+            "text": {"color": ink.text, "fontSize": label},
+            "range": {"category": [*CATEGORY, ink.text if scheme == "dark" else palette.BLACK]},
+            "view": {"stroke": ink.grid},
+            "mark": {"color": palette.BLUE},
+            "line": {"strokeWidth": ink.line},
+        },
+        # Streamlit switches big charts to canvas; SVG keeps text measurable (and sharp on a projector)
+        "usermeta": {"embedOptions": {"renderer": "svg"}},
+    }
+
+
+def use(size: str = "normal", scheme: str = "light") -> tuple[str, str]:
+    """Charts serialised from now on in this thread get ``size`` and ``scheme``; returns the look (a cache key)."""
+    _check(size, scheme)
+    _LOOK.set((size, scheme))
+    return size, scheme
+
+
+def current() -> tuple[str, str]:
+    """This thread's look (size, scheme): part of the key of every spec cache."""
+    return _LOOK.get()
+
+
+@contextmanager
+def looking(size: str, scheme: str) -> Iterator[None]:
+    """Serialise charts with another look inside a ``with`` block (caches and tests), then restore the previous one."""
+    _check(size, scheme)
+    token = _LOOK.set((size, scheme))
+    try:
+        yield
+    finally:
+        _LOOK.reset(token)
+
+
+@alt.theme.register(NAME, enable=True)
+def _virtlab() -> alt.theme.ThemeConfig:
+    return config(*current())  # type: ignore[return-value]
