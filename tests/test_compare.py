@@ -42,3 +42,48 @@ def test_published_tables_carry_their_sources():
     assert compare.XEN_PAPER[0]["XenoLinux"] == 567 and compare.ADAMS_AGESEN[0]["Hardware VMM (VT-x, no EPT)"] == "106.4 s"
     assert [row["Modified guest OS?"] for row in compare.LECTURE_SUMMARY] == ["NO", "YES", "NO"]
     assert [row["Hardware support?"] for row in compare.LECTURE_SUMMARY] == ["NO", "NO", "YES"]
+
+
+# ----------------------------------------------------------------------------------------- the page's chart and table
+
+def _panel(workload: str) -> dict:
+    from viz.charts import interventions_by_workload
+
+    name = next(w.name for w in compare.WORKLOADS if w.id == workload)
+    return interventions_by_workload([{"workload": name, "technique": compare.TECHNIQUE_LABELS[r.technique],
+                                       "interventions": r.interventions, "top": 100_000}
+                                      for r in compare.table() if r.workload == workload]).to_dict()
+
+
+def test_chart_axis_shows_its_values_from_zero_in_powers_of_ten():
+    chart = _panel("pagetable")
+    x = chart["layer"][0]["encoding"]["x"]
+    assert x["scale"] == {"type": "symlog", "constant": 1, "domain": [0, 100_000], "nice": False}
+    assert x["axis"]["values"] == [0, 1, 10, 100, 1_000, 10_000, 100_000]
+    assert "'k'" in x["axis"]["labelExpr"]  # 1k, 10k, 100k
+    assert chart["title"] == "Page-table-heavy (fork/exec)"  # one chart per workload: no panel titles to collide
+
+
+def test_a_zero_count_is_a_visible_mark_with_its_value_written():
+    chart = _panel("compute")
+    marks = [layer["mark"]["type"] for layer in chart["layer"]]
+    assert marks == ["bar", "point", "text"]
+    zero = chart["layer"][1]
+    assert zero["transform"] == [{"filter": "(datum.interventions === 0)"}] and zero["mark"]["size"] >= 200
+    assert chart["layer"][2]["encoding"]["text"]["field"] == "interventions"  # "0" written beside the diamond
+    assert any(v["interventions"] == 0 for v in chart["data"]["values"])
+
+
+def test_page_says_unknown_where_no_cost_is_published_never_zero():
+    from tests.test_pages import open_page
+
+    at = open_page("pages/s23_compare.py")
+    cost = "Extra cycles / 10⁶ instr. (published per-event figures)"
+    rows = next(t.value for t in at.table if cost in t.value.columns)
+    by = {(w, a): c for w, a, c in zip(rows["Workload"], rows["Approach"], rows[cost])}
+    assert by[("Compute-bound", "Paravirtualization (Xen)")] == "unknown"  # every event it has lacks a figure
+    assert by[("Compute-bound", "Full virtualization (BT)")] == "0.1 M + unknown"  # CR3 switches lack one
+    assert by[("Compute-bound", "VT-x with EPT")] == "0"  # no VMM entry at all: a real zero
+    assert by[("I/O-heavy", "VT-x with EPT")] == "126.2 M"
+    assert list(rows["Interventions / 10⁶ instr."])[:2] == ["40", "21.25"]
+    assert len(at.get("vega_lite_chart")) == len(compare.WORKLOADS)

@@ -81,19 +81,32 @@ TECHNIQUE_COLOURS = {"Full virtualization (BT)": palette.BLUE, "Paravirtualizati
                      "VT-x, shadow paging": palette.VERMILLION, "VT-x with EPT": palette.ORANGE}
 
 
-def interventions_by_workload(rows: list[dict[str, object]]) -> alt.Chart:
-    """rows: {'workload', 'technique', 'interventions'}: grouped bars, one group per workload."""
+def interventions_by_workload(rows: list[dict[str, object]]) -> alt.LayerChart:
+    """rows: {'workload', 'technique', 'interventions', 'top'} of one workload: a horizontal bar per technique.
+
+    The counts span 0 to tens of thousands, so the axis is symmetric-log: 0 at the origin, then 1, 10, 100, 1k, 10k
+    evenly spaced. Every bar has its count written beside it, and a zero count (no VMM entry at all) is a diamond at
+    the origin with "0", not a bar that vanishes. 'top' is the axis end shared by the panels of every workload, so
+    bars of different panels compare. The chart's title is the workload.
+    """
     techniques = [t for t in TECHNIQUE_COLOURS if any(r["technique"] == t for r in rows)]
-    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=alt.X("technique:N", title=None, axis=alt.Axis(labels=False, ticks=False), sort=techniques),
-        y=alt.Y("interventions:Q", title="VMM interventions per million instructions (log)",
-                scale=alt.Scale(type="symlog")),
-        color=alt.Color("technique:N", scale=_legend(techniques, [TECHNIQUE_COLOURS[t] for t in techniques]),
-                        legend=alt.Legend(orient="bottom", columns=2, title=None)),
-        column=alt.Column("workload:N", title=None,
-                          sort=list(dict.fromkeys(str(r["workload"]) for r in rows))),
-        tooltip=["workload:N", "technique:N", alt.Tooltip("interventions:Q", format=",.0f")],
-    ).properties(width=120, height=280)
+    top = float(rows[0]["top"]) if rows else 10.0
+    ticks = [0] + [10 ** k for k in range(0, 10) if 10 ** k <= top]
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        y=alt.Y("technique:N", title=None, sort=techniques, axis=alt.Axis(labelPadding=14)),
+        x=alt.X("interventions:Q", title="VMM interventions per 10⁶ instructions (log scale)",
+                scale=alt.Scale(type="symlog", constant=1, domain=[0, top], nice=False),
+                axis=alt.Axis(values=ticks, grid=True, labelExpr="datum.value >= 1000 ? "
+                              "format(datum.value / 1000, ',') + 'k' : format(datum.value, ',')")),
+        tooltip=["workload:N", "technique:N", alt.Tooltip("interventions:Q", format=",.2~f")],
+    )
+    colour = alt.Color("technique:N", scale=_legend(techniques, [TECHNIQUE_COLOURS[t] for t in techniques]), legend=None)
+    bars = base.mark_bar(height=alt.RelativeBandSize(0.7), stroke=palette.BLACK, strokeWidth=0.8).encode(color=colour)
+    zero = base.transform_filter(alt.datum.interventions == 0).mark_point(
+        shape="diamond", filled=True, size=260, stroke=palette.BLACK, strokeWidth=1.5, opacity=1).encode(color=colour)
+    counts = base.mark_text(align="left", dx=12, fontWeight="bold").encode(
+        text=alt.Text("interventions:Q", format=",.2~f"))
+    return alt.layer(bars, zero, counts).properties(title=str(rows[0]["workload"]) if rows else "", height=alt.Step(42))
 
 
 def transitions_by_batch(rows: list[dict[str, object]]) -> alt.Chart:
