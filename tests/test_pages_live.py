@@ -186,3 +186,19 @@ def test_a_missing_or_malformed_device_token_is_replaced():
     _, code, _ = lecturer_room()
     assert not engine_rooms().my_vote(code, token)
     assert QuestionRef("written", single().id) == engine_rooms().room(code).question
+
+
+def test_chart_rows_say_right_only_after_the_reveal_and_letter_the_moves():
+    from viz import live as charts
+
+    counts = [("It traps", 3), ("IF silently stays", 1)]
+    before = charts.distribution_rows(counts, 4)
+    after = charts.distribution_rows(counts, 4, ("IF silently stays",))
+    assert [r["right"] for r in before] == ["not revealed"] * 2 and before[0]["bar label"] == "3 (75%)"
+    assert [r["right"] for r in after] == ["wrong", "✓ right"] and after[1]["bar label"] == "1 (25%)  ✓ right"
+    assert before[0]["option"] == "A · It traps" and charts.option_label(1, "x" * 100).endswith("…")
+    moves = charts.movement_rows([("It traps", "IF silently stays", 2), ("", "It traps", 1)], ("It traps", "IF silently stays"))
+    assert [(m["round 1"], m["round 2"], m["changed"]) for m in moves] == [("A", "B", "changed"), ("—", "A", "changed")]
+    for chart in (charts.distribution(after), charts.movement(moves),
+                  charts.rounds(charts.rounds_rows(counts, 4, counts, 4))):
+        assert chart.to_dict()  # a valid Vega-Lite spec
