@@ -202,3 +202,12 @@ def test_chart_rows_say_right_only_after_the_reveal_and_letter_the_moves():
     for chart in (charts.distribution(after), charts.movement(moves),
                   charts.rounds(charts.rounds_rows(counts, 4, counts, 4))):
         assert chart.to_dict()  # a valid Vega-Lite spec
+
+
+def test_ending_the_room_frees_the_lecturer_and_tells_the_students():
+    lecturer, code, _ = lecturer_room()
+    phone = student(code, "phone-end-1")
+    lecturer.button(key="live_end_room").click().run()
+    assert "room" not in lecturer.query_params and "live_open_room" in [b.key for b in lecturer.button]
+    phone.run()
+    assert any("No open room has the code" in e.value for e in phone.error)
