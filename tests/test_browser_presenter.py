@@ -139,6 +139,7 @@ def test_presenter_bar_on_a_1920_projector_with_note_and_large_qr(browser, serve
         box = large.bounding_box()
         assert box and box["width"] >= 400, box  # large enough to scan from the back of the room
         expect(bar.locator(".presenter-qr-url")).to_contain_text(f"{server}/trap-and-emulate?")
+        expect(bar.locator(".presenter-qr-warn")).to_contain_text("VIRTLAB_PUBLIC_URL")  # 127.0.0.1: not for phones
         page.screenshot(path=str(SCREENSHOTS / "presenter-qr-large.png"))
     finally:
         context.close()

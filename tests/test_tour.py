@@ -186,6 +186,17 @@ def test_the_shift_arrow_buttons_step_too():
     assert_on_step(at, 2)
 
 
+def test_app_wide_address_values_survive_a_step():
+    """The colour theme (?theme=) is the whole app's, not the page's: a step switch keeps it."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"presenter": "1", "tour": "0", "theme": "dark"})
+    at.run()
+    assert_on_step(at, 0)
+    at.button(key="presenter_next").click().run()
+    assert_on_step(at, 1)
+    assert at.query_params["theme"] in ("dark", ["dark"])
+
+
 def test_leaving_the_tour_page_offers_the_way_back():
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update({"presenter": "1", "tour": "6"})

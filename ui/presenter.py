@@ -33,6 +33,8 @@ TOUR_FILE = LESSONS_DIR / "tour.toml"
 _INDEX = "presenter_step"
 _GOTO = "presenter_goto"
 _NOTICE = "presenter_notice"  # a link notice about ?tour=, shown after the switch to the step's page
+# App-wide address values that a step switch keeps (every other value belongs to the page being left).
+KEEP = ("learner", "theme")
 _SHORTCUTS = {"prev": "PageUp", "next": "PageDown"}
 _ALT_SHORTCUTS = {"prev": "Shift+Left", "next": "Shift+Right"}
 KEYS_HINT = "Keys: PgDn / PgUp or Shift+→ / Shift+← step the tour; → and ← alone step the animation"
@@ -63,10 +65,11 @@ _CSS = """
   details.presenter-qr .presenter-qr-large {
     position: fixed; top: 4.5rem; right: 2rem; z-index: 1000001; background: #fff; padding: 1rem;
     border: 1px solid #0072B2; border-radius: 0.5rem; box-shadow: 0 4px 16px rgba(0, 0, 0, 0.25); text-align: center;
+    color: #1A1A1A;
   }
   details.presenter-qr .presenter-qr-large svg { width: min(70vh, 30rem); height: min(70vh, 30rem); display: block; }
   details.presenter-qr .presenter-qr-url { font-size: 0.85rem; max-width: min(70vh, 30rem); word-break: break-all; }
-  details.presenter-qr .presenter-qr-warn { color: #D55E00; }
+  details.presenter-qr .presenter-qr-warn { font-size: 0.85rem; max-width: min(70vh, 30rem); color: #D55E00; }
 </style>
 """
 
@@ -133,6 +136,7 @@ def _go(tour: tuple[Step, ...], index: int) -> None:
     _forget_page_state(set(step.query()) | set(current))
     st.session_state[_INDEX] = index
     params = {PARAM: "1", STEP_PARAM: str(index), **step.query()}
+    params.update({name: st.query_params[name] for name in KEEP if name in st.query_params})
     if learner.key():
         params[learner.PARAM] = learner.key()
     st.switch_page(BY_TITLE[step.page].file, query_params=params)
@@ -204,7 +208,7 @@ def _qr_html(url: str) -> str:
     svg = qr_svg(url)
     host = urlsplit(url).hostname or ""
     warn = ("" if host not in ("localhost", "127.0.0.1", "::1") else
-            '<div class="presenter-qr-url presenter-qr-warn">Phones cannot reach this machine as '
+            '<div class="presenter-qr-warn">Phones cannot reach this machine as '
             f"{html.escape(host)}: start the app with VIRTLAB_PUBLIC_URL=http://&lt;this machine's address&gt;:8501</div>")
     return (f'<details class="presenter-qr"><summary title="This step on a phone: click to enlarge">{svg}</summary>'
             f'<div class="presenter-qr-large">{svg}<div class="presenter-qr-url">{html.escape(url)}</div>{warn}</div>'
