@@ -127,6 +127,10 @@ elif question is None:
 else:
     if start.round == 2 and mine is None and start.state in ("waiting", "open"):
         st.caption("Second round: talk it over with your neighbour, then vote again.")
+    if mine is None and start.state == "waiting":  # the state first: a phone shows little below the question
+        st.info("Read the question: voting opens when the lecturer says so.", icon="⏳")
+    elif mine is None and start.state in ("closed", "revealed"):
+        st.warning("Voting is closed for this round; you did not vote in it.", icon="🔒")
     st.markdown(f"**{live.safe(question.prompt)}**")
     right = question.answer if start.state == "revealed" else None
     if mine is not None:
@@ -152,9 +156,5 @@ else:
                                   args=(start.question_no, start.round, key, question))
     else:
         st.markdown(live.options_list(question, right))
-        if start.state == "waiting":
-            st.info("Read the question: voting opens when the lecturer says so.", icon="⏳")
-        elif start.state == "closed":
-            st.warning("Voting is closed for this round; you did not vote in it.", icon="🔒")
 
 st.button("Leave this room", on_click=leave, key="live_leave")
