@@ -19,7 +19,7 @@ if __name__ != "__main__":
     PagesManager.uses_pages_directory = False
     app = st.App(__file__)
 else:
-    from ui import layout, learner, presenter, sources
+    from ui import layout, learner, presenter, sources, theme
     from ui.navigation import GROUPS
 
     st.set_page_config(page_title="VirtLab: Virtual Machines", page_icon="🖥️", layout="wide")
@@ -33,5 +33,6 @@ else:
     page = st.navigation(pages, expanded=True)
     learner.sync()
     presenter.bar(page)  # presenter mode: the lecture tour's bar above the page (lessons/tour.toml)
+    theme.control()  # the sidebar's light / dark / projector switch (?theme=), the page's CSS, the charts' look
     page.run()
     sources.footnote(page.title)

@@ -1,7 +1,8 @@
 """Chart theme and page themes: every chart reads from the back of a hall, in light, dark and projector.
 
 Every chart builder of viz/ is serialised with sample rows and its resolved text sizes are checked (the theme's config
-and anything a builder sets itself).
+and anything a builder sets itself); the theme switch is checked under AppTest: it lands in the address, survives a
+page switch, and a bad ``?theme=`` falls back to light with a link notice.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import importlib
 import inspect
 import json
 import pkgutil
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import altair as alt
 import pytest
+from streamlit.testing.v1 import AppTest
 
 import viz
 from engine.ec2 import billing, elasticity, variance
@@ -27,6 +30,7 @@ from viz.palette import vm_colours
 from viz.sharing import partition_view, sched_charts, shared_io_view
 from viz.vega import spec
 
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
 MIN_PX = 16
 
 
@@ -164,23 +168,92 @@ def test_presenter_size_is_about_1_3_times_and_schemes_change_the_ink():
     normal, presenter = theme.config("normal")["config"], theme.config("presenter")["config"]
     for part, key in (("axis", "labelFontSize"), ("axis", "titleFontSize"), ("legend", "labelFontSize"), ("text", "fontSize")):
         assert presenter[part][key] / normal[part][key] == pytest.approx(1.3, abs=0.05)
-    dark, projector = theme.config(scheme="dark")["config"], theme.config(scheme="projector")["config"]
-    assert dark["axis"]["labelColor"] == "#FAFAFA" and dark["background"] == "transparent"
+    projector = theme.config(scheme="projector")["config"]
     assert projector["axis"]["labelColor"] == palette.BLACK and projector["axis"]["domainWidth"] >= 2
     assert projector["axis"]["labelFontSize"] > normal["axis"]["labelFontSize"]
     with pytest.raises(ValueError, match="chart size must be one of normal, presenter"):
         theme.config("huge")
+    with pytest.raises(ValueError, match="chart scheme must be one of light, projector"):
+        theme.config(scheme="dark")  # the dark page shows charts on a white card, in the light scheme
 
 
 def test_the_look_is_per_thread_and_part_of_the_cache_key():
     builder = charts.tagged_vs_flushed
     rows = next(r for _, b, r in SAMPLES if b is builder)
     assert theme.current() == ("normal", "light")
-    with theme.looking("presenter", "dark"):
+    with theme.looking("presenter", "projector"):
         themed = builder(rows).to_dict()
         cached = spec(builder, rows)
-    assert themed["config"]["axis"]["labelColor"] == cached["config"]["axis"]["labelColor"] == "#FAFAFA"
-    assert themed["config"]["axis"]["labelFontSize"] == cached["config"]["axis"]["labelFontSize"] == round(16 * 1.3)
+    assert themed["config"]["axis"]["labelColor"] == cached["config"]["axis"]["labelColor"] == palette.BLACK
+    assert themed["config"]["axis"]["labelFontSize"] == cached["config"]["axis"]["labelFontSize"] == round(16 * 1.3 * 1.15)
     assert theme.current() == ("normal", "light")  # restored after the block
     assert spec(builder, rows)["config"]["axis"]["labelColor"] == theme.INKS["light"].text
     assert alt.theme.active == theme.NAME
+
+
+# ----------------------------------------------------------------------------------------- the switch (AppTest)
+
+def _open(query: dict[str, str] | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _css(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown if "<style>" in m.value)
+
+
+def _switch(at: AppTest):
+    return next(w for w in at.get("button_group") if w.key == "theme")
+
+
+def test_the_theme_switch_changes_the_page_and_lands_in_the_address():
+    at = _open(page="pages/s23_compare.py")
+    assert _switch(at).value == "light" and "theme" not in at.query_params
+    assert "--background-color: #0E1117" not in _css(at)
+    _switch(at).set_value("dark").run()
+    assert not at.exception
+    assert at.query_params["theme"] in ("dark", ["dark"])
+    assert "--background-color: #0E1117" in _css(at)
+    at.switch_page("pages/s22_paging.py").run()  # another page keeps it
+    assert _switch(at).value == "dark" and at.query_params["theme"] in ("dark", ["dark"])
+    _switch(at).set_value("projector").run()
+    assert at.query_params["theme"] in ("projector", ["projector"]) and "font-size: 21px" in _css(at)
+    _switch(at).set_value("light").run()
+    assert "theme" not in at.query_params  # the default stays out of the address
+
+
+def test_a_linked_theme_opens_in_it_with_charts_on_a_white_card():
+    at = _open({"theme": "dark"}, "pages/s23_compare.py")
+    assert _switch(at).value == "dark" and "--background-color: #0E1117" in _css(at)
+    assert not any("Link notice" in i.value for i in at.info)
+    chart = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert chart["config"]["axis"]["labelColor"] == theme.INKS["light"].text  # dark text: the card is white
+    assert '[data-testid="stVegaLiteChart"] { background-color: #FFFFFF' in _css(at)
+
+
+@pytest.mark.parametrize("raw", ["neon", "DARK", "<script>"])
+def test_a_bad_theme_in_the_link_gives_a_notice_and_the_light_theme(raw):
+    at = _open({"theme": raw})
+    notices = [i.value for i in at.info if "Link notice" in i.value]
+    assert notices and f"'theme={raw}'" in notices[0] and "light" in notices[0]
+    assert _switch(at).value == "light" and "--background-color" not in _css(at)
+
+
+def test_presenter_mode_enlarges_chart_text():
+    from ui import theme as page_theme
+
+    at = _open(page="pages/s23_compare.py")
+    at.session_state["presenter"] = True
+    at.run()
+    assert not at.exception
+    chart = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert chart["config"]["axis"]["labelFontSize"] == round(16 * 1.3)
+    assert page_theme.LABELS.keys() == set(page_theme.SCHEMES) == set(page_theme.CHART_SCHEME)
+    assert set(page_theme.CHART_SCHEME.values()) <= set(theme.SCHEMES)

@@ -3,9 +3,10 @@
 A compact control in the sidebar switches it; the choice is kept in ``st.session_state["theme"]`` and in the address
 (``?theme=dark``, written on every run so every page keeps it; the default, light, is left out). Streamlit 1.67
 cannot change its theme from Python at run time, so dark and projector are CSS laid over the light theme: page,
-sidebar, text, widgets, tables, code, alerts. Altair charts get the matching chart theme (viz/theme.py: light text
-on dark, black and thicker on the projector) and, in presenter mode (``st.session_state["presenter"]``, set by
-ui/presenter.py), larger chart text. Graphviz diagrams keep their colours on a white card.
+sidebar, text, widgets, tables, code, alerts. Altair charts get the matching chart theme (viz/theme.py: black and
+thicker on the projector) and, in presenter mode (``st.session_state["presenter"]``, set by ui/presenter.py), larger
+chart text. In dark, charts and graphviz diagrams keep their colours on a white card: their builders draw black marks
+and black labels inside coloured bars that would vanish on a dark ground.
 
 Contrast of body text against its background: light #2F2D2B on white 13.9:1, dark #FAFAFA on #0E1117 18.8:1,
 muted dark text #C4C8D2 on #0E1117 11.6:1, projector black on white 21:1 (greys for text are not used there).
@@ -19,8 +20,9 @@ import streamlit as st
 
 from viz import theme as chart_theme
 
-KEY = "theme"  # session key of the sidebar control, and the query parameter it is bound to
-SCHEMES = chart_theme.SCHEMES  # light, dark, projector
+KEY = "theme"  # session key of the sidebar control, and the query parameter that keeps it
+SCHEMES = ("light", "dark", "projector")
+CHART_SCHEME = {"light": "light", "dark": "light", "projector": "projector"}  # dark: charts on a white card
 DEFAULT = "light"
 LABELS = {"light": "Light", "dark": "Dark", "projector": "Projector"}
 PRESENTER = "presenter"  # session key of presenter mode (ui/presenter.py owns it)
@@ -37,10 +39,12 @@ _CHART = """
   [data-testid="stVegaLiteChart"] g.role-axis-grid line { stroke: %(grid)s !important; }
 """
 
-# Every theme: captions are not faded with opacity (Streamlit's 0.6 gives 3.9:1 on white), and the chosen segment
-# of a segmented control is white on blue (5.0:1) rather than blue on pale blue (4.3:1).
+# Every theme: captions and the keys shown on buttons are not faded with opacity (Streamlit's 0.6 gives 3.9:1 on
+# white, 2.9:1 on a blue button), and the chosen segment of a segmented control is white on blue (5.2:1) rather than
+# blue on pale blue (4.3:1).
 _BASE = """
   .stApp [data-testid="stCaptionContainer"] { opacity: 1 !important; color: %(muted)s !important; }
+  .stApp button kbd { opacity: 1 !important; }
   .stApp [data-testid="stCaptionContainer"] p { color: %(muted)s !important; }
   .stApp button[data-variant="segmented_control"][aria-checked="true"],
   .stApp button[data-variant="segmented_control"][aria-checked="true"] p
@@ -87,10 +91,12 @@ _DARK = """
   [data-testid="stSelectboxVirtualDropdown"] [data-focused="true"], [role="option"]:hover { background-color: %(hover)s !important; }
   .stApp [data-testid="stRadioOption"] > div > div:first-child, .stApp [data-testid="stCheckbox"] label > div:first-of-type
     { border-color: %(muted)s !important; }
-  .stApp [data-testid="stExpander"] details, .stApp [data-testid="stForm"], .stApp [data-testid="stTable"] table,
-  .stApp [data-testid="stTable"] th, .stApp [data-testid="stTable"] td, .stApp [role="tablist"],
-  .stApp [data-testid="stVerticalBlockBorderWrapper"], .stApp [data-testid="stLayoutWrapper"]
+  .stApp [data-testid="stExpander"] details, .stApp [data-testid="stTable"] table, .stApp [data-testid="stTable"] th,
+  .stApp [data-testid="stTable"] td, .stApp [role="tablist"], .stApp [data-testid="stVerticalBlock"]
     { border-color: %(border)s !important; }
+  .stApp [data-testid="stTooltipIcon"] svg { color: %(muted)s !important; }
+  .stApp [data-testid="stCheckbox"]:has(input[role="switch"]:not(:checked)) label > div:first-of-type
+    { background-color: %(border)s !important; }
   .stApp [data-testid="stExpander"] details, .stApp [data-testid="stExpander"] summary { background-color: %(bg)s !important; }
   .stApp [data-testid="stTable"] thead th, .stApp [data-testid="stTable"] thead tr { background-color: %(panel)s !important; }
   .stApp [data-testid="stExpander"] summary:hover, .stApp [data-testid="stExpander"] summary:hover * { color: %(link)s !important; }
@@ -102,13 +108,18 @@ _DARK = """
   .stApp [data-testid="stCode"] .token.keyword, .stApp [data-testid="stCode"] .token.builtin { color: #8CCBF2 !important; }
   .stApp [data-testid="stCode"] .token.number, .stApp [data-testid="stCode"] .token.string { color: #F0C674 !important; }
   .stApp p code, .stApp li code, .stApp td code { color: %(code)s !important; }
-  /* alerts: the page's text on a dark panel; the alert's own tint stays as a bar on the left */
+  /* alerts: the page's text on a dark panel; their kind shows as an Okabe–Ito bar on the left (and in their icon) */
   .stApp [data-testid="stAlertContainer"] { background-color: %(panel)s !important; box-shadow: inset 0.3rem 0 0 %(accent)s; }
   .stApp [data-testid="stAlertContainer"] * { color: %(text)s !important; }
+  .stApp [data-testid="stAlertContainer"]:has([data-testid="stAlertContentSuccess"]) { box-shadow: inset 0.3rem 0 0 #009E73; }
+  .stApp [data-testid="stAlertContainer"]:has([data-testid="stAlertContentWarning"]) { box-shadow: inset 0.3rem 0 0 #E69F00; }
+  .stApp [data-testid="stAlertContainer"]:has([data-testid="stAlertContentError"]) { box-shadow: inset 0.3rem 0 0 #D55E00; }
   /* st.dataframe is a canvas: inverted, its cells read light on dark; half a turn of hue keeps its colours' hues */
   .stApp [data-testid="stDataFrame"] { filter: invert(0.92) hue-rotate(180deg); }
-  /* graphviz diagrams keep their colours on a white card */
+  /* graphviz diagrams and Altair charts keep their colours (black marks, black labels in coloured bars) on a white card */
   .stApp [data-testid="stGraphVizChart"] { background-color: #FFFFFF; border-radius: 0.5rem; padding: 0.4rem; }
+  .stApp [data-testid="stVegaLiteChart"] { background-color: #FFFFFF; border-radius: 0.3rem;
+    box-shadow: 0 0 0 0.45rem #FFFFFF; }  /* a margin of white outside the chart: padding would narrow what Vega fills */
   .stApp [data-testid="stGraphVizChart"] svg { background-color: #FFFFFF; }
   /* HTML a page writes itself (badges, QR codes) keeps a light card of its own */
   .stApp [data-testid="stMarkdownContainer"] svg { background-color: #FFFFFF; }
@@ -142,18 +153,25 @@ _PROJECTOR = """
   .stApp .react-aria-ComboBox [role="group"], .stApp [data-testid="stNumberInputContainer"],
   .stApp [data-testid="stTextAreaRootElement"], .stApp [data-testid="stTextInputRootElement"],
   .stApp button[kind^="secondary"], .stApp button[data-variant="segmented_control"], .stApp button[data-variant="pills"],
-  .stApp [data-testid="stExpander"] details, .stApp [data-testid="stForm"], .stApp [data-testid="stTable"] table,
+  .stApp [data-testid="stExpander"] details, .stApp [data-testid="stTable"] table,
   .stApp [data-testid="stDataFrame"], .stApp [data-testid="stAlertContainer"], .stApp [data-testid="stCode"] pre
     { border: 2px solid #000000 !important; }
+  /* bordered containers (cards): black and 2 px; blocks without a border stay without one (their style is none) */
+  .stApp [data-testid="stVerticalBlock"] { border-color: #000000 !important; border-width: 2px !important; }
+  .stApp [data-testid="stTooltipIcon"] svg { color: #000000 !important; }
   .stApp [data-testid="stTable"] th, .stApp [data-testid="stTable"] td { border: 1.5px solid #000000 !important; }
   .stApp [data-testid="stRadioOption"] > div > div:first-child, .stApp [data-testid="stCheckbox"] label > div:first-of-type
     { border: 2px solid #000000 !important; }
-  .stApp [data-testid="stAlertContainer"] { background-color: #FFFFFF !important; border-left-width: 0.4rem !important; }
+  .stApp [data-testid="stAlertContainer"] { background-color: #FFFFFF !important; border-left: 0.45rem solid #0072B2 !important; }
+  .stApp [data-testid="stAlertContainer"]:has([data-testid="stAlertContentSuccess"]) { border-left-color: #009E73 !important; }
+  .stApp [data-testid="stAlertContainer"]:has([data-testid="stAlertContentWarning"]) { border-left-color: #E69F00 !important; }
+  .stApp [data-testid="stAlertContainer"]:has([data-testid="stAlertContentError"]) { border-left-color: #D55E00 !important; }
   .stApp [data-testid="stCode"] pre, .stApp pre, .stApp code { background-color: #FFFFFF !important; }
   .stApp [data-testid="stCode"] .token.comment { font-style: italic; }
   .stApp p code, .stApp li code, .stApp td code { color: #000000 !important; background-color: #EEEEEE !important; }
   .stApp hr, .stApp [data-testid="stSidebarNavSeparator"] { border-color: #000000 !important; border-width: 2px; }
   .stApp kbd { color: #000000 !important; border-color: #000000 !important; }
+  .stApp .stMarkdownBadge { color: #000000 !important; border: 1.5px solid #000000; }
   /* diagrams: graphviz lines drawn at the default width (1 px) twice as thick; the highlighted ones keep theirs */
   .stApp [data-testid="stGraphVizChart"] g.edge path:not([stroke-width]),
   .stApp [data-testid="stGraphVizChart"] g.edge polygon:not([stroke-width]),
@@ -165,7 +183,7 @@ _PROJECTOR = """
 
 
 def _css(scheme: str) -> str:
-    ink = chart_theme.INKS[scheme]
+    ink = chart_theme.INKS[CHART_SCHEME[scheme]]
     chart = _CHART % {"text": ink.text, "domain": ink.domain, "grid": ink.grid}
     muted = {"light": _LIGHT["muted"], "dark": DARK["muted"], "projector": "#000000"}[scheme]
     page = {"light": "", "dark": _DARK % DARK, "projector": _PROJECTOR}[scheme]
@@ -179,9 +197,9 @@ def scheme() -> str:
 
 
 def chart_look() -> tuple[str, str]:
-    """Set and return this run's chart look: presenter mode's larger text if it is on, and the page's scheme."""
+    """Set and return this run's chart look: presenter mode's larger text if it is on, and the page's chart scheme."""
     size = "presenter" if st.session_state.get(PRESENTER, False) else "normal"
-    return chart_theme.use(size, scheme())
+    return chart_theme.use(size, CHART_SCHEME[scheme()])
 
 
 def control() -> str:

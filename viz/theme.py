@@ -1,4 +1,4 @@
-"""One look for every Altair chart: text that reads from the back of a lecture hall, in a light, dark or projector scheme.
+"""One look for every Altair chart: text that reads from the back of a lecture hall, in a light or projector scheme.
 
 Importing this module registers the Altair theme ``virtlab`` once and enables it, so every ``chart.to_dict()`` (a
 page's, a cache's or a test's) carries the same config: axis labels, legend and mark text at least 16 px (titles a bit
@@ -9,8 +9,10 @@ The theme reads the *look* (size and scheme) of the current thread: Streamlit ru
 thread, so :func:`use` at the start of a run (ui/theme.py does it) gives that session its look without changing another
 session's. A spec cached across sessions must key its cache on :func:`current` (ui/charts.py and viz/vega.py do).
 
-Sizes: "normal", and "presenter" (about 1.3×) for a lecturer's presenter mode. Schemes: "light" (the app's default),
-"dark" (light text on the page's dark background) and "projector" (black on white, thicker lines, larger text).
+Sizes: "normal", and "presenter" (about 1.3×) for a lecturer's presenter mode. Schemes: "light" (the app's default)
+and "projector" (black on white, thicker lines, larger text). There is no dark chart scheme: the builders draw black
+marks (entitlement ticks, Domain 0's I/O, the native line, a demand line) and black labels inside coloured bars, all
+meant for a white ground, so the page's dark theme shows charts on a white card (ui/theme.py), as it does diagrams.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from viz import palette
 
 NAME = "virtlab"
 SIZES = {"normal": 1.0, "presenter": 1.3}
-SCHEMES = ("light", "dark", "projector")
+SCHEMES = ("light", "projector")
 
 LABEL_PX = 16  # axis labels, legend labels, mark text at the normal size
 TITLE_PX = 18  # axis and legend titles, facet headers
@@ -46,15 +48,13 @@ class Ink:
     scale: float  # text size relative to the light scheme's
 
 
-# Contrast of the text against the page behind the chart (ui/theme.py paints it): light #31333F on white 12.6:1,
-# dark #FAFAFA on #0E1117 18.8:1, projector black on white 21:1.
+# Contrast of the text against the white behind the chart: light #31333F 12.6:1, projector black 21:1.
 INKS = {
     "light": Ink(text="#31333F", domain="#6B6E7A", grid="#E4E5E9", stroke=1, grid_width=1, line=3, scale=1.0),
-    "dark": Ink(text="#FAFAFA", domain="#A4A8B4", grid="#3A3F4B", stroke=1, grid_width=1, line=3, scale=1.0),
     "projector": Ink(text=palette.BLACK, domain=palette.BLACK, grid="#8C8C8C", stroke=2, grid_width=1.5, line=4, scale=1.15),
 }
 
-# Okabe–Ito, strongest first (yellow, pale on white, last but one), then black (the text colour on dark).
+# Okabe–Ito, strongest first (yellow, pale on white, last but one; black last).
 CATEGORY = (palette.BLUE, palette.ORANGE, palette.GREEN, palette.VERMILLION, palette.SKY, palette.PURPLE, palette.YELLOW)
 
 _LOOK: ContextVar[tuple[str, str]] = ContextVar("virtlab_chart_look", default=("normal", "light"))
@@ -80,7 +80,7 @@ def config(size: str = "normal", scheme: str = "light") -> dict[str, Any]:
     text = {"labelColor": ink.text, "titleColor": ink.text}
     return {
         "config": {
-            "background": "transparent",  # the page's own background shows through, in every scheme
+            "background": "transparent",  # the page's white (or, in the dark theme, the chart's white card)
             "axis": {
                 **text, "labelFontSize": label, "titleFontSize": title, "titleFontWeight": 600,
                 "labelLimit": px(260), "labelOverlap": True, "labelPadding": 4, "titlePadding": 10,
@@ -96,7 +96,7 @@ def config(size: str = "normal", scheme: str = "light") -> dict[str, Any]:
             "title": {"color": ink.text, "subtitleColor": ink.text, "fontSize": px(CHART_TITLE_PX),
                       "subtitleFontSize": label, "anchor": "start"},
             "text": {"color": ink.text, "fontSize": label},
-            "range": {"category": [*CATEGORY, ink.text if scheme == "dark" else palette.BLACK]},
+            "range": {"category": [*CATEGORY, palette.BLACK]},
             "view": {"stroke": ink.grid},
             "mark": {"color": palette.BLUE},
             "line": {"strokeWidth": ink.line},
