@@ -152,5 +152,6 @@ def test_the_sidebar_switch_is_kept_by_the_next_page_and_a_reload(hall):
     page.locator(".st-key-theme").get_by_role("radio", name="Light").click()
     wait_idle(page)
     page.wait_for_function("() => !/[?&]theme=/.test(location.search)", timeout=TIMEOUT)
+    assert page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "18px"  # projector's CSS gone
     check_contrast(page, THEMES["light"])
     assert_healthy(page)

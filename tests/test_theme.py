@@ -206,7 +206,8 @@ def _open(query: dict[str, str] | None = None, page: str | None = None) -> AppTe
 
 
 def _css(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown if "<style>" in m.value)
+    """The page's style elements (st.html of style only, which Streamlit keeps out of the page's flow)."""
+    return "\n".join(h.proto.body for h in at.get("html") if "<style>" in h.proto.body)
 
 
 def _switch(at: AppTest):

@@ -224,6 +224,6 @@ def control() -> str:
         st.query_params.pop(KEY, None)
     else:
         st.query_params[KEY] = chosen
-    st.markdown(_css(chosen), unsafe_allow_html=True)
+    st.html(_css(chosen))  # style only: Streamlit puts it in the event container, where it takes no space
     chart_look()
     return chosen
