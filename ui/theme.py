@@ -39,12 +39,12 @@ _CHART = """
   [data-testid="stVegaLiteChart"] g.role-axis-grid line { stroke: %(grid)s !important; }
 """
 
-# Every theme: captions and the keys shown on buttons are not faded with opacity (Streamlit's 0.6 gives 3.9:1 on
-# white, 2.9:1 on a blue button), and the chosen segment of a segmented control is white on blue (5.2:1) rather than
+# Every theme: captions, quotes and the keys shown on buttons are not faded with opacity (Streamlit's 0.6 gives 3.9:1
+# on white, 2.9:1 on a blue button), and the chosen segment of a segmented control is white on blue (5.2:1) rather than
 # blue on pale blue (4.3:1).
 _BASE = """
   .stApp [data-testid="stCaptionContainer"] { opacity: 1 !important; color: %(muted)s !important; }
-  .stApp button kbd { opacity: 1 !important; }
+  .stApp button kbd, .stApp blockquote { opacity: 1 !important; }
   .stApp [data-testid="stCaptionContainer"] p { color: %(muted)s !important; }
   .stApp button[data-variant="segmented_control"][aria-checked="true"],
   .stApp button[data-variant="segmented_control"][aria-checked="true"] p
@@ -71,6 +71,7 @@ _DARK = """
     { background-color: %(raised)s !important; }
   .stApp [data-testid="stSidebarNavSeparator"], .stApp hr { border-color: %(border)s !important; }
   .stApp [data-testid="stIconMaterial"] { color: %(text)s !important; }
+  .stApp [data-testid="stMetricDelta"], .stApp [data-testid="stMetricDelta"] * { background-color: %(raised)s !important; }
   /* widgets (Streamlit 1.67 draws them with react-aria): select boxes, text, numbers, buttons, segments */
   .stApp .react-aria-ComboBox [role="group"], .stApp [data-testid="stNumberInputContainer"],
   .stApp [data-testid="stTextAreaRootElement"], .stApp [data-testid="stTextInputRootElement"], .stApp input,
@@ -107,7 +108,7 @@ _DARK = """
   .stApp [data-testid="stCode"] .token.comment { color: %(muted)s !important; }
   .stApp [data-testid="stCode"] .token.keyword, .stApp [data-testid="stCode"] .token.builtin { color: #8CCBF2 !important; }
   .stApp [data-testid="stCode"] .token.number, .stApp [data-testid="stCode"] .token.string { color: #F0C674 !important; }
-  .stApp p code, .stApp li code, .stApp td code { color: %(code)s !important; }
+  .stApp :not(pre) > code { color: %(code)s !important; }
   /* alerts: the page's text on a dark panel; their kind shows as an Okabe–Ito bar on the left (and in their icon) */
   .stApp [data-testid="stAlertContainer"] { background-color: %(panel)s !important; box-shadow: inset 0.3rem 0 0 %(accent)s; }
   .stApp [data-testid="stAlertContainer"] * { color: %(text)s !important; }
@@ -168,10 +169,12 @@ _PROJECTOR = """
   .stApp [data-testid="stAlertContainer"]:has([data-testid="stAlertContentError"]) { border-left-color: #D55E00 !important; }
   .stApp [data-testid="stCode"] pre, .stApp pre, .stApp code { background-color: #FFFFFF !important; }
   .stApp [data-testid="stCode"] .token.comment { font-style: italic; }
-  .stApp p code, .stApp li code, .stApp td code { color: #000000 !important; background-color: #EEEEEE !important; }
+  .stApp :not(pre) > code { color: #000000 !important; background-color: #EEEEEE !important; }
+  .stApp [data-testid="stMultiSelectTagsContainer"] [data-tag] { background-color: #00467A !important; }
   .stApp hr, .stApp [data-testid="stSidebarNavSeparator"] { border-color: #000000 !important; border-width: 2px; }
   .stApp kbd { color: #000000 !important; border-color: #000000 !important; }
   .stApp .stMarkdownBadge { color: #000000 !important; border: 1.5px solid #000000; }
+  .stApp [data-testid="stFileUploaderDropzoneInstructions"] * { color: #000000 !important; }
   /* diagrams: graphviz lines drawn at the default width (1 px) twice as thick; the highlighted ones keep theirs */
   .stApp [data-testid="stGraphVizChart"] g.edge path:not([stroke-width]),
   .stApp [data-testid="stGraphVizChart"] g.edge polygon:not([stroke-width]),
