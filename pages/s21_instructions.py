@@ -10,12 +10,8 @@ layout.header("2.1", "Instruction classes and Popek–Goldberg", "Which instruct
 content.lesson("2.1", "instructions")
 
 catalogue = content.catalogue()
-st.subheader("Verdict per ISA, derived from the catalogue")
-st.dataframe(verdict_rows(catalogue), hide_index=True, width="stretch")
-st.caption("The verdict is computed from the instructions catalogued here (a teaching selection, not every instruction of each ISA). "
-           "For Power and SPARC the lecture's claim is shown.")
-
-isa_id = query.select("Instruction set", {i.id: i.name for i in catalogue.values()}, name="isa", default="ia32")
+with st.columns([2, 3])[0]:
+    isa_id = query.select("Instruction set", {i.id: i.name for i in catalogue.values()}, name="isa", default="ia32")
 isa = catalogue[isa_id]
 v = isa.verdict()
 
@@ -45,13 +41,15 @@ if asked is not None:
             f"control-sensitive {'✓' if asked.control_sensitive else '✗'} · "
             f"behaviour-sensitive {'✓' if asked.behaviour_sensitive else '✗'} → class **{asked.category}**. {asked.why}"
         )
-(st.success if v.virtualizable else st.error)(f"**{isa.name}: {'virtualizable' if v.virtualizable else 'not virtualizable'}.** {v.reason}")
-if isa.lecture_claim is not None and isa.lecture_claim != v.virtualizable:
-    st.warning("The derived verdict disagrees with the lecture's slide: check the catalogue file.")
-st.markdown(isa.summary)
-if isa.counting_note:
-    st.caption(isa.counting_note)
-st.graphviz_chart(sets_graph(isa.name, isa.instructions, v.virtualizable), width="content")
+graph, verdict = st.columns([3, 2], gap="large")  # the sets first on the screen, the verdict beside them
+graph.graphviz_chart(sets_graph(isa.name, isa.instructions, v.virtualizable), width="stretch")
+with verdict:
+    (st.success if v.virtualizable else st.error)(f"**{isa.name}: {'virtualizable' if v.virtualizable else 'not virtualizable'}.** {v.reason}")
+    if isa.lecture_claim is not None and isa.lecture_claim != v.virtualizable:
+        st.warning("The derived verdict disagrees with the lecture's slide: check the catalogue file.")
+    st.markdown(isa.summary)
+    if isa.counting_note:
+        st.caption(isa.counting_note)
 
 classes = ["all", "critical", "privileged and sensitive", "privileged", "innocuous"]
 shown = st.segmented_control("Show", classes, default="all", key="class_filter")
@@ -61,3 +59,8 @@ st.table([{k: ("✓" if v is True else "" if v is False else v) for k, v in r.it
 with st.expander("Groups and sources of these instructions"):
     st.table([{k: r[k] for k in ("Instruction", "Group", "Source")} for r in rows])
 st.caption(f"Source of the ISA data: {isa.source}. Edit lessons/isas/ to correct or extend the catalogue.")
+
+st.subheader("Verdict per ISA, derived from the catalogue")
+st.dataframe(verdict_rows(catalogue), hide_index=True, width="stretch")
+st.caption("The verdict is computed from the instructions catalogued here (a teaching selection, not every instruction of each ISA). "
+           "For Power and SPARC the lecture's claim is shown.")

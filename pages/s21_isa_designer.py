@@ -14,7 +14,9 @@ layout.header("2.1", "ISA designer", "Design an instruction set and see whether 
 content.lesson("2.1", "isa_designer")
 
 catalogue = content.catalogue()
-preset = query.select("Start from", {i.id: i.name for i in catalogue.values()}, name="preset", default="ia32")
+pick, reset = st.columns([2, 3], vertical_alignment="bottom")
+with pick:
+    preset = query.select("Start from", {i.id: i.name for i in catalogue.values()}, name="preset", default="ia32")
 base = catalogue[preset]
 
 
@@ -44,32 +46,36 @@ suffix = f"_link_{hashlib.sha1(st.query_params['design'].encode()).hexdigest()[:
 good_key = f"designer_good_{preset}{suffix}"
 editor_key = f"designer_editor_{preset}{suffix}_{st.session_state.get(f'designer_reset_{preset}', 0)}"
 
-if st.button("↺ Reset to the catalogue", key="designer_reset"):
+if reset.button("↺ Reset to the catalogue", key="designer_reset"):
     st.session_state[f"designer_reset_{preset}"] = st.session_state.get(f"designer_reset_{preset}", 0) + 1
     st.session_state.pop(good_key, None)
     if "design" in st.query_params:
         del st.query_params["design"]
     st.rerun()
 
-if linked:
-    st.caption("The instructions below come from the link (e.g. a quiz question's ISA). Edit them, or reset to the catalogue.")
-edited = st.data_editor(
-    design_rows(start), key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
-    height=min(36 * (len(start.instructions) + 2) + 4, 640),
-    column_config={"Instruction": st.column_config.TextColumn(width="medium", required=True, max_chars=40)},
-)
-try:
-    design = design_from_rows(base, edited)
-    st.session_state[good_key] = design
-except DesignError as exc:
-    design = st.session_state.get(good_key, start)
-    st.error(f"{exc}. Showing the last valid design.", icon="✋")
+editor, result = st.columns([5, 6], gap="large")  # the table to edit beside its sets and verdict, both on screen
+with editor:
+    if linked:
+        st.caption("The instructions below come from the link (e.g. a quiz question's ISA). Edit them, or reset to the catalogue.")
+    edited = st.data_editor(
+        design_rows(start), key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
+        height=min(36 * (len(start.instructions) + 2) + 4, 640),
+        column_config={"Instruction": st.column_config.TextColumn(width="medium", required=True, max_chars=40)},
+    )
+    try:
+        design = design_from_rows(base, edited)
+        st.session_state[good_key] = design
+    except DesignError as exc:
+        design = st.session_state.get(good_key, start)
+        st.error(f"{exc}. Showing the last valid design.", icon="✋")
 
 v = design.verdict()
-if v.virtualizable:
-    st.success(f"**An efficient VMM can be built.** {v.reason}")
-else:
-    st.error(f"**No efficient trap-and-emulate VMM.** {v.reason}")
-    st.markdown("**Fix it** by making each of these privileged (or not sensitive): " + ", ".join(f"`{c}`" for c in v.critical))
 title = "The linked ISA" if linked else f"Your {base.name.split(' (')[0]}"
-st.graphviz_chart(sets_graph(title, design.instructions, v.virtualizable), width="stretch")
+with result:
+    st.graphviz_chart(sets_graph(title, design.instructions, v.virtualizable), width="stretch")
+    if v.virtualizable:
+        st.success(f"**An efficient VMM can be built.** {v.reason}")
+    else:
+        st.error(f"**No efficient trap-and-emulate VMM.** {v.reason}")
+        st.markdown("**Fix it** by making each of these privileged (or not sensitive): "
+                    + ", ".join(f"`{c}`" for c in v.critical))

@@ -15,11 +15,15 @@ content.lesson("2.1", "trap_emulate")
 
 catalogue = content.catalogue()
 presets = content.programs()
-isa_id = query.select("Instruction set", {i.id: i.name for i in catalogue.values()}, name="isa", default="ia32")
+isa_column, program_column = st.columns([2, 3])
+with isa_column:
+    isa_id = query.select("Instruction set", {i.id: i.name for i in catalogue.values()}, name="isa", default="ia32")
 isa = catalogue[isa_id]
 mine = {p.id: p for p in presets if p.isa == isa_id}
 CUSTOM = "custom"
-choice = query.select("Program", {**{p.id: p.name for p in mine.values()}, CUSTOM: "✏️ My own program"}, name="program")
+with program_column:
+    choice = query.select("Program", {**{p.id: p.name for p in mine.values()}, CUSTOM: "✏️ My own program"},
+                          name="program")
 LINK_CODE_CHARS = 2000  # a generated question's program is a few lines; 60 lines of mnemonics fit
 
 
@@ -55,6 +59,7 @@ elif linked:
     default_code = linked
 else:  # start the editor from the first preset, or from any one instruction for an ISA without presets
     default_code = next(iter(mine.values())).code.strip() if mine else isa.instructions[0].mnemonic
+simulation = st.container()  # the animation comes first on the screen; the program editor sits under it
 with st.expander("Program (edit it: one instruction per line, `app:` for the application, `#` for comments)", expanded=choice == CUSTOM):
     text = st.text_area("Guest program", default_code, key=code_key, height=220, label_visibility="collapsed")
     st.caption("Instructions of this ISA: " + " · ".join(f"`{i.mnemonic}`" for i in isa.instructions))
@@ -84,6 +89,7 @@ def render(frame) -> None:
     st.dataframe(styled_state_table(state_rows(s, isa)), hide_index=True, width="stretch")
 
 
-player(trace, "trap", render, counter_labels={"instructions": "instructions", "direct": "ran directly", "traps": "traps",
-                                             "emulated": "emulated by the VMM", "divergences": "silent divergences"})
-st.caption("Simplified model: only the state the catalogue's instructions touch is tracked; IOPL is 0; the VMM keeps the real IF at 1.")
+with simulation:
+    player(trace, "trap", render, counter_labels={"instructions": "instructions", "direct": "ran directly", "traps": "traps",
+                                                 "emulated": "emulated by the VMM", "divergences": "silent divergences"})
+    st.caption("Simplified model: only the state the catalogue's instructions touch is tracked; IOPL is 0; the VMM keeps the real IF at 1.")

@@ -16,23 +16,27 @@ content.lesson("2.2", "binary_translation")
 
 presets = {p.id: p for p in content.bt_programs()}
 CUSTOM = "custom"
-choice = query.select("Guest code", {**{k: p.name for k, p in presets.items()}, CUSTOM: "✏️ My own code"}, name="program")
+pick, format_column, cap = st.columns([3, 3, 2], vertical_alignment="bottom")
+with pick:
+    choice = query.select("Guest code", {**{k: p.name for k, p in presets.items()}, CUSTOM: "✏️ My own code"},
+                          name="program")
 first = next(iter(presets.values()))
 preset = presets.get(choice, first)
 # A link (a generated quiz question) may open its own code listing here: ?program=custom&code=<Intel assembly>.
 linked_code = query.read_text("code", "") if choice == CUSTOM else ""
-if choice != CUSTOM:
-    st.caption(preset.description)
-cols = st.columns([3, 1])
-with cols[1]:
+with format_column:
     fmt = st.radio("Format", ["asm", "hex"], index=["asm", "hex"].index("asm" if linked_code else preset.format), key=f"fmt_{choice}",
-                   format_func={"asm": "Intel assembly (objdump)", "hex": "machine code (hex)"}.get)
+                   format_func={"asm": "Intel assembly (objdump)", "hex": "machine code (hex)"}.get, horizontal=True)
+with cap:
     max_unit = st.slider("Unit size cap", 1, 32, DEFAULT_MAX_UNIT, key="bt_unit",
                          help="Most instructions a translation unit may hold (Adams & Agesen use 12).")
-with cols[0]:
-    with st.expander("Code (edit it: paste `objdump -d -M intel` output, plain Intel syntax with labels, or hex bytes)",
-                     expanded=choice == CUSTOM):
-        text = st.text_area("Guest code", linked_code or preset.code.strip(), key=f"bt_code_{choice}", height=230, label_visibility="collapsed")
+if choice != CUSTOM:
+    st.caption(preset.description)
+simulation = st.container()  # the animation comes first on the screen; the code editor sits under it
+with st.expander("Code (edit it: paste `objdump -d -M intel` output, plain Intel syntax with labels, or hex bytes)",
+                 expanded=choice == CUSTOM):
+    text = st.text_area("Guest code", linked_code or preset.code.strip(), key=f"bt_code_{choice}", height=230,
+                        label_visibility="collapsed")
 
 good_key = f"bt_good_{choice}"
 try:
@@ -54,10 +58,12 @@ def render(frame) -> None:
     st.dataframe(cache_rows(s), hide_index=True, width="stretch")
 
 
-player(trace, "bt", render, counter_labels={
-    "guest_instructions": "executed", "units_translated": "units translated", "translated_instructions": "instructions translated",
-    "cache_hits": "cache hits", "cache_misses": "cache misses", "vmm_calls": "VMM calls", "traps": "traps"})
-st.caption(f"Simplified model: {ASSUMPTIONS}")
+with simulation:
+    player(trace, "bt", render, counter_labels={
+        "guest_instructions": "executed", "units_translated": "units translated",
+        "translated_instructions": "instructions translated", "cache_hits": "cache hits", "cache_misses": "cache misses",
+        "vmm_calls": "VMM calls", "traps": "traps"})
+    st.caption(f"Simplified model: {ASSUMPTIONS}")
 
 st.subheader("Why the decision is made at run time")
 examples = ("mov eax, ebx", "mov ds, ax", "push eax", "push cs")

@@ -26,9 +26,11 @@ def summary_rows() -> list[dict[str, str]]:
     return list(table.values())
 
 
-level_id = query.select("Level", {s.id: s.name for s in IO_LEVELS.values()}, name="level", default="driver")
+pick, about = st.columns([2, 3], vertical_alignment="center")  # the level and what it is called, in one row
+with pick:
+    level_id = query.select("Level", {s.id: s.name for s in IO_LEVELS.values()}, name="level", default="driver")
 level = IO_LEVELS[level_id]
-st.caption(f"At this level {level.also_known_as}.")
+about.caption(f"At this level {level.also_known_as}.")
 
 
 def render(frame) -> None:

@@ -32,6 +32,8 @@ tab_walk, tab_tlb = st.tabs(list(TABS.values()), default=TABS[link_choice("tab",
 with tab_walk:
     content.lesson("2.2", "paging")
     good_key = f"space_{mode_id}"
+    address_row = st.container()  # the address to translate, then the walk; the page-table editor sits under it
+    simulation = st.container()
     with st.expander("Page table (edit it: `<virtual page> -> <frame> <flags>`, flags P RW US NX PS)"):
         # A link (a generated question) may carry its own page table for this mode: mappings-<mode>=<text>.
         linked = query.read_text(f"mappings-{mode_id.replace('_', '-')}", preset.mappings)
@@ -45,10 +47,11 @@ with tab_walk:
 
     CUSTOM = "custom"
     options = {str(i): e.label for i, e in enumerate(preset.examples)} | {CUSTOM: "✏️ Another address"}
-    choice = query.select("Address to translate", options, name="ex", default="0")
+    with address_row:
+        choice = query.select("Address to translate", options, name="ex", default="0")
     example = preset.examples[int(choice)] if choice != CUSTOM else preset.examples[0]
     if choice == CUSTOM:
-        a, b, c = st.columns([2, 1, 1])
+        a, b, c = address_row.columns([2, 1, 1])
         access_kinds, whos = ["read", "write", "exec"], ["kernel", "user"]
         raw = a.text_input("Virtual address", query.read_text("va", f"{example.va:#x}", 40), key=f"va_{mode_id}")
         access = b.selectbox("Access", access_kinds, key=f"access_{mode_id}",
@@ -57,15 +60,16 @@ with tab_walk:
         try:
             example = parse_example(mode, f"{raw} {access} {who}")
         except PageTableError as exc:
-            st.error(f"{exc} Showing {example.label}.", icon="✋")
+            address_row.error(f"{exc} Showing {example.label}.", icon="✋")
 
     def render_walk(frame) -> None:
         st.graphviz_chart(walk_graph(frame.state), width="stretch")
         if frame.state.steps:
             st.dataframe(walk_rows(frame.state), hide_index=True, width="stretch")
 
-    player(walk(space, example.va, example.access, example.user), "walk", render_walk,
-           counter_labels={"memory_references": "page-table references", "data_references": "data references"})
+    with simulation:
+        player(walk(space, example.va, example.access, example.user), "walk", render_walk,
+               counter_labels={"memory_references": "page-table references", "data_references": "data references"})
 
 with tab_tlb:
     content.lesson("2.2", "tlb")

@@ -12,8 +12,11 @@ layout.header("2.2", "Shadow page tables", "The guest keeps its own page tables;
 content.lesson("2.2", "shadow")
 
 CUSTOM = "custom"
-scenario_id = query.select("Scenario", {k: make().title for k, make in PRESETS.items()} | {CUSTOM: "✏️ My own scenario"},
-                           name="scenario")
+pick, about = st.columns([2, 3], vertical_alignment="center")  # the scenario and what it shows, in one row
+with pick:
+    scenario_id = query.select("Scenario", {k: make().title for k, make in PRESETS.items()} | {CUSTOM: "✏️ My own scenario"},
+                               name="scenario")
+simulation = st.container()  # the animation comes first on the screen; a scenario editor sits under it
 
 
 @st.cache_resource(show_spinner=False)
@@ -24,7 +27,7 @@ def trace(scenario_id: str):
 if scenario_id == CUSTOM:
     first = next(iter(PRESETS.values()))()
     example = shadow_setup_text(ShadowSetup(first.guest_memory_frames, 0x40, first.processes, first.ops))
-    st.caption("Your own scenario. A generated quiz question opens its scenario here, with the frame that shows its answer.")
+    about.caption("Your own scenario. A generated quiz question opens its scenario here, with the frame that shows its answer.")
     with st.expander("Scenario (edit it: one statement a line)", expanded=True):
         st.caption(SHADOW_SYNTAX)
         text = st.text_area("Scenario", query.read_text("setup", example), key="shadow_setup", height=230,
@@ -38,7 +41,7 @@ if scenario_id == CUSTOM:
     ops, shown = setup.ops, setup.run()
 else:
     scenario = PRESETS[scenario_id]()
-    st.caption(scenario.description)
+    about.caption(scenario.description)
     ops, shown = scenario.ops, trace(scenario_id)
 
 
@@ -55,8 +58,9 @@ def render(frame) -> None:
     st.code(op_listing(ops, s.step), language=None)
 
 
-player(shown, "shadow", render,
-       counter_labels={"traps": "traps", "hidden_faults": "hidden faults", "true_faults": "true faults",
-                       "shadow_updates": "shadow updates", "cr3_switches": "CR3 switches"})
-st.caption("Simplified model: one-level tables of the teaching size; the guest's memory is one contiguous block of "
-           "host frames; accessed/dirty bits are not emulated.")
+with simulation:
+    player(shown, "shadow", render,
+           counter_labels={"traps": "traps", "hidden_faults": "hidden faults", "true_faults": "true faults",
+                           "shadow_updates": "shadow updates", "cr3_switches": "CR3 switches"})
+    st.caption("Simplified model: one-level tables of the teaching size; the guest's memory is one contiguous block of "
+               "host frames; accessed/dirty bits are not emulated.")

@@ -13,15 +13,15 @@ layout.header("2.3", "Nested paging, tagged TLB, device assignment", "Hardware s
 content.lesson("2.3", "ept")
 
 st.subheader("The two-dimensional page walk")
-c1, c2 = st.columns(2)
+c1, c2, worst = st.columns([2, 2, 3], vertical_alignment="center")  # both sizes and what they cost, in one row
 # The level counts are in the address as ept-n / ept-m (a generated quiz question links its own walk this way).
 n = c1.slider("Guest page-table levels (n)", 1, nested_paging.MAX_LEVELS,
               query.read_int("ept-n", 4, 1, nested_paging.MAX_LEVELS), key="ept_n")
 m = c2.slider("EPT levels (m)", 1, nested_paging.MAX_LEVELS,
               query.read_int("ept-m", 4, 1, nested_paging.MAX_LEVELS), key="ept_m")
 st.query_params["ept-n"], st.query_params["ept-m"] = str(n), str(m)
-st.markdown(f"Worst case: (n+1)(m+1) − 1 = ({n}+1)({m}+1) − 1 = **{nested_paging.references(n, m)}** memory references "
-            f"for one TLB miss, against {n} natively.")
+worst.markdown(f"Worst case: (n+1)(m+1) − 1 = ({n}+1)({m}+1) − 1 = **{nested_paging.references(n, m)}** memory references "
+               f"for one TLB miss, against {n} natively.")
 player(nested_paging.nested_walk(n, m), "nested", lambda f: st.graphviz_chart(nested_graph(f.state), width="stretch"),
        counter_labels={"references": "references", "host_references": "EPT (host) references", "guest_references": "guest references"})
 

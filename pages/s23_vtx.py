@@ -17,8 +17,10 @@ content.lesson("2.3", "vtx")
 
 CUSTOM = "custom"
 LINK_CHARS = 2000  # a generated question's VMCS is a few lines, its workload one instruction
-preset_id = query.select("Scenario", {**{k: p.title for k, p in vmx.PRESETS.items()}, CUSTOM: "✏️ My own VMCS and workload"},
-                         name="vtx", default="shadow-paging")
+pick, generation_column = st.columns([3, 2], vertical_alignment="bottom")  # scenario and CPU in one row
+with pick:
+    preset_id = query.select("Scenario", {**{k: p.title for k, p in vmx.PRESETS.items()}, CUSTOM: "✏️ My own VMCS and workload"},
+                             name="vtx", default="shadow-paging")
 
 
 def linked_scenario() -> tuple[str, str]:
@@ -51,15 +53,18 @@ else:
     preset = vmx.PRESETS[preset_id]
     st.caption(preset.description)
     default_controls, default_workload, default_generation, suffix = preset.controls, preset.workload, preset.generation, ""
-left, right = st.columns(2)
-with left:
-    controls = st.text_area("VMCS execution controls (edit: `primary: …`, `secondary: …`, `pin: …`, `exceptions: #PF`, `io: ports`)",
-                            default_controls, key=f"vmcs_{preset_id}{suffix}", height=200)
-with right:
-    workload = st.text_area("Guest workload (one item per line, `xN` repeats)", default_workload,
-                            key=f"work_{preset_id}{suffix}", height=200)
-generation = st.select_slider("CPU generation (VM-exit latency)", list(vmx.LATENCY),
-                              value=default_generation, key="vtx_generation")
+simulation = st.container()  # the animation comes first on the screen; the VMCS and workload editors sit under it
+with st.expander("VMCS and guest workload (edit them)", expanded=preset_id == CUSTOM):
+    left, right = st.columns(2)
+    with left:
+        controls = st.text_area("VMCS execution controls (edit: `primary: …`, `secondary: …`, `pin: …`, `exceptions: #PF`, `io: ports`)",
+                                default_controls, key=f"vmcs_{preset_id}{suffix}", height=200)
+    with right:
+        workload = st.text_area("Guest workload (one item per line, `xN` repeats)", default_workload,
+                                key=f"work_{preset_id}{suffix}", height=200)
+with generation_column:
+    generation = st.select_slider("CPU generation (VM-exit latency)", list(vmx.LATENCY),
+                                  value=default_generation, key="vtx_generation")
 
 good_key = f"vtx_good_{preset_id}{suffix}"
 try:
@@ -89,11 +94,12 @@ def render(frame) -> None:
             st.dataframe(rows, hide_index=True, width="stretch")
 
 
-player(trace, "vtx", render, counter_labels={"vm_entries": "VM entries", "vm_exits": "VM exits", "cycles": "cycles in exits"})
-
-summary = vmx.exit_summary(trace)
-if summary:
-    st.markdown(f"**Exits by basic reason** ({generation}: {vmx.LATENCY[generation]:,} cycles hardware round trip "
-                f"+ {vmx.HANDLING_CYCLES:,} cycles handling, the app's assumption)")
-    chart(exits_by_reason, [{"exit": f"{r['reason']}: {r['name']}", "count": r["count"], "cycles": r["cycles"]} for r in summary])
+with simulation:
+    player(trace, "vtx", render, counter_labels={"vm_entries": "VM entries", "vm_exits": "VM exits", "cycles": "cycles in exits"})
+    summary = vmx.exit_summary(trace)
+    if summary:
+        st.markdown(f"**Exits by basic reason** ({generation}: {vmx.LATENCY[generation]:,} cycles hardware round trip "
+                    f"+ {vmx.HANDLING_CYCLES:,} cycles handling, the app's assumption)")
+        chart(exits_by_reason, [{"exit": f"{r['reason']}: {r['name']}", "count": r["count"], "cycles": r["cycles"]}
+                                for r in summary])
 st.caption(f"Simplified model: {vmx.SIMPLIFICATIONS}")

@@ -75,9 +75,11 @@ if preset_id == LINKED:
 else:
     preset, plan_key = partition.PLAN_PRESETS[preset_id], f"plan_{preset_id}"
 st.caption(preset.description)
-text = st.text_area("Plan (edit me)", preset.text, key=plan_key, height=170)
-st.caption("First line `host disk=<GB> mem=<GiB> pcpus=<cores>`, then one operation per line: `<vm> disk=<GB> "
-           "mem=<GiB> vcpus=<n> [load=<% of a core>]` adds a VM, `resize <vm> mem=<GiB> …`, `remove <vm>`; `#` comments.")
+edit, result = st.columns([2, 3], gap="large")  # the plan beside what it gives, both on the first screen
+with edit:
+    text = st.text_area("Plan (edit me)", preset.text, key=plan_key, height=170)
+    st.caption("First line `host disk=<GB> mem=<GiB> pcpus=<cores>`, then one operation per line: `<vm> disk=<GB> "
+               "mem=<GiB> vcpus=<n> [load=<% of a core>]` adds a VM, `resize <vm> mem=<GiB> …`, `remove <vm>`; `#` comments.")
 
 with st.form("plan_op", border=True):
     kind, name, disk, mem, vcpus, go = st.columns([1.2, 1.3, 1, 1, 0.9, 0.9], vertical_alignment="bottom")
@@ -87,14 +89,16 @@ with st.form("plan_op", border=True):
     mem.number_input("memory (GiB)", 1, partition.MAX_MEM_GIB, 4, key="op_mem")
     vcpus.number_input("vCPUs", 1, partition.MAX_VCPUS, 1, key="op_vcpus")
     go.form_submit_button("Append", on_click=append_operation, args=(plan_key,), width="stretch")
-plan = parsed(text, partition.parse_plan, "plan_good_" + plan_key.removeprefix("plan_"), preset.text, "plan")
+with edit:
+    plan = parsed(text, partition.parse_plan, "plan_good_" + plan_key.removeprefix("plan_"), preset.text, "plan")
 trace = plan_trace(plan, mode)
 colours = vm_colours([op.name for op in plan.operations])
 current = trace[-1].state
-for refusal in partition.refusals(trace):
-    st.error(refusal, icon="🚫")
-st.vega_lite_chart(spec(view.partition_chart, view.partition_rows(current, colours)), width="stretch")
-st.caption(f"After the whole plan: {current.summary()}.")
+with result:
+    st.vega_lite_chart(spec(view.partition_chart, view.partition_rows(current, colours)), width="stretch")
+    st.caption(f"After the whole plan: {current.summary()}.")
+    for refusal in partition.refusals(trace):
+        st.error(refusal, icon="🚫")
 
 st.subheader("CPUs: pinned or scheduled")
 st.graphviz_chart(view.cores_graph(current, colours), width="stretch")

@@ -64,6 +64,7 @@ st.session_state["sched_preset_seen"] = preset_id
 with choose:
     scheduler = query.select("Scheduler", dict(sched.SCHEDULER_LABELS), name="sched", default=preset.scheduler)
 st.caption(preset.description)
+simulation = st.container()  # the animation comes first on the screen; the scenario editor sits under it
 editor_name = preset_id + (f"_{hashlib.sha1(linked_text.encode()).hexdigest()[:8]}" if linked_text else "")
 scenario = scenario_editor(editor_name, preset.scenario, scheduler)
 trace, _ = played(scenario, scheduler)
@@ -73,12 +74,13 @@ window = min(sched.DEFAULT_WINDOW_MS, scenario.duration_ms)
 
 def render(frame) -> None:
     st.vega_lite_chart(spec(charts.gantt, charts.gantt_rows(frame.state, window, colours)), width="stretch")
+    st.markdown(f"**{sched.SCHEDULER_LABELS[scheduler]}**, the first {window} ms of the run, one frame per scheduling "
+                f"decision. Colours: {colour_key(colours)}; black = Domain 0 I/O, pale dashed = idle, blue line = now.")
     st.table(frame_table(frame.state))
 
 
-st.markdown(f"**{sched.SCHEDULER_LABELS[scheduler]}**, the first {window} ms of the run, one frame per scheduling "
-            f"decision. Colours: {colour_key(colours)}; black = Domain 0 I/O, pale dashed = idle, blue line = now.")
-player(trace, "sched", render, counter_labels={name: name for name in sched.COUNTERS})
+with simulation:  # the chart's key is under it (render), so the chart itself starts on the first screen
+    player(trace, "sched", render, counter_labels={name: name for name in sched.COUNTERS})
 with st.expander("Where this model simplifies the real Xen scheduler"):
     st.markdown("\n".join(f"- {line}" for line in sched.SIMPLIFICATIONS[scheduler]))
 

@@ -26,6 +26,7 @@ with pick:
 with choose:
     scheduler = query.select("Scheduler", dict(sched.SCHEDULER_LABELS), name="sched", default=base.scheduler)
 st.caption(base.description)
+simulation = st.container()  # the animation comes first on the screen; the scenario editor sits under it
 edited = scenario_editor("shared-io", base.scenario, scheduler)
 scenario = with_shared_io(edited, mode != "off", mode == "bursty")
 colours = vm_colours([vm.name for vm in scenario.vms])
@@ -35,15 +36,16 @@ trace, _ = played(scenario, scheduler)
 
 def render(frame) -> None:
     st.vega_lite_chart(spec(charts.gantt, charts.gantt_rows(frame.state, window, colours)), width="stretch")
+    st.markdown(f"**The host's view** with I/O processing {IO_MODES[mode].split(' (')[0]}: the first {window} ms. "
+                "Black bars are Domain 0 processing the storage VM's I/O on its pCPU, ahead of every guest. "
+                f"Colours: {colour_key(colours)}; pale dashed = idle, blue line = now.")
     st.markdown(f"**Domain 0's I/O queue:** {frame.state.io_queue} request(s) waiting")
     st.table(frame_table(frame.state))
 
 
-st.markdown(f"**The host's view** with I/O processing {IO_MODES[mode].split(' (')[0]}: the first {window} ms. "
-            "Black bars are Domain 0 processing the storage VM's I/O on its pCPU, ahead of every guest. "
-            f"Colours: {colour_key(colours)}; pale dashed = idle, blue line = now.")
-player(trace, "io", render, counter_labels={"I/O jobs": "I/O jobs processed", "context switches": "context switches",
-                                            "preemptions": "preemptions", "boosts": "boosts"})
+with simulation:  # the chart's key is under it (render), so the chart itself starts on the first screen
+    player(trace, "io", render, counter_labels={"I/O jobs": "I/O jobs processed", "context switches": "context switches",
+                                                "preemptions": "preemptions", "boosts": "boosts"})
 with st.expander("Where this model simplifies"):
     st.markdown("\n".join(f"- {line}" for line in (*sched.SHARED_IO_SIMPLIFICATIONS, *sched.SIMPLIFICATIONS[scheduler])))
 

@@ -29,6 +29,33 @@ def credit_spec(name: str, usage: str, start: str) -> dict:
 
 
 cat = content.guarded(it.shipped)
+st.subheader("CPU credits: bursting above the baseline")  # the animation first; the tables and the ECU follow
+c1, c2, c3 = st.columns(3)
+with c1:
+    name = query.select("Instance type", {t.name: t.name for t in cat.current}, name="t2", default="t2.small")
+with c2:
+    usage = query.select("Workload", {k: v[0] for k, v in it.USAGE_PRESETS.items()}, name="load", default="idle-then-burst")
+with c3:
+    start = query.select("Start balance", it.START_BALANCES, name="start", default="empty")
+trace = credits(name, usage, start)
+
+
+whole_run = credit_spec(name, usage, start)
+
+
+def render(frame) -> None:
+    s = frame.state
+    graph, info = st.columns([3, 1])
+    graph.vega_lite_chart(ec2_charts.with_param(whole_run, "now", s.hour), width="stretch")
+    info.metric("Credit balance", f"{s.balance[-1]:,.1f}")
+    info.metric("Baseline per vCPU", f"{s.baseline:.1%}")
+
+
+player(trace, "credits", render, counter_labels={"throttled_hours": "hours held back to the baseline"})
+st.markdown(f"{it.CREDIT} **Baseline** = credits per hour ÷ 60 per vCPU.")
+st.caption("Simplified model: credits earned and spent minute by minute; no launch credits (the start balance is a "
+           "choice); T2 Unlimited, which may burst past a zero balance for a fee, is not modelled.")
+
 st.subheader("The lecture's example")
 st.table({"Instance": [t.slide_name for t in cat.lecture],
           "Compute power": [f"{t.vcpu} virtual core{'s' * (t.vcpu > 1)}, {t.compute_units} comp. unit{'s' * (t.compute_units > 1)}"
@@ -57,30 +84,3 @@ st.markdown("The lecture: an abstract unit for compute power, introduced as a re
             "predictability with different generations of hardware inside the data centers. In the lecture's table a "
             "t2 Small has **1** compute unit, a t2 xLarge **8**.")
 st.caption(f"{it.ECU['original']} {it.ECU['dropped']}")
-
-st.subheader("CPU credits: bursting above the baseline")
-st.markdown(f"{it.CREDIT} **Baseline** = credits per hour ÷ 60 per vCPU.")
-c1, c2, c3 = st.columns(3)
-with c1:
-    name = query.select("Instance type", {t.name: t.name for t in cat.current}, name="t2", default="t2.small")
-with c2:
-    usage = query.select("Workload", {k: v[0] for k, v in it.USAGE_PRESETS.items()}, name="load", default="idle-then-burst")
-with c3:
-    start = query.select("Start balance", it.START_BALANCES, name="start", default="empty")
-trace = credits(name, usage, start)
-
-
-whole_run = credit_spec(name, usage, start)
-
-
-def render(frame) -> None:
-    s = frame.state
-    graph, info = st.columns([3, 1])
-    graph.vega_lite_chart(ec2_charts.with_param(whole_run, "now", s.hour), width="stretch")
-    info.metric("Credit balance", f"{s.balance[-1]:,.1f}")
-    info.metric("Baseline per vCPU", f"{s.baseline:.1%}")
-
-
-player(trace, "credits", render, counter_labels={"throttled_hours": "hours held back to the baseline"})
-st.caption("Simplified model: credits earned and spent minute by minute; no launch credits (the start balance is a "
-           "choice); T2 Unlimited, which may burst past a zero balance for a fee, is not modelled.")

@@ -18,8 +18,6 @@ content.lesson("2.5", "pricing")
 
 
 cat = content.guarded(instance_types.shipped)
-st.markdown("**The per-hour cost depends on** (lecture): the **region** · the **instance type** · the **operating "
-            "system and image** (possible licence costs) · the **usage of external services** (EBS, Internet traffic, ...).")
 
 st.subheader("The bill of a timeline")
 tables = {"lecture": f"The lecture's example prices ({cat.lecture_table.region}, {cat.lecture_table.os})",
@@ -59,37 +57,42 @@ if preset_id == LINKED:
     text_key = f"timeline_{LINKED}" + (f"_{hashlib.sha1(linked.encode()).hexdigest()[:8]}" if linked else "")
 else:
     preset, text_key = billing.PRESETS[preset_id], f"timeline_{preset_id}"
-st.caption(preset.lesson)
-text = st.text_area(f"Timeline ({billing.FORMAT_HELP}; instance types: {', '.join(prices)})", preset.text,
-                    key=text_key, height=150)
+simulation = st.container()  # the two bills come first on the screen; the timeline editor sits under them
+edit, used = st.columns([4, 1], vertical_alignment="center")
+text = edit.text_area(f"Timeline ({billing.FORMAT_HELP}; instance types: {', '.join(prices)})", preset.text,
+                      key=text_key, height=150)
 
 good = text_key.replace("timeline_", "timeline_good_", 1)
 try:
     runs = billing.parse_timeline(text, prices)
     st.session_state[good] = text
 except billing.BillingError as exc:
-    st.error(f"{exc} Showing the last timeline that worked.", icon="✋")
+    edit.error(f"{exc} Showing the last timeline that worked.", icon="✋")
     try:
         runs = billing.parse_timeline(st.session_state.get(good, preset.text), prices)
     except billing.BillingError:  # the last good text used a type this price table lacks
         runs = billing.parse_timeline(preset.text, prices)
 bill = billing.bill(runs, prices)
 
-st.metric("Used", billing.clock(bill.used_seconds))
+used.metric("Used", billing.clock(bill.used_seconds))
 billed = {"hour": f"{bill.billed_seconds('hour') // billing.HOUR} h billed",
           "second": f"{billing.clock(bill.billed_seconds('second'))} billed"}
 labels = {"hour": "Per started hour", "second": "Per second (60 s minimum)"}
-for col, model in zip(st.columns(2), billing.MODELS):
+for col, model in zip(simulation.columns(2), billing.MODELS):
     with col:
         st.metric(labels[model], usd(bill.total(model)), billed[model], delta_color="off", delta_arrow="off",
                   help=billing.MODELS[model])
         chart(ec2_charts.billing_timeline, bill.timeline_rows(model))
+simulation.caption(preset.lesson)  # what this timeline shows, under its two bills
 st.dataframe(bill.rows(), hide_index=True, width="stretch")
 source = cat.lecture_table if table == "lecture" else cat.current_table
 st.caption("Rules: the EC2 pricing page before October 2017 and AWS What's New, 2 Oct 2017. "
            f"Prices: {source.title}, {source.provenance.label} ({TAGS[source.price_tag]}). "
            "Each run is billed on its own: a restart starts a new hour, and partial hours are never pooled. "
            "Per-second billing applies to Linux only; the same Linux prices are used for both models here.")
+
+st.markdown("**The per-hour cost depends on** (lecture): the **region** · the **instance type** · the **operating "
+            "system and image** (possible licence costs) · the **usage of external services** (EBS, Internet traffic, ...).")
 
 st.subheader("Elasticity: follow the demand, or buy for the peak")
 c1, c2, c3, c4 = st.columns(4)

@@ -61,11 +61,12 @@ def test_quiz_24_answers(app):  # noqa: F811
     settle_and_shoot(page, "quiz-2-4")
 
 
-def test_resource_distribution_lesson_opens_for_a_fresh_visit(app):  # noqa: F811
+def test_resource_distribution_lesson_is_one_click_away(app):  # noqa: F811
     base, page = app
     open_page(page, f"{base}/resource-distribution")
     assert_healthy(page)
     lesson = page.locator('[data-testid="stExpander"]').filter(has_text="Lesson: Resource distribution among VMs").first
+    lesson.locator("summary").click()  # collapsed so the simulation opens the page (tests/test_browser_layout.py)
     expect(lesson.get_by_text("each VM typically receives a predefined fraction of the disk")).to_be_visible()
     expect(page.locator(".st-key-plan_caption").first).to_contain_text("Frame 1/4")
     shoot(page, "resource-distribution")

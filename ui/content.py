@@ -88,16 +88,16 @@ def sections() -> tuple[Section, ...]:
 
 
 def lesson(section: str, name: str) -> None:
-    """Render a lesson's Markdown in an expander titled by its first-line heading.
+    """Render a lesson's Markdown in a collapsed expander directly under the page header, titled by its heading.
 
-    The expander starts open for a student arriving fresh and closed when the link carries
-    state (a lecturer's bookmark of a frame), so the animation is in view at once.
+    Collapsed for everyone, so every simulation page opens with its animation on the first screen of a projector
+    (1920×1080 and 1280×720); the lesson is one click away, and its title says what it is about.
     """
     text = guarded(lambda: _lesson(section, name)).strip()
     title, _, body = text.partition("\n")
     if not title.startswith("# "):
         title, body = "Lesson", text
-    with st.expander(f"📖 Lesson: {title.lstrip('# ').strip()}", expanded=not st.query_params):
+    with st.expander(f"📖 Lesson: {title.lstrip('# ').strip()}", expanded=False):
         st.markdown(body.replace("\n## ", "\n#### "))
 
 

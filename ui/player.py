@@ -19,8 +19,10 @@ SPEEDS: dict[str, float] = {"0.5×": 3.0, "1×": 1.5, "2×": 0.75, "4×": 0.4}  
 DEFAULT_SPEED = "1×"
 
 
-_LABELS = {"first": "⏮", "back": "◀ Back", "play": "▶ Play", "pause": "⏸ Pause", "next": "Next ▶", "last": "⏭"}
-_COMPACT = {"first": "⏮", "back": "◀", "play": "▶", "pause": "⏸", "next": "▶▶", "last": "⏭"}
+# Each label is an icon and a word; the word is **bold** so that narrow screens (ui/layout.py) can hide it visually and
+# keep the buttons in one row, while a screen reader and the tests still read "◀ Back", "Next ▶".
+_LABELS = {"first": "⏮", "back": "◀ **Back**", "play": "▶ **Play**", "pause": "⏸ **Pause**", "next": "**Next** ▶",
+           "last": "⏭"}
 _HELP = {"first": "First frame", "back": "One frame back", "next": "One frame forward", "last": "Last frame"}
 # Keys a lecturer can press (or a presenter remote can send) instead of clicking.
 _SHORTCUTS = {"first": "Home", "back": "Left", "play": "P", "next": "Right", "last": "End"}
@@ -47,6 +49,11 @@ def _toggle(key: str, last: int) -> None:
 
 def _from_slider(key: str) -> None:
     _state(key)["frame"] = st.session_state[f"{key}_slider"] - 1
+
+
+def _speed(where: Any, key: str) -> None:
+    where.select_slider("Speed", list(SPEEDS), key=key, format_func=lambda value: f"{value} speed",
+                        label_visibility="collapsed")
 
 
 def counters_line(counters: Mapping[str, int], labels: Mapping[str, str]) -> str:
@@ -86,25 +93,36 @@ def player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
         state["shown_at"] = now
         index = trace.clamp(state["frame"])
         playing = state.get("playing", False)
-        labels = _COMPACT if compact else _LABELS
-        cols = st.columns([1, 1, 1.2, 1, 1] if compact else [1, 1.4, 1.5, 1.4, 1, 2], vertical_alignment="bottom")
-        buttons = (("first", 0, index == 0), ("back", index - 1, index == 0), ("play", None, last == 0),
-                   ("next", index + 1, index == last), ("last", last, index == last))
-        for col, (name, target, disabled) in zip(cols, buttons):
-            shortcut = _SHORTCUTS[name] if shortcuts and not compact else None  # hints do not fit compact buttons
-            if name == "play":
-                col.button(labels["pause" if playing else "play"], key=f"{key}_play", on_click=_toggle, args=(key, last),
-                           type="primary", width="stretch", disabled=disabled, help="Pause" if playing else "Play",
-                           shortcut=shortcut)
-            else:
-                col.button(labels[name], key=f"{key}_{name}", on_click=_go, args=(key, target, last), disabled=disabled,
-                           width="stretch", help=_HELP[name], shortcut=shortcut)
-        (st if compact else cols[5]).select_slider("Speed", list(SPEEDS), key=speed_key)
+        labels = _LABELS
+        # One keyed row (class st-key-player_controls_[compact_]<key>): ui/layout.py shows icons only in compact mode
+        # and on a phone, where it also keeps the buttons in one row.
+        with st.container(key=f"player_controls_{'compact_' if compact else ''}{key}"):
+            cols = st.columns([1, 1, 1.2, 1, 1] if compact else [1.25, 1.4, 1.5, 1.4, 1.25, 2],
+                              vertical_alignment="center")
+            buttons = (("first", 0, index == 0), ("back", index - 1, index == 0), ("play", None, last == 0),
+                       ("next", index + 1, index == last), ("last", last, index == last))
+            for col, (name, target, disabled) in zip(cols, buttons):
+                shortcut = _SHORTCUTS[name] if shortcuts and not compact else None  # hints do not fit compact buttons
+                if name == "play":
+                    col.button(labels["pause" if playing else "play"], key=f"{key}_play", on_click=_toggle,
+                               args=(key, last), type="primary", width="stretch", disabled=disabled,
+                               help="Pause" if playing else "Play", shortcut=shortcut)
+                else:
+                    col.button(labels[name], key=f"{key}_{name}", on_click=_go, args=(key, target, last),
+                               disabled=disabled, width="stretch", help=_HELP[name], shortcut=shortcut)
+            if not compact:
+                _speed(cols[5], speed_key)
+        # The sliders' labels are for screen readers: the value says "1× speed", the caption under the frame "Frame i/N".
+        slider_col, speed_col = st.columns([2, 1], vertical_alignment="center") if compact else (st, None)
         if last > 0:
-            st.slider("Frame", 1, last + 1, key=f"{key}_slider", on_change=_from_slider, args=(key,))
+            slider_col.slider("Frame", 1, last + 1, key=f"{key}_slider", on_change=_from_slider, args=(key,),
+                              label_visibility="collapsed")
+        if speed_col is not None:
+            _speed(speed_col, speed_key)
         frame = trace[index]
         st.query_params[f"{key}-frame"] = str(index)
-        render(frame)
+        with st.container(key=f"player_frame_{key}"):  # the simulation itself, for layout checks and styles
+            render(frame)
         with st.container(border=True, key=f"{key}_caption"):
             st.markdown(f"**Frame {index + 1}/{last + 1} — {frame.event}.** {frame.explanation}")
             if counter_labels:
