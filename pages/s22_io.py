@@ -37,7 +37,8 @@ def render(frame) -> None:
     left, right = st.columns(2)
     left.graphviz_chart(stack_graph(level, frame.state), width="stretch")
     right.markdown("**Steps of the read**")
-    right.code(step_listing(level, len(frame.state.visited) - 1), language=None)
+    # wrapped: in half the width a long step would scroll sideways, a region a keyboard cannot reach (axe)
+    right.code(step_listing(level, len(frame.state.visited) - 1), language=None, wrap_lines=True)
 
 
 player(trace(level_id), "io", render,
