@@ -68,6 +68,7 @@ def test_simulation_is_on_the_first_screen(server, browser, spec: PageSpec, size
     try:
         assert_healthy(page)
         top = simulation_top(page)
+        print(f"first screen: {spec.url_path} {width}x{height} simulation at {top:.0f} px")
         assert top <= height - MIN_VISIBLE, (
             f"{spec.title} ({spec.url_path}) at {width}×{height}: the simulation starts at {top:.0f} px, "
             f"below {height - MIN_VISIBLE} px (the first screen is {height} px, of which {MIN_VISIBLE} px must show it)")
@@ -88,6 +89,7 @@ def test_simulation_is_on_the_first_screen_in_presenter_mode(server, browser, sp
     try:
         assert_healthy(page)
         top = simulation_top(page)
+        print(f"first screen: {spec.url_path}?presenter=1 {width}x{height} simulation at {top:.0f} px")
         assert top <= height - MIN_VISIBLE, (
             f"{spec.title} ({spec.url_path}?presenter=1) at {width}×{height}: the simulation starts at {top:.0f} px, "
             f"below {height - MIN_VISIBLE} px")

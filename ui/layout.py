@@ -36,6 +36,9 @@ _CSS = f"""
   [data-testid="stMainBlockContainer"] {{ padding-top: 1.5rem; }}
   [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {{ gap: 0.8rem; }}
   [data-testid="stMainBlockContainer"] h1 {{ font-size: 2.3rem; padding-top: 0.25rem; }}
+  [data-testid="stTabPanel"] {{ padding-top: 0.6rem; }}
+  /* The frame slider keeps the room above its track (the value) but not the room below, which holds nothing. */
+  [class*="st-key-player_slider_"] [data-testid="stSlider"] > div > div {{ padding-bottom: 0.3rem; }}
   /* Player buttons: a label's word is bold only so that it can be hidden; where it shows, it reads as usual. */
   {_PLAYER} button strong {{ font-weight: inherit; }}
   {_icon_only(_COMPACT)}

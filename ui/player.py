@@ -113,12 +113,13 @@ def player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
             if not compact:
                 _speed(cols[5], speed_key)
         # The sliders' labels are for screen readers: the value says "1× speed", the caption under the frame "Frame i/N".
-        slider_col, speed_col = st.columns([2, 1], vertical_alignment="center") if compact else (st, None)
-        if last > 0:
-            slider_col.slider("Frame", 1, last + 1, key=f"{key}_slider", on_change=_from_slider, args=(key,),
-                              label_visibility="collapsed")
-        if speed_col is not None:
-            _speed(speed_col, speed_key)
+        with st.container(key=f"player_slider_{key}"):  # ui/layout.py trims the room below its track
+            slider_col, speed_col = st.columns([2, 1], vertical_alignment="center") if compact else (st, None)
+            if last > 0:
+                slider_col.slider("Frame", 1, last + 1, key=f"{key}_slider", on_change=_from_slider, args=(key,),
+                                  label_visibility="collapsed")
+            if speed_col is not None:
+                _speed(speed_col, speed_key)
         frame = trace[index]
         st.query_params[f"{key}-frame"] = str(index)
         with st.container(key=f"player_frame_{key}"):  # the simulation itself, for layout checks and styles
