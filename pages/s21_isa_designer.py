@@ -53,7 +53,8 @@ if reset.button("↺ Reset to the catalogue", key="designer_reset"):
         del st.query_params["design"]
     st.rerun()
 
-editor, result = st.columns([5, 6], gap="large")  # the table to edit beside its sets and verdict, both on screen
+result = st.container()  # the sets and the verdict come first on the screen; the table to edit sits under them
+editor = st.container()
 with editor:
     if linked:
         st.caption("The instructions below come from the link (e.g. a quiz question's ISA). Edit them, or reset to the catalogue.")
