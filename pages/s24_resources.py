@@ -1,13 +1,13 @@
 """2.4 Resource distribution: static disk and memory partitions, pinned vs scheduled CPUs, FCFS I/O."""
 
 import hashlib
-import re
 
 import streamlit as st
 
 from engine.sharing import partition
 from ui import content, layout, query
 from ui.editor import parsed
+from ui.escape import literal
 from ui.player import player
 from viz.sharing import partition_view as view
 from viz.palette import vm_colours
@@ -52,8 +52,8 @@ def linked_plan() -> str:
         if text:
             partition.parse_plan(text)
     except partition.PartitionError as exc:
-        reason = re.sub(r"([\\`*_\[\]()<>#|~!$])", r"\\\1", str(exc))  # the link's text, shown as text, not Markdown
-        st.info(f"Link notice: the linked plan cannot be read: {reason}. Showing the first preset's plan.", icon="🔗")
+        st.info(f"Link notice: the linked plan cannot be read: {literal(exc)}. Showing the first preset's plan.",
+                icon="🔗")
         text = ""
     return text
 

@@ -14,6 +14,7 @@ from engine.core.outline import Section, load_sections
 from engine.core.sources import Source, load_sources
 from engine.fullvirt.paging import Preset, load_presets
 from engine.virtualizability.programs import Program, load_programs
+from ui.escape import literal
 
 T = TypeVar("T")
 
@@ -23,7 +24,7 @@ def guarded(load: Callable[[], T]) -> T:
     try:
         return load()
     except LessonError as exc:
-        st.error(f"A lesson file needs fixing: {exc}", icon="📝")
+        st.error(f"A lesson file needs fixing: {literal(exc, limit=800)}", icon="📝")
         st.stop()
         raise  # st.stop() raises; this line is for type checkers
 

@@ -10,9 +10,12 @@ from typing import Mapping
 
 import streamlit as st
 
+from ui.escape import literal
+
 
 def _notice(message: str) -> None:
-    st.info(f"Link notice: {message}", icon="🔗")
+    """A notice about a link's value; the message quotes the address bar, so it is shown as text, never Markdown."""
+    st.info(f"Link notice: {literal(message, limit=600)}", icon="🔗")
 
 
 def read_int(name: str, default: int, low: int, high: int) -> int:

@@ -1,0 +1,95 @@
+"""Echoed text is shown as text, and every editor keeps its last good state whatever a parser raises.
+
+ui/escape.py is the one place that escapes what a user typed or a link supplied; ui/editor.py's ``parsed`` is the
+one last-good-state path of every editor.
+"""
+
+import logging
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.test_pages import open_page
+from ui.escape import literal, shorten, visible
+
+
+@pytest.mark.parametrize("text, forbidden", [
+    ("[Quiz solutions](https://evil.example/)", ["[Quiz solutions](", "https://"]),
+    ("![x](https://evil.example/x.png)", ["![", "]("]),
+    ("<img src=https://evil.example/x.png>", ["<img"]),
+    ("<script>alert(1)</script>", ["<script"]),
+    ("www.evil.example", ["www.evil"]),
+    ("mail me@evil.example", ["me@evil"]),
+    ("$\\frac{1}{2}$", ["$\\frac"]),
+    (":red[alarm] **bold** _it_ ~~gone~~ `code`", [":red[", "**bold", "_it_", "~~gone", "`code"]),
+    ("# Heading", ["# "]),
+    ("- item\n1. item\n===", ["\n- ", "\n1. "]),
+    ("&lt;b&gt;", ["&lt;"]),
+])
+def test_literal_leaves_no_markup(text, forbidden):
+    shown = literal(text)
+    for piece in forbidden:  # present only with a backslash before its first character (shown as that character)
+        assert not re.search(r"(?<!\\)" + re.escape(piece), shown), (text, shown)
+
+
+def test_literal_keeps_ordinary_text_searchable():
+    assert literal("'isa=vax' is not one of s370, ia32; line 3: 0.5 - 2") == "'isa=vax' is not one of s370, ia32; line 3: 0.5 - 2"
+
+
+def test_long_text_is_cut_and_says_how_long_it_was():
+    shown = shorten("line 1: '" + "9" * 5000 + "' is too large")
+    assert len(shown) < 120 and "…9999' (5,002 characters) is too large" in shown
+    assert len(shorten("word " * 20_000)) < 450
+
+
+def test_control_and_bidi_characters_are_visible():
+    assert visible("a\x00b\x1bc\u202ed\u200be") == "a\\x00b\\x1bc\\u202ed\\u200be"
+    assert "\x07" not in literal("bell\x07")
+
+
+@pytest.mark.parametrize("value", ["[Quiz solutions](https://evil.example/)", "![x](https://evil.example/x.png)",
+                                   "<img src=x onerror=alert(1)>"])
+def test_link_notice_shows_the_address_bar_as_text(value):
+    at = open_page("pages/s21_trap_emulate.py", {"isa": value})
+    notices = [i.value for i in at.info if "Link notice" in i.value]
+    assert notices, [i.value for i in at.info]
+    assert not any(re.search(r"(?<!\\)(\]\(|<img)", n) for n in notices), notices
+
+
+def _editor_app():
+    """A page with one editor whose parser raises what the text asks for (the editor is ui.editor.parsed)."""
+    import streamlit as st
+
+    from ui.editor import parsed
+
+    def parse(text: str) -> int:
+        kinds = {"value": ValueError("'[x](https://e.example)' is not a number"), "overflow": OverflowError("big"),
+                 "key": KeyError("k"), "zero": ZeroDivisionError("division by zero"), "recursion": RecursionError()}
+        if text in kinds:
+            raise kinds[text]
+        if text == "bug":
+            raise AttributeError("a programming error")
+        return int(text)
+
+    text = st.text_area("Number", "1", key="text")
+    st.write(f"value={parsed(text, parse, 'good', '1', 'number')}")
+
+
+def test_parsed_keeps_the_last_good_state_for_every_input_error_kind(caplog):
+    at = AppTest.from_function(_editor_app, default_timeout=30).run()
+    assert "value=1" in at.markdown[0].value
+    at.text_area(key="text").input("7").run()
+    assert "value=7" in at.markdown[0].value
+    for bad in ("value", "overflow", "key", "zero", "recursion"):
+        with caplog.at_level(logging.ERROR, logger="virtlab.input"):
+            caplog.clear()
+            at.text_area(key="text").input(bad).run()
+        assert not at.exception, (bad, at.exception)
+        assert "value=7" in at.markdown[0].value, bad  # the last good number, not the preset's 1
+        assert "Showing the last number that worked" in at.error[0].value
+        assert not re.search(r"(?<!\\)\]\(", at.error[0].value)
+        # A parser that raises anything but ValueError on bad text has a bug: logged, with its traceback.
+        assert bool(caplog.records) == (bad != "value"), bad
+    at.text_area(key="text").input("bug").run()
+    assert at.exception  # a programming error is not an input error: it stays visible
