@@ -5,7 +5,9 @@ import streamlit as st
 from engine.core.provenance import TAGS
 from engine.ec2 import instance_types as it
 from ui import content, layout, query
+from ui import theme as page_theme
 from ui.player import player
+from viz import theme as chart_theme
 from viz.ec2 import ec2_charts
 
 layout.header("2.5", "Instance types and ECUs",
@@ -19,13 +21,15 @@ def credits(name: str, usage: str, start: str):
 
 
 @st.cache_data(show_spinner=False)
-def credit_spec(name: str, usage: str, start: str) -> dict:
-    """The chart of the whole run; each frame sets the hour shown (see viz.ec2.ec2_charts.with_param)."""
+def credit_spec(name: str, usage: str, start: str, look: tuple[str, str]) -> dict:
+    """The chart of the whole run in ``look`` (presenter mode's sizes are part of the key); each frame sets the hour
+    shown (see viz.ec2.ec2_charts.with_param)."""
     end = credits(name, usage, start)[-1].state
     rows = [{"hour": h, "series": "credit balance", "value": round(b, 2)} for h, b in enumerate(end.balance)]
     rows += [{"hour": h, "series": "CPU wanted", "value": w} for h, w in enumerate(end.wanted, start=1)]
     rows += [{"hour": h, "series": "CPU got", "value": round(g, 4)} for h, g in enumerate(end.got, start=1)]
-    return ec2_charts.credit_balance(rows).to_dict()
+    with chart_theme.looking(*look):
+        return ec2_charts.credit_balance(rows).to_dict()
 
 
 cat = content.guarded(it.shipped)
@@ -40,7 +44,7 @@ with c3:
 trace = credits(name, usage, start)
 
 
-whole_run = credit_spec(name, usage, start)
+whole_run = credit_spec(name, usage, start, page_theme.chart_look())
 
 
 def render(frame) -> None:

@@ -9,7 +9,9 @@ from engine.ec2 import billing, elasticity, instance_types
 from engine.core.provenance import TAGS
 from engine.ec2.money import usd
 from ui import content, layout, query
+from ui import theme as page_theme
 from ui.charts import chart
+from viz import theme as chart_theme
 from viz.ec2 import ec2_charts
 
 layout.header("2.5", "Pricing and elasticity",
@@ -111,17 +113,20 @@ price = prices["t2.small"]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def provisioning_views(curve: str, seed: int, capacity: int, lag: int, price: float) -> list[tuple[str, float, str, dict]]:
+def provisioning_views(curve: str, seed: int, capacity: int, lag: int, price: float,
+                       look: tuple[str, str]) -> list[tuple[str, float, str, dict]]:
     """Name, cost, idle/missing line and chart spec of both plans, keyed by the scalars that make them (hashing the
-    chart rows on every rerun would cost more than the whole page)."""
+    chart rows on every rerun would cost more than the whole page) and by the chart look (presenter mode's sizes)."""
     values = elasticity.demand(curve, seed)
     plans = (elasticity.fixed(values, price, capacity), elasticity.elastic(values, price, lag))
     top = max(max(values), *(max(plan.capacity) for plan in plans)) + 1
-    return [(plan.name, plan.cost, f"{plan.over:,.0f} idle · {plan.under:,.0f} missing instance-hours",
-             ec2_charts.provisioning(plan.rows(top)).to_dict()) for plan in plans]
+    with chart_theme.looking(*look):
+        return [(plan.name, plan.cost, f"{plan.over:,.0f} idle · {plan.under:,.0f} missing instance-hours",
+                 ec2_charts.provisioning(plan.rows(top)).to_dict()) for plan in plans]
 
 
-for col, (name, cost, gap, spec) in zip(st.columns(2), provisioning_views(curve, int(seed), capacity, lag, price)):
+for col, (name, cost, gap, spec) in zip(st.columns(2), provisioning_views(curve, int(seed), capacity, lag, price,
+                                                                        page_theme.chart_look())):
     with col:
         st.metric(name, usd(cost), gap, delta_color="off", delta_arrow="off")
         st.vega_lite_chart(spec, width="stretch")

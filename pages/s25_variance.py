@@ -4,7 +4,9 @@ import streamlit as st
 
 from engine.ec2 import variance as v
 from ui import content, layout, query
+from ui import theme as page_theme
 from ui.player import player
+from viz import theme as chart_theme
 from viz.ec2 import ec2_charts
 
 layout.header("2.5", "Performance variance",
@@ -19,8 +21,9 @@ def simulate(n: int, share_b: float, seed: int, noise: float):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def specs(n: int, share_b: float, seed: int, noise: float) -> dict[str, dict]:
-    """Every chart of one setting, keyed by its scalars (hashing thousands of rows on each rerun costs more)."""
+def specs(n: int, share_b: float, seed: int, noise: float, look: tuple[str, str]) -> dict[str, dict]:
+    """Every chart of one setting, keyed by its scalars (hashing thousands of rows on each rerun costs more) and by
+    the chart look (presenter mode's sizes)."""
     trace = simulate(n, share_b, seed, noise)
     runs = trace[-1].state.measurements  # every frame shows the first n of these
     groups = [("all runs", None), (v.PROCESSORS["A"], "A"), (v.PROCESSORS["B"], "B")]
@@ -34,7 +37,8 @@ def specs(n: int, share_b: float, seed: int, noise: float) -> dict[str, dict]:
              "high": round(f.state.stats.ci[1], 2)} for f in trace]),
         "mix": ec2_charts.cov_by_mix(v.sweep(n, seed, noise)),
     }
-    return {name: chart.to_dict() for name, chart in charts.items()}
+    with chart_theme.looking(*look):
+        return {name: chart.to_dict() for name, chart in charts.items()}
 
 
 def from_link(name: str, default: int, low: int, high: int) -> str:
@@ -59,7 +63,7 @@ with c4:
     seed = st.number_input("Seed", min_value=0, max_value=10_000, step=1, key=from_link("seed", 1, 0, 10_000))
 st.query_params.update({"share": str(share), "n": str(n), "noise": str(noise), "seed": str(seed)})
 trace = simulate(n, share / 100, int(seed), noise / 100)
-charts = specs(n, share / 100, int(seed), noise / 100)
+charts = specs(n, share / 100, int(seed), noise / 100, page_theme.chart_look())
 
 
 def render(frame) -> None:

@@ -12,6 +12,7 @@ from engine.sharing.sched_presets import shared_io_effect
 from engine.sharing.sched_model import WORKLOAD_LABELS, Scenario, SchedulerConfigError, validate
 from engine.sharing.sched_text import format_scenario, parse_scenario
 from ui import editor
+from ui import theme as page_theme
 from viz.sharing import sched_charts as charts
 from viz.palette import vm_colours
 from viz.vega import spec
@@ -70,12 +71,15 @@ def shared_io_effect_of(scenario: Scenario, scheduler: str):
     return shared_io_effect(scenario, scheduler)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
 def metrics_section(scenario: Scenario, scheduler: str) -> None:
-    """Fairness, utilisation and latency of a whole run: figures, the share chart, the per-VM table.
+    """Fairness, utilisation and latency of a whole run: figures, the share chart, the per-VM table."""
+    _metrics_section(scenario, scheduler, page_theme.chart_look())
 
-    Cached with its elements: a rerun replays the drawn section instead of converting its chart data again.
-    """
+
+# Sections cached with their elements (a rerun replays them instead of converting chart data again) take the chart
+# look (size and scheme, ui/theme.py) as an argument: it is part of their key, so presenter mode gets its larger text.
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
+def _metrics_section(scenario: Scenario, scheduler: str, look: tuple[str, str]) -> None:
     result = result_of(scenario, scheduler)
     m = metrics_of(scenario, scheduler, result)
     colours = vm_colours([vm.name for vm in scenario.vms])
@@ -106,11 +110,12 @@ def compare_schedulers(scenario: Scenario, key: str, measure: str = "latency", v
     st.subheader("The same scenario under other schedulers")
     chosen = st.multiselect("Schedulers to compare", list(sched.SCHEDULERS), default=list(sched.SCHEDULERS),
                             format_func=sched.SCHEDULER_LABELS.__getitem__, key=key)
-    _comparison(scenario, tuple(chosen), measure, tuple(vms) if vms else None)
+    _comparison(scenario, tuple(chosen), measure, tuple(vms) if vms else None, page_theme.chart_look())
 
 
 @st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
-def _comparison(scenario: Scenario, chosen: tuple[str, ...], measure: str, vms: tuple[str, ...] | None) -> None:
+def _comparison(scenario: Scenario, chosen: tuple[str, ...], measure: str, vms: tuple[str, ...] | None,
+                look: tuple[str, str]) -> None:
     """The table and chart of :func:`compare_schedulers`, cached with their elements (replayed on a rerun)."""
     results: dict[str, sched.SchedResult] = {}
     for scheduler in chosen:
@@ -142,15 +147,23 @@ def effect_table(scenario: Scenario, scheduler: str) -> None:
     st.table(effect_rows(shared_io_effect_of(scenario, scheduler)[0]))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
 def response_chart(scenario: Scenario, scheduler: str) -> None:
     """Response times of those guests, without and with Domain 0's I/O work."""
+    _response_chart(scenario, scheduler, page_theme.chart_look())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
+def _response_chart(scenario: Scenario, scheduler: str, look: tuple[str, str]) -> None:
     vms = [e.vm for e in shared_io_effect_of(scenario, scheduler)[0]]
     st.vega_lite_chart(spec(charts.distribution, charts.distribution_rows(_off_and_on(scenario, scheduler), "response",
                                                                          vms)), width="stretch")
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_BY_VALUE)
 def guest_chart(scenario: Scenario, scheduler: str, guest: str) -> None:
     """One guest's response times over time: all that the guest itself can see."""
+    _guest_chart(scenario, scheduler, guest, page_theme.chart_look())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_BY_VALUE)
+def _guest_chart(scenario: Scenario, scheduler: str, guest: str, look: tuple[str, str]) -> None:
     st.vega_lite_chart(spec(guest_view, guest_rows(_off_and_on(scenario, scheduler), guest)), width="stretch")
