@@ -89,7 +89,9 @@ with map_slot:
 with st.expander("The fee table (lessons/2.5/transfer.toml)"):
     st.table([{"traffic": "inbound from the internet", "$/GB": f"{fees.inbound:g}"},
               {"traffic": "same availability zone", "$/GB": f"{fees.same_az:g}"},
-              {"traffic": "between availability zones (each direction)", "$/GB": f"{fees.inter_az:g}"},
+              {"traffic": "between availability zones, out of the sending zone", "$/GB": f"{fees.inter_az:g}"},
+              {"traffic": "between availability zones, into the receiving zone (so one way: "
+                          f"${fees.inter_az_one_way:g}/GB)", "$/GB": f"{fees.inter_az:g}"},
               {"traffic": f"between regions ({fees.inter_region_note})", "$/GB": f"{fees.inter_region:g}"}]
              + [{"traffic": f"internet egress, {tier.label}", "$/GB": f"{tier.per_gb:g}"} for tier in fees.tiers])
     st.caption(f"{fees.provenance.label}: {fees.provenance.meaning}.")

@@ -159,7 +159,7 @@ def test_layout_is_map_like_and_keeps_regions_apart(world):
 
 @pytest.mark.parametrize("source, destination, gb, before, kind, total", [
     ("us-east-1a", "us-east-1a", 500, 0, "same-az", 0.0),
-    ("us-east-1a", "us-east-1c", 500, 0, "inter-az", 5.0),
+    ("us-east-1a", "us-east-1c", 500, 0, "inter-az", 10.0),  # $0.01 out + $0.01 in (sources.toml: inter-az-both-ends)
     ("us-east-1a", "eu-west-1b", 500, 0, "inter-region", 10.0),
     ("us-east-1a", "internet", 50, 0, "egress", 0.0),  # inside the free 100 GB
     ("us-east-1a", "internet", 200, 0, "egress", 100 * 0.09),
@@ -172,7 +172,8 @@ def test_transfer_fees_follow_the_fee_table(world, source, destination, gb, befo
     trace = transfer.simulate(geo, fees, source, destination, gb, before)
     assert trace[-1].state.total == pytest.approx(total)
     assert trace[-1].state.done and trace[-1].event.startswith("Total fee")
-    assert sum(line.gb for line in trace[-1].state.lines) == pytest.approx(gb)
+    ends = 2 if kind == "inter-az" else 1  # between zones the sender pays out and the receiver pays in
+    assert sum(line.gb for line in trace[-1].state.lines) == pytest.approx(ends * gb)
     assert len(trace) == len(trace[0].state.waypoints) + 1  # one frame per place, then the total
 
 
@@ -180,11 +181,12 @@ def test_inter_region_route_crosses_zone_then_region_boundaries(world):
     geo, fees = world
     events = [f.event for f in transfer.simulate(geo, fees, "us-east-1a", "eu-west-1b", 10)]
     assert events[1] == "Crosses the boundary of us-east-1a" and events[2] == "Crosses the boundary of region us-east-1"
-    assert "/GB in each direction" in transfer.simulate(geo, fees, "us-east-1a", "us-east-1b", 10)[1].explanation
+    between_zones = transfer.simulate(geo, fees, "us-east-1a", "us-east-1b", 10)
+    assert "out of us-east-1a" in between_zones[1].explanation and "into us-east-1b" in between_zones[2].explanation
 
 
 @pytest.mark.parametrize("source, destination, total", [
-    ("us-east-1a", "us-east-1b", 100 * 0.02),  # "$0.01/GB in each direction ($0.02/GB for a round trip)"
+    ("us-east-1a", "us-east-1b", 100 * 0.04),  # out and in for each leg: $0.02/GB one way, $0.04/GB there and back
     ("us-east-1a", "us-east-1a", 0.0),
     ("us-east-1a", "eu-west-1b", 2 * 100 * 0.02),  # each region charges its way out
     ("us-east-1a", "internet", 0.0),  # 100 GB inside the free tier, the reply comes in for free

@@ -28,11 +28,11 @@ def test_pages_open_with_title_and_lesson(file, title):
 
 def test_route_player_steps_across_boundaries_and_shows_the_fee():
     at = open_page(REGIONS)
-    assert frame_text(at, "route").startswith("**Frame 1/4")
+    assert frame_text(at, "route").startswith("**Frame 1/5")
     at.button(key="route_next").click().run()
     assert "Crosses the boundary of us-east-1a" in frame_text(at, "route")
     at.button(key="route_last").click().run()
-    assert "Total fee: $1.00" in frame_text(at, "route")  # 100 GB × $0.01 between AZs
+    assert "Total fee: $2.00" in frame_text(at, "route")  # 100 GB × ($0.01 out + $0.01 in) between AZs
     assert any(c.value.startswith("Fees as of") and "secondary source" in c.value for c in at.caption)
 
 
@@ -51,9 +51,9 @@ def test_route_ends_come_from_the_link_and_internet_egress_is_tiered():
 def test_round_trip_toggle_adds_the_reply_leg():
     at = open_page(REGIONS)
     at.toggle(key="transfer_round_trip").set_value(True).run()
-    assert frame_text(at, "route").startswith("**Frame 1/7")
+    assert frame_text(at, "route").startswith("**Frame 1/9")
     at.button(key="route_last").click().run()
-    assert "Total fee: $2.00" in frame_text(at, "route")  # 100 GB each way × $0.01
+    assert "Total fee: $4.00" in frame_text(at, "route")  # 100 GB each way × ($0.01 out + $0.01 in)
 
 
 def test_unknown_zone_in_the_link_falls_back_with_a_notice():
@@ -70,14 +70,14 @@ def zero_gb(at) -> None:
     at.number_input(key="transfer_gb").set_value(0.0).run()
 
 
-@pytest.mark.parametrize("change, message", [(internet_to_internet, "Both ends are the internet"),
-                                             (zero_gb, "positive number of GB")])
-def test_bad_route_gives_an_error_and_keeps_the_last_good_one(change, message):
+@pytest.mark.parametrize("change, message, frames", [(internet_to_internet, "Both ends are the internet", 4),  # inbound
+                                                     (zero_gb, "positive number of GB", 5)])  # between zones
+def test_bad_route_gives_an_error_and_keeps_the_last_good_one(change, message, frames):
     at = open_page(REGIONS)
     change(at)
     no_exception(at)
     assert any(message in e.value and "last route that worked" in e.value for e in at.error)
-    assert frame_text(at, "route").startswith("**Frame 1/4")
+    assert frame_text(at, "route").startswith(f"**Frame 1/{frames}")
 
 
 def test_region_map_and_counts_are_dated_and_tagged():

@@ -3,6 +3,10 @@
 The lecture: "Intra-availability zone traffic is free of charge; per-GB fee for inter-availability
 zone/inter-region traffic". The concrete fees are secondary-source figures (sources.toml: data-transfer-fees),
 read from lessons/2.5/transfer.toml with their date, so they can be updated without code changes.
+
+Between zones AWS charges "$0.01/GB in each direction": out of the sending zone and again into the receiving
+zone, so one GB sent one way pays the fee twice, about $0.02/GB (measured bills confirm it; sources.toml:
+inter-az-both-ends).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ TRANSFER_FILE = LESSONS_DIR / "2.5" / "transfer.toml"
 INTERNET = "internet"
 KINDS = {"same-az": "within one availability zone", "inter-az": "between availability zones of one region",
          "inter-region": "between regions", "egress": "out to the internet", "inbound": "in from the internet"}
-SIMPLIFICATIONS = ("each direction is priced on its own; an inter-region transfer is charged once, as it leaves its source "
+SIMPLIFICATIONS = ("each direction is priced on its own; between zones both ends pay, the sender for data out and the "
+                   "receiver for data in; an inter-region transfer is charged once, as it leaves its source "
                    "region (no extra inter-AZ fee); fees of the us-east-1 class for every region; 1 TB = 1024 GB.")
 
 
@@ -41,12 +46,18 @@ class Tier:
 class Fees:
     inbound: float
     same_az: float
-    inter_az: float  # per GB, in each direction
+    inter_az: float  # per GB, charged "in each direction": out of the sending zone and into the receiving one
     inter_region: float
     inter_region_note: str
     tiers: tuple[Tier, ...]
     region: str
     provenance: Provenance
+
+    @property
+    def inter_az_one_way(self) -> float:
+        """What one GB sent from one zone to another costs: the fee out of the sender's zone plus the fee into the
+        receiver's (sources.toml: inter-az-both-ends)."""
+        return 2 * self.inter_az
 
 
 def _tiers(root: Reader) -> tuple[Tier, ...]:
@@ -175,7 +186,8 @@ def waypoints(geo: Geography, kind: str, source: str, destination: str,
         return (src, _instance(geo, destination, names[1]))
     az_out = Waypoint("az-out", f"edge of {source}", None, src.region)
     if kind == "inter-az":
-        return (src, az_out, _instance(geo, destination, names[1]))
+        return (src, az_out, Waypoint("az-in", f"edge of {destination}", None, src.region),
+                _instance(geo, destination, names[1]))
     region_out = Waypoint("region-out", f"edge of {src.region}", None, None)
     if kind == "egress":
         return (src, az_out, region_out, internet)
@@ -194,7 +206,8 @@ def simulate(geo: Geography, fees: Fees, source: str, destination: str, gb: floa
     """One frame per boundary crossed, each saying which fee (if any) applies there and why.
 
     ``round_trip``: instance B then sends the same amount back, a second leg with its own fees
-    (between AZs: "$0.01/GB in each direction", so $0.02/GB for the round trip; sources.toml: data-transfer-fees).
+    (between AZs: "$0.01/GB in each direction" means out of one zone and into the other, so $0.02/GB one way and
+    $0.04/GB for the round trip; sources.toml: inter-az-both-ends).
     """
     kind = classify(geo, source, destination)
     _check_amount(gb, month_before)
@@ -235,9 +248,15 @@ def _leg(t: TraceBuilder[RouteState], lines: list[FeeLine], geo: Geography, fees
            (FeeLine("same availability zone", gb, fees.same_az),))
     elif kind == "inter-az":
         at(1, f"Crosses the boundary of {source}",
-           f"Per-GB fee for inter-AZ traffic (lecture): ${fees.inter_az:g}/GB in each direction; "
-           "data sent back pays the same again.", (FeeLine(f"between availability zones, {sender} → {receiver}", gb, fees.inter_az),))
-        at(2, f"Arrives at {receiver} in {destination}", "Same region, a different zone: the fee was charged once for this direction.")
+           f"Per-GB fee for inter-AZ traffic (lecture): ${fees.inter_az:g}/GB for data out of {source}, on the "
+           "sender's bill.", (FeeLine(f"between availability zones, out of {source} ({sender})", gb, fees.inter_az),))
+        at(2, f"Enters zone {destination}",
+           f"And ${fees.inter_az:g}/GB for data into {destination}, on the receiver's bill: AWS charges inter-AZ "
+           f"traffic \"in each direction\", so one way costs ${fees.inter_az_one_way:g}/GB.",
+           (FeeLine(f"between availability zones, into {destination} ({receiver})", gb, fees.inter_az),))
+        at(3, f"Arrives at {receiver} in {destination}",
+           f"Same region, a different zone: out and in, {number(gb)} GB × ${fees.inter_az_one_way:g}. "
+           "Data sent back pays both fees again.")
     else:
         at(1, f"Crosses the boundary of {source}",
            "Leaving the zone on the way out of the region: charged as "

@@ -122,7 +122,8 @@ def transfer_question(seed: int, catalogue: Mapping[str, ISA]) -> Question:
         prompt=(f"An instance in {source} sends {number(gb)} GB to {where}"
                 + (f"; {number(before)} GB of internet egress were already sent this month" if before else "") + ". "
                 f"Fees of the app's table (as of {fees.provenance.as_of}, {fees.provenance.meaning}): same AZ "
-                f"${fees.same_az:g}/GB, between AZs ${fees.inter_az:g}/GB in each direction, between regions "
+                f"${fees.same_az:g}/GB, between AZs ${fees.inter_az:g}/GB \"in each direction\" (out of the sending zone and "
+                f"again into the receiving one), between regions "
                 f"${fees.inter_region:g}/GB, internet egress per month: {tiers}. In this app's model a transfer pays "
                 "only the fee of its route (an inter-region or internet transfer pays no extra inter-AZ fee on the "
                 "way). What does this one-way transfer cost, in USD?"),
@@ -130,7 +131,8 @@ def transfer_question(seed: int, catalogue: Mapping[str, ISA]) -> Question:
         explanation=(f"Route {transfer.KINDS[transfer.classify(geo, source, destination)]}: "
                      + " + ".join(f"{number(line.gb)} GB × ${line.per_gb:g} ({line.what})" for line in lines)
                      + f" = {usd(total)}. The lecture: intra-AZ traffic is free, a per-GB fee applies between zones and "
-                       "regions."),
+                       "regions." + (f" Between zones the fee is charged twice for one transfer, out and in: "
+                                     f"${fees.inter_az_one_way:g}/GB one way." if kind == "inter-az" else "")),
         slide="Geographic Distribution of EC2 Data Centers", generator="transfer", solution=tuple(steps),
         link=simulator_link("regions", **{"from": source, "to": destination}, gb=gb, month=before,
                             route_frame=len(trace) - 1))
@@ -204,7 +206,8 @@ def histogram_question(seed: int, catalogue: Mapping[str, ISA]) -> Question:
                 + variance.text_histogram(values) + "\n```\n\nWhich observation does this histogram support?"),
         options=tuple(variance.SHAPES.values()), answer=(answer,),
         explanation=(f"Mean {s.mean:.1f} s, CoV {s.cov:.1%}. Schad et al. (PVLDB 2010) saw EC2 runtimes fall into two bands "
-                     "with a large gap, matching different hardware behind one instance type; one band means no visible "
+                     "with a large gap, which the authors believe come from the different system types behind one instance "
+                     "type; one band means no visible "  # "we believe" (sources.toml: schad-variance)
                      f"split (narrow if the CoV is below {variance.NARROW_COV:.0%}, the app's threshold). Here: "
                      f"{answer}. This data is simulated."),
         slide="EC2 Instance Types (2/2)", generator="histogram", solution=tuple(steps),

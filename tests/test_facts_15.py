@@ -1,0 +1,58 @@
+"""Facts of issue 15 (Fidelity): each test pins one fact and the sources.toml entry it comes from."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine.core.lessons import LESSONS_DIR
+from engine.core.sources import load_sources
+
+SOURCES = {s.id: s for s in load_sources(LESSONS_DIR / "sources.toml")}
+
+
+def lesson(path: str) -> str:
+    return (LESSONS_DIR / path).read_text(encoding="utf-8")
+
+
+def cited(source_id: str, *words: str) -> None:
+    """The entry exists and its figure says the fact (so the sources file and the code cannot drift apart)."""
+    assert source_id in SOURCES, source_id
+    text = (SOURCES[source_id].figure + " " + (SOURCES[source_id].note or "")).lower()
+    for word in words:
+        assert word.lower() in text, (source_id, word)
+
+
+# ------------------------------------------------------------------------------- inter-AZ transfer, out and in
+
+def test_one_way_between_zones_pays_out_and_in():
+    from engine.ec2 import regions, transfer
+    from engine.quizgen.cloud import transfer_question
+
+    cited("inter-az-both-ends", "$0.01/GB out of the sending zone", "$0.01/GB into the receiving zone", "$0.02")
+    geo, fees = regions.shipped(), transfer.shipped()
+    assert fees.inter_az == 0.01 and fees.inter_az_one_way == pytest.approx(0.02)
+    lines = transfer.quote(geo, fees, "us-east-1a", "us-east-1b", 100)
+    assert [line.per_gb for line in lines] == [0.01, 0.01]
+    assert "out of us-east-1a" in lines[0].what and "into us-east-1b" in lines[1].what
+    assert sum(line.cost for line in lines) == pytest.approx(2.0)  # 100 GB one way: about $0.02/GB
+    # the generator's answers follow the engine: every inter-AZ variant costs $0.02/GB
+    inter_az = [q for q in map(lambda seed: transfer_question(seed, {}), range(60)) if "charged twice for one transfer" in q.explanation]
+    assert inter_az
+    for q in inter_az:
+        gb = float(re.search(r"sends ([\d,]+) GB", q.prompt).group(1).replace(",", ""))
+        assert q.value == pytest.approx(0.02 * gb)
+        assert "again into the receiving one" in q.prompt
+    text = lesson("2.5/regions.md")
+    assert "**out** of the sending zone" in text and "**into** the receiving zone" in text and "about **$0.02**" in text
+
+
+def test_regions_page_fee_table_lists_both_ends():
+    from tests.test_pages import open_page
+
+    at = open_page("pages/s25_regions.py")
+    rows = [r for t in at.table for r in t.value.to_dict("records")]
+    traffic = [str(r.get("traffic")) for r in rows]
+    assert any("out of the sending zone" in t for t in traffic)
+    assert any("into the receiving zone" in t and "$0.02/GB" in t for t in traffic)
