@@ -177,3 +177,118 @@ def test_walk_trace_agrees_with_translate(va, access, user):
     assert result == (end.fault if end.fault else end.physical)
     counts = [f.counters["memory_references"] for f in trace]
     assert counts == sorted(counts)
+
+
+# --------------------------------------------------------------------------- the student's own format (OSTEP preset)
+
+from pathlib import Path  # noqa: E402
+
+from engine.core.lessons import LESSONS_DIR  # noqa: E402
+from engine.fullvirt import page_format as pf  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def ostep():
+    preset = pf.load_format_preset(LESSONS_DIR / "2.2" / "paging.toml")
+    fmt = pf.parse_format(preset.format_text)
+    return fmt, pf.parse_memory(fmt, preset.memory_text)
+
+
+def test_ostep_preset_is_the_homework_format():
+    fmt = pf.OSTEP  # sources.toml: ostep-multilevel
+    assert (fmt.page_size, fmt.physical_pages, fmt.va_bits, fmt.index_bits) == (32, 128, 15, (5, 5))
+    assert (fmt.entry.size, fmt.entry.valid_bit, fmt.entry.pfn_high, fmt.entry.pfn_low) == (1, 7, 6, 0)
+    assert fmt.shifts == (10, 5) and fmt.entry_names == ("PDE", "PTE")
+
+
+@pytest.mark.parametrize("va, reads, physical, value, fault", [
+    # 0x0cab = 00011 00101 01011: PDE 3 at 17*32+3 = 0x223 holds 0xa8 (valid, PFN 40); PTE 5 at 40*32+5 = 0x505 holds
+    # 0xc2 (valid, PFN 66); physical 66*32 + 11 = 0x84b, where page 66's byte 11 is 0x1c.
+    (0x0CAB, [(0x223, 0xA8), (0x505, 0xC2)], 0x84B, 0x1C, None),
+    # 0x623e = 11000 10001 11110: PDE 24 at 0x238 = 0xdd (PFN 93); PTE 17 at 93*32+17 = 0xbb1 = 0x87 (PFN 7);
+    # physical 7*32 + 30 = 0xfe, page 7's byte 30 is 0x07.
+    (0x623E, [(0x238, 0xDD), (0xBB1, 0x87)], 0xFE, 0x07, None),
+    # 0x0cc0: PDE 3, PTE 6 at 0x506 = 0x82 (PFN 2), offset 0: physical 0x40, page 2's byte 0 is 0x03.
+    (0x0CC0, [(0x223, 0xA8), (0x506, 0x82)], 0x40, 0x03, None),
+    # 0x2422 = 01001 00001 00010: PDE 9 at 0x229 is 0x7f, bit 7 clear: fault after one reference.
+    (0x2422, [(0x229, 0x7F)], None, None, "PDE is not valid"),
+    # 0x0fc4 = 00011 11110 00100: PDE 3 valid, PTE 30 at 40*32+30 = 0x51e is 0x7f: fault after two references.
+    (0x0FC4, [(0x223, 0xA8), (0x51E, 0x7F)], None, None, "PTE is not valid"),
+])
+def test_ostep_translations_checked_by_hand(ostep, va, reads, physical, value, fault):
+    fmt, memory = ostep
+    result = pf.translate(fmt, memory, va)
+    assert [(r.address, r.value) for r in result.reads] == reads
+    assert (result.physical, result.value) == (physical, value)
+    assert (fault is None and result.fault is None) or fault in result.fault
+    trace = pf.walk(fmt, memory, va)
+    assert len(trace) == 1 + len(reads) + 1  # the split, a frame per entry read, the value or the fault
+    assert trace[-1].counters["memory_references"] == len(reads) + (value is not None)
+    if value is not None:
+        assert trace[-1].event == f"Value {value:#04x} at physical {physical:#x}"
+
+
+def test_a_custom_format_with_wider_entries_and_three_levels():
+    fmt = pf.parse_format("page_size = 256\nindex bits = 2/3/4\nentry size = 2\nvalid bit = 0\npfn bits = 15:8\n"
+                          "physical pages = 16")
+    assert fmt.va_bits == 17 and fmt.level_names == ("Page directory", "Level 2 table", "Page table")
+    page = lambda data: " ".join(f"{b:02x}" for b in data + [0] * (256 - len(data)))  # noqa: E731
+    # PDBR 1; entry 1 of page 1 (bytes 2,3) = 0x0201: valid, PFN 2; entry 2 of page 2 = 0x0301 -> page 3;
+    # entry 5 of page 3 (bytes 10, 11) = 0x0401 -> frame 4; byte 0x17 of page 4 is 0xab. Little-endian entries.
+    memory = pf.parse_memory(fmt, "PDBR: 1\n" + "\n".join([
+        f"page 1: {page([0, 0, 0x01, 0x02])}", f"page 2: {page([0] * 4 + [0x01, 0x03])}",
+        f"page 3: {page([0] * 10 + [0x01, 0x04])}", f"page 4: {page([0] * 0x17 + [0xAB])}"]))
+    va = (1 << 15) | (2 << 12) | (5 << 8) | 0x17
+    result = pf.translate(fmt, memory, va)
+    assert (result.physical, result.value, len(result.reads)) == (0x417, 0xAB, 3)
+    assert pf.translate(fmt, memory, va ^ (1 << 15)).fault.startswith("the PDE is not valid")  # entry 0: all zero
+
+
+def test_a_pasted_ostep_problem_is_read_whole():
+    text = ("ARG seed 5\nARG allocated 64\n\npage   3: " + " ".join(["7f"] * 31 + ["85"]) + "\n"
+            "PDBR: 3  (decimal) [This means the page directory is held in this page]\n"
+            "Virtual Address 7c2a: Translates To What Physical Address (And Fetches what Value)? Or Fault?\n")
+    memory = pf.parse_memory(pf.OSTEP, text)
+    assert memory.pdbr == 3 and memory.asked == (0x7C2A,) and memory.pages[3][31] == 0x85
+    result = pf.translate(pf.OSTEP, memory, 0x7C2A)  # PDE 31 -> page 5, which is not listed: reads as 00, not valid
+    assert [r.address for r in result.reads] == [3 * 32 + 31, 5 * 32 + 1] and "PTE is not valid" in result.fault
+
+
+@pytest.mark.parametrize("text, message", [
+    (pf.OSTEP_FORMAT_TEXT.replace("= 32", "= 30"), "line 2: page size 30 must be a power of two"),
+    (pf.OSTEP_FORMAT_TEXT.replace("valid bit = 7", "valid bit = 8"), "line 5: valid bit 8 is outside a 1-byte entry"),
+    (pf.OSTEP_FORMAT_TEXT.replace("6:0", "7:0"), "line 6: the frame number's bits 7:0 include the valid bit 7"),
+    (pf.OSTEP_FORMAT_TEXT.replace("5 5", "6 5"), "line 3: a table of 2\\^6 = 64 entries of 1 byte\\(s\\) needs 64 bytes"),
+    (pf.OSTEP_FORMAT_TEXT.replace("6:0", "6-0"), "line 6: write the frame number's bits as high:low"),
+    ("pages = 3\n", "line 1: expected '<key> = <value>' with a key from page size"),
+    (pf.OSTEP_FORMAT_TEXT.replace("physical pages = 128\n", ""), "missing 'physical pages'"),
+])
+def test_format_errors_name_the_line_and_what_was_expected(text, message):
+    with pytest.raises(pf.FormatError, match=message):
+        pf.parse_format(text)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("page 1: 00 01\n", "line 1: page 1 has 2 bytes; a page holds 32"),
+    ("PDBR: 200\n", "line 1: PDBR 200 is not a physical page number \\(0 to 127\\)"),
+    ("PDBR: 1\npage 1: " + " ".join(["zz"] * 32), "line 2: 'zz' is not a byte"),
+    ("PDBR: 1\nhello", "line 2: expected 'page <n>: <32 hex bytes>' or 'PDBR: <page number>'; got 'hello'"),
+    ("page 1: " + " ".join(["00"] * 32), "no base register: add a line 'PDBR: <page number"),
+    ("PDBR: 1\npage 128: " + " ".join(["00"] * 32), "line 2: page 128 is outside physical memory"),
+])
+def test_memory_dump_errors_name_the_line(text, message):
+    with pytest.raises(pf.FormatError, match=message):
+        pf.parse_memory(pf.OSTEP, text)
+
+
+@pytest.mark.parametrize("text, expected", [("0x611c", 0x611C), ("611c", 0x611C), (" 7FFF ", 0x7FFF)])
+def test_addresses_are_hex_with_or_without_0x(text, expected):
+    assert pf.parse_address(pf.OSTEP, text) == expected
+
+
+@pytest.mark.parametrize("text, message", [("0x8000", "'0x8000' is outside the 15-bit virtual address space"),
+                                           ("0x9zz", "'0x9zz' is not a virtual address: write it in hex"),
+                                           ("", "is not a virtual address")])
+def test_bad_addresses_quote_what_was_typed(text, message):
+    with pytest.raises(pf.FormatError, match=message):
+        pf.parse_address(pf.OSTEP, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import graphviz
 
+from engine.fullvirt.page_format import FormatWalkState, Memory, PageFormat
 from engine.fullvirt.paging import MODES, WalkState, decode_entry, fmt_pa, size_name
 from engine.fullvirt.tlb import TLBState
 from viz import palette
@@ -84,4 +85,64 @@ def tlb_rows(state: TLBState, mode_id: str) -> list[dict[str, str]]:
         victim = "next victim" if position == 0 and len(state.rows) == state.capacity and state.policy != "random" else ""
         rows.append({"Virtual page": fmt_pa(mode, row.page), "Size": size_name(row.size), "Frame": fmt_pa(mode, row.frame),
                      "": " ".join(filter(None, (mark, victim)))})
+    return rows
+
+
+# --------------------------------------------------------------------------- the student's own format
+
+def format_walk_graph(state: FormatWalkState, fmt: PageFormat, memory: Memory) -> graphviz.Digraph:
+    """The student's format: VA fields, PDBR, one node per entry read, then the physical address and its byte."""
+    g = digraph(rankdir="LR", nodesep="0.3", ranksep="0.35")
+    g.attr("node", fontsize="17")
+    cells = []
+    for level, (bits, shift) in enumerate(zip(fmt.index_bits, fmt.shifts)):
+        border = ' border="3"' if state.phase == "read" and len(state.reads) == level + 1 else ""
+        cells.append(f'<td bgcolor="{LEVEL_COLOURS[level]}"{border} cellpadding="6">{html_escape(fmt.level_names[level])}<br/>'
+                     f'<b>{state.fields[level]}</b><br/><font point-size="12">bits {shift + bits - 1}:{shift}</font></td>')
+    cells.append(f'<td bgcolor="{palette.PALE}" cellpadding="6">offset<br/><b>{state.offset:#x}</b><br/>'
+                 f'<font point-size="12">bits {fmt.offset_bits - 1}:0</font></td>')
+    g.node("va", f'<<table border="0" cellborder="1" cellspacing="0"><tr>{"".join(cells)}</tr></table>>', shape="plaintext", style="")
+    g.node("pdbr", f"PDBR\npage {memory.pdbr}", **emphasis(state.phase == "split", palette.PALE))
+    previous = "pdbr"
+    width = 2 + 2 * fmt.entry.size
+    for level in range(fmt.levels):
+        name = fmt.level_names[level]
+        if level < len(state.reads):
+            read = state.reads[level]
+            failed = not read.valid
+            fill = palette.VERMILLION if failed else LEVEL_COLOURS[level]
+            verdict = "not valid" if failed else f"valid → page {read.pfn}"
+            attrs = emphasis(level == len(state.reads) - 1 and state.phase == "read" or failed, fill)
+            if failed:
+                attrs["fontcolor"] = palette.WHITE
+            g.node(f"l{level}", f"{name} (page {read.table_page})\n[{read.index}] @ {read.address:#x} = {read.value:#0{width}x}\n"
+                   f"{verdict}", **attrs)
+        elif state.phase in ("fault", "value"):
+            break
+        else:
+            g.node(f"l{level}", f"{name}\n(not read yet)", fillcolor=palette.WHITE, color="#BBBBBB", fontcolor="#888888",
+                   style="rounded,filled,dashed")
+        g.edge(previous, f"l{level}")
+        previous = f"l{level}"
+    if state.phase == "value" and state.physical is not None:
+        g.node("pa", f"Physical address {state.physical:#x}\nvalue {state.value:#04x}", **emphasis(True, palette.GREEN),
+               fontcolor=palette.WHITE)
+        g.edge(previous, "pa", label=" + offset ")
+    elif state.phase == "fault":
+        g.node("pf", "Fault", **emphasis(True, palette.VERMILLION), fontcolor=palette.WHITE)
+        g.edge(previous, "pf", color=palette.VERMILLION)
+    return g
+
+
+def format_walk_rows(state: FormatWalkState, fmt: PageFormat) -> list[dict[str, str]]:
+    """One row per memory reference so far: the entries, then the data byte."""
+    names, width = fmt.entry_names, 2 + 2 * fmt.entry.size
+    rows = [{"Reference": str(n + 1), "Reads": names[r.level], "Page": str(r.table_page), "Index": str(r.index),
+             "Physical address": f"{r.address:#x}", "Value": f"{r.value:#0{width}x}",
+             "Valid": "yes" if r.valid else "no", "Frame number": str(r.pfn) if r.valid else "–"}
+            for n, r in enumerate(state.reads)]
+    if state.phase == "value" and state.physical is not None and state.value is not None:
+        rows.append({"Reference": str(len(state.reads) + 1), "Reads": "data byte", "Page": str(state.physical >> fmt.offset_bits),
+                     "Index": str(state.offset), "Physical address": f"{state.physical:#x}", "Value": f"{state.value:#04x}",
+                     "Valid": "", "Frame number": ""})
     return rows
