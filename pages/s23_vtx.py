@@ -64,7 +64,8 @@ with st.expander("VMCS and guest workload (edit them)", expanded=preset_id == CU
                                 key=f"work_{preset_id}{suffix}", height=200)
 with generation_column:
     generation = st.select_slider("CPU generation (VM-exit latency)", list(vmx.LATENCY),
-                                  value=default_generation, key="vtx_generation")
+                                  value=default_generation, key="vtx_generation",
+                                  help=f"Cycles per exit: {vmx.LATENCY_MEANS}.")
 
 good_key = f"vtx_good_{preset_id}{suffix}"
 try:
@@ -98,8 +99,8 @@ with simulation:
     player(trace, "vtx", render, counter_labels={"vm_entries": "VM entries", "vm_exits": "VM exits", "cycles": "cycles in exits"})
     summary = vmx.exit_summary(trace)
     if summary:
-        st.markdown(f"**Exits by basic reason** ({generation}: {vmx.LATENCY[generation]:,} cycles hardware round trip "
-                    f"+ {vmx.HANDLING_CYCLES:,} cycles handling, the app's assumption)")
+        st.markdown(f"**Exits by basic reason** ({generation}: {vmx.LATENCY[generation]:,} cycles for the hardware VM exit of a page fault "
+                    f"+ {vmx.HANDLING_CYCLES:,} cycles handling, the app's assumption; the VM entry back is not charged)")
         chart(exits_by_reason, [{"exit": f"{r['reason']}: {r['name']}", "count": r["count"], "cycles": r["cycles"]}
                                 for r in summary])
 st.caption(f"Simplified model: {vmx.SIMPLIFICATIONS}")

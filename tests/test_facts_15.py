@@ -56,3 +56,20 @@ def test_regions_page_fee_table_lists_both_ends():
     traffic = [str(r.get("traffic")) for r in rows]
     assert any("out of the sending zone" in t for t in traffic)
     assert any("into the receiving zone" in t and "$0.02/GB" in t for t in traffic)
+
+
+# ------------------------------------------------------------------------------- VT-x latency: an exit, not a round trip
+
+def test_vtx_latency_is_a_page_fault_exit_and_the_entry_is_not_charged():
+    from engine.assisted import vmx
+
+    cited("vmexit-latency", "page-fault vm exit", "not an exit-plus-entry round trip", "1931", "2409")
+    assert vmx.LATENCY["Prescott"] == 1926 and "page fault" in vmx.LATENCY_MEANS and "not" in vmx.LATENCY_MEANS
+    trace = vmx.simulate(vmx.parse_controls(vmx.EPT_CONTROLS), "cpuid", "Haswell")
+    handle = next(f for f in trace if f.event.startswith("VMM handles"))
+    assert "512 cycles of hardware (Haswell, a page-fault VM exit)" in handle.explanation
+    assert "does not charge the VM entry" in handle.explanation and "round trip" not in handle.explanation
+    text = lesson("2.3/vtx.md")
+    assert "not a round trip" in text and "exit + handling +\nentry" in text
+    page = open("pages/s23_vtx.py", encoding="utf-8").read()
+    assert "hardware round trip" not in page and "the VM entry back is not charged" in page
