@@ -16,7 +16,6 @@ import argparse
 import logging
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ os.chdir(ROOT)
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from deploy.cluster import free_port  # noqa: E402
 from ui.navigation import GROUPS  # noqa: E402
 
 # AppTest's main thread has no ScriptRunContext and each run logs a harmless warning about it: keep the table clean.
@@ -65,15 +65,9 @@ def _ms(seconds: float) -> float:
     return seconds * 1000.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def cold_start_server(timeout: float = 90.0) -> float | None:
     """Seconds from launching `streamlit run app.py` to /_stcore/health answering 200 (None: never)."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     start = time.perf_counter()
     proc = subprocess.Popen(

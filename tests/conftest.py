@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from deploy.cluster import AppProcess, free_port
 from tests.postgres import temporary_cluster
 
 from engine.virtualizability.isa import load_catalogue
@@ -29,50 +25,12 @@ def catalogue():
     return load_catalogue(LESSONS_DIR / "isas")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class StreamlitServer:
-    """`streamlit run app.py` on a loopback port, with extra environment; start() waits for its health check."""
+class StreamlitServer(AppProcess):
+    """`streamlit run app.py` on a loopback port with extra environment (deploy/cluster.py's AppProcess, which the
+    nginx deployment starts too); start() waits for its health check."""
 
     def __init__(self, port: int | None = None, **env: str):
-        self.port = port or _free_port()
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> "StreamlitServer":
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port), "--server.address",
-             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             # test the code as it was at start: an edit saved mid-run must not rerun half-edited files
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.3)
-        self.proc.kill()
-        raise RuntimeError("streamlit did not start:\n" + (self.proc.stdout.read() if self.proc.stdout else ""))
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        self.proc = None
+        super().__init__(port=port or free_port(), env=env)
 
 
 @pytest.fixture(scope="session")

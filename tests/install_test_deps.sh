@@ -4,7 +4,8 @@
 # show emoji, graphviz's `dot` so tests can check that every DOT diagram the app builds parses, and the
 # PostgreSQL server, which the store tests start in a fresh cluster of their own (tests/conftest.py), and npm
 # for axe-core, the accessibility checker that tests/test_browser_a11y.py injects into every page (a pinned npm
-# package in tests/.axe/, gitignored; the app itself never loads it).
+# package in tests/.axe/, gitignored; the app itself never loads it), and nginx, which tests/test_deploy_nginx.py puts
+# in front of two app processes as deploy/cluster.py does.
 set -euo pipefail
 AXE_VERSION=4.14.1
 AXE_DIR="$(cd "$(dirname "$0")" && pwd)/.axe"
@@ -13,6 +14,7 @@ need=()
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 for pkg in fonts-noto-color-emoji fonts-dejavu-core; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
@@ -29,3 +31,4 @@ fi
 /usr/bin/chromium --version 2>/dev/null
 dot -V
 ls -d /usr/lib/postgresql/*/bin/initdb
+/usr/sbin/nginx -v

@@ -8,18 +8,13 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from deploy.cluster import free_port
 
 
 @contextmanager
@@ -35,7 +30,7 @@ def temporary_cluster() -> Iterator[str]:
         user = pwd.getpwnam("postgres")
         os.chown(home, user.pw_uid, user.pw_gid)
         as_postgres = ["runuser", "-u", "postgres", "--"]
-    data, port = home / "data", _free_port()
+    data, port = home / "data", free_port()
     subprocess.run(as_postgres + [str(bindir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres", "-E", "UTF8"],
                    check=True, capture_output=True, cwd=home)
     subprocess.run(as_postgres + [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(home / "log"), "-w", "-t", "60", "-o",
