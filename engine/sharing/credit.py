@@ -5,7 +5,8 @@ accounting period (= the 30 ms timeslice) credit is handed out in proportion to 
 vCPUs, bounded by one slice per vCPU and by the cap; credit is floored at −300 and a vCPU above
 +300 is halved and stops earning (it counts as idle). Credit ≥ 0 is UNDER, < 0 is OVER; a vCPU
 waking UNDER is BOOSTed so it preempts UNDER/OVER work (good wake-to-run latency for I/O); the
-boost ends at the next tick (3 ticks per slice, every 10 ms). A capped vCPU below −cap credits is
+boost ends at the next tick (3 ticks per slice, every 10 ms). Unlike Xen, which sets UNDER/OVER only at
+accounting, the model re-ranks at every charge; see SIMPLIFICATIONS (sources.toml: credit-priority-at-accounting). A capped vCPU below −cap credits is
 parked until its credit is positive again. A higher priority preempts only after the running vCPU
 had its rate limit (1 ms).
 """
@@ -36,6 +37,13 @@ SIMPLIFICATIONS = [
     "A boost also ends when the vCPU blocks, so every wake-up is judged afresh (Xen clears it at the next "
     "tick or accounting that sees the vCPU).",
     "No Domain 0 vCPUs, no soft affinity, no SMT or cache awareness.",
+    "Priorities: Xen sets UNDER/OVER only at accounting (csched_acct, every 30 ms); burning credit at a tick "
+    "(burn_credits) lowers the credit but keeps the priority, and a tick only ends a BOOST. This model re-ranks a "
+    "vCPU whenever it charges it (at every 10 ms tick and decision), so two equal CPU-bound vCPUs on one pCPU "
+    "first run 10 ms and 20 ms, then 30 ms turns; in Xen they take 30 ms turns from the start. Kept because "
+    "ranking only at accounting, without csched_acct's credit_balance carry-over (also left out), lets a vCPU "
+    "sink to the −300 floor and leaves long-run shares short of the weights when caps park VMs (0.75 instead of "
+    "1 pCPU in a checked case).",
 ]
 
 
@@ -84,7 +92,7 @@ class CreditPolicy(Policy):
     def charge(self, v: VCpu, us: int) -> None:
         v.credit -= us * CREDITS_PER_MS / 1000
         v.active = True
-        if v.prio != BOOST:
+        if v.prio != BOOST:  # a simplification: Xen re-ranks only in csched_acct (see SIMPLIFICATIONS)
             v.prio = UNDER if v.credit >= 0 else OVER  # priority(), inlined: every charge
 
     def on_block(self, v: VCpu) -> None:

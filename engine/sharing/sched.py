@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import heapq
 import random
+import time
 from operator import attrgetter
 from collections import deque
 from dataclasses import dataclass
@@ -58,6 +59,19 @@ IO_VCPU = "Dom0 I/O"
 COUNTERS = ("context switches", "preemptions", "boosts", "parks", "credit resets", "deadline misses", "I/O jobs")
 DEFAULT_WINDOW_MS = 600
 MAX_FRAMES = 400
+# The engine's own budget for one run (issue 15), checked while it runs, so that a scenario under the editor's limits
+# (sched_model.validate) still cannot run away: at most MAX_STEPS events, MAX_SEGMENTS Gantt segments (about 150 bytes
+# each) and CPU_BUDGET_S seconds of this thread's CPU time. The bench's heaviest accepted hosts stay well below all
+# three (bench/bench_sched_worst.py). A run over budget raises SimulationBudgetError, which the editor shows as a
+# message, keeping the last scenario that ran.
+MAX_STEPS = 2_000_000
+MAX_SEGMENTS = 400_000
+CPU_BUDGET_S = 6.0
+_CHECK_EVERY = 2048  # steps between two looks at the clock and the segment count
+
+
+class SimulationBudgetError(SchedulerConfigError):
+    """The run needed more steps, segments or CPU time than the engine's budget allows."""
 
 
 class Segment(NamedTuple):
@@ -143,7 +157,8 @@ class _Sim:
     __slots__ = ("scenario", "scheduler", "vcpus", "runq", "policy", "ratelimit", "filtered", "now", "end",
                  "running", "started", "until", "ends", "seg_who", "seg_start", "segments", "bursts", "counters",
                  "seq", "wakes", "due", "charge", "io_pcpu", "io_cost", "io_rng", "io_jobs",
-                 "io_done_at", "timer_at", "window", "max_frames", "frames", "closing", "builder", "hot")
+                 "io_done_at", "timer_at", "window", "max_frames", "frames", "closing", "builder", "hot",
+                 "steps_left", "budget")
 
     def __init__(self, scenario: Scenario, scheduler: str, window_us: int, max_frames: int):
         if scheduler not in SCHEDULERS:
@@ -184,6 +199,8 @@ class _Sim:
         self.io_jobs: deque[list] = deque()  # [µs of processing, vCPU to wake when done], FCFS
         self.io_done_at = FOREVER  # when Domain 0 finishes the job at the head of the queue
         self.timer_at = 0
+        self.steps_left = _CHECK_EVERY  # steps until the next budget check (_advance counts down inline)
+        self.budget = (MAX_STEPS, MAX_SEGMENTS, CPU_BUDGET_S)
         self.window, self.max_frames = window_us, max_frames
         self.frames = 0
         self.closing: tuple[SchedState, dict[str, int]] | None = None
@@ -324,8 +341,12 @@ class _Sim:
         (running, ends, wakes, jobs, io_pcpu, end, policy, exhausted, stopped, charge, pick, runtime, runq, until,
          started, filtered, seg_who, seg_start, append) = self.hot
         now, seq, switches = self.now, self.seq, 0  # seq and the switch count stay local until the end
+        left = self.steps_left
         try:
             while True:
+                left -= 1
+                if left <= 0:  # time for the budget check in go(): handle() takes this event
+                    break
                 timer = policy.timer_at
                 first = min(ends)
                 wake = wakes[0][0] if wakes else FOREVER
@@ -399,6 +420,7 @@ class _Sim:
             self.now = self.next_time()
         finally:
             self.seq = seq
+            self.steps_left = left
             self.counters["context switches"] += switches
 
     def handle(self, notes: list[tuple[str, str]] | None) -> None:
@@ -618,7 +640,15 @@ class _Sim:
         self.dispatch([], notes)
         if capture:
             self.record(notes)
+        max_steps, max_segments, cpu_budget = self.budget
+        cpu_deadline = time.thread_time() + cpu_budget
+        steps = 0
         while self.now < self.end:
+            self.steps_left -= 1
+            if self.steps_left <= 0:
+                steps += _CHECK_EVERY
+                self.steps_left = _CHECK_EVERY
+                self._check_budget(steps, max_steps, max_segments, cpu_deadline, cpu_budget)
             if capture and self.now < self.window:  # next_time() stops at the window's end
                 self.now = self.next_time()
                 notes = []
@@ -635,6 +665,22 @@ class _Sim:
                              MappingProxyType(self._all_counters()),
                              tuple((name, d / 1000) for name, d in getattr(self.policy, "misses", [])))
         return result
+
+    def _check_budget(self, steps: int, max_steps: int, max_segments: int, cpu_deadline: float,
+                      cpu_budget: float) -> None:
+        """Stop a run over the engine's budget with a message that names the limit and how far the run got."""
+        over = None
+        if steps > max_steps:
+            over = f"more than {max_steps:,} events"
+        elif len(self.segments) > max_segments:
+            over = f"more than {max_segments:,} Gantt segments"
+        elif time.thread_time() > cpu_deadline:
+            over = f"more than {cpu_budget:g} s of computing"
+        if over:
+            raise SimulationBudgetError(
+                f"this run needs {over} (it stopped at {self.now / 1000:,.0f} of {self.end / 1000:,.0f} simulated ms), "
+                "the simulator's budget for one run: shorten the duration, or use fewer vCPUs or longer bursts and "
+                "periods")
 
     def final_frame(self, result: SchedResult) -> None:
         """One closing frame at the end of the window, so the player ends on the full picture."""

@@ -28,9 +28,18 @@ RATELIMIT_MS = 1.0  # sched_ratelimit_us default 1000 µs
 RTDS_PERIOD_MS, RTDS_BUDGET_MS = 10.0, 4.0  # RTDS_DEFAULT_PERIOD / RTDS_DEFAULT_BUDGET
 RTDS_MIN_MS = 0.01  # 10 µs minimum period and budget
 MAX_PCPUS, MAX_VCPUS_PER_VM, MAX_VMS = 64, 64, 32
-# pCPUs × simulated seconds in one run: the bench's host, 4 pCPUs for 60 s, takes about 2 s of CPU here at
-# worst (Credit2 with many wake-ups), so no run the pages accept keeps a lecturer waiting for minutes
+# Bounds on the work of one run (issue 15: 64 pCPUs with 32 VMs of 64 vCPUs took a minute and 0.5 GB; 1 µs bursts
+# never finished). The simulator's cost grows with its events (decisions, wake-ups, timers) and each decision looks
+# at the waiting vCPUs, so the editor refuses, with a message naming the limit, a scenario over any of these:
+# pCPUs × simulated seconds (the bench's host, 4 pCPUs for 60 s, takes about 2 s of CPU at worst, Credit2 with
+# many wake-ups), vCPUs in all, vCPUs × simulated seconds (that host has 16 vCPUs for 60 s), the shortest burst,
+# wait or trace phase, and the events estimated by estimated_events(). The simulator itself also stops a run that
+# takes more steps or CPU time than engine.sharing.sched allows (SimulationBudgetError), should an estimate be off.
 MAX_PCPU_SECONDS = 240
+MAX_TOTAL_VCPUS = 128
+MAX_VCPU_SECONDS = 960
+MIN_PHASE_MS = 0.1  # 100 µs: the shortest burst, wait or trace phase (the I/O workload's draws are floored there too)
+MAX_EVENTS = 1_000_000  # estimated events of one run (see estimated_events)
 US = 1000  # microseconds per millisecond
 
 
@@ -143,8 +152,8 @@ def parse_trace(text: str) -> tuple[tuple[str, float], ...]:
             if not match:
                 raise SchedulerConfigError(f"{where}: write 'run <ms>' or 'block <ms>', e.g. 'run 5, block 20'")
             ms = float(match.group(2))
-            if ms <= 0 or ms > 10_000:
-                raise SchedulerConfigError(f"{where}: the length must be more than 0 and at most 10000 ms")
+            if ms < MIN_PHASE_MS or ms > 10_000:
+                raise SchedulerConfigError(f"{where}: the length must be {MIN_PHASE_MS:g}–10000 ms (100 µs to 10 s)")
             phases.append((match.group(1), ms))
     if not any(what == "run" for what, _ in phases):
         raise SchedulerConfigError("the trace needs at least one 'run <ms>' phase, e.g. 'run 5, block 20'")
@@ -165,6 +174,15 @@ def validate(scenario: Scenario, scheduler: str = "credit") -> None:
             f"{s.pcpus} pCPUs for {s.duration_ms / 1000:g} s is a longer run than this simulator does at once: pCPUs × "
             f"simulated seconds must be at most {MAX_PCPU_SECONDS} (for example 4 pCPUs for 60 s), so that a run takes "
             "seconds, not minutes")
+    vcpus = sum(vm.vcpus for vm in s.vms)
+    if vcpus > MAX_TOTAL_VCPUS:
+        raise SchedulerConfigError(f"the VMs have {vcpus} vCPUs in all; this simulator takes at most {MAX_TOTAL_VCPUS} "
+                                   "on one host (every decision looks at the waiting vCPUs): use fewer or smaller VMs")
+    if vcpus * s.duration_ms > MAX_VCPU_SECONDS * 1000:
+        raise SchedulerConfigError(
+            f"{vcpus} vCPUs for {s.duration_ms / 1000:g} s is more work than this simulator does at once: vCPUs × "
+            f"simulated seconds must be at most {MAX_VCPU_SECONDS} (for example 16 vCPUs for 60 s); shorten the "
+            f"duration to at most {MAX_VCPU_SECONDS * 1000 // vcpus} ms or use fewer vCPUs")
     low, high = TIMESLICE_RANGE_MS
     if not low <= s.timeslice_ms <= high:
         raise SchedulerConfigError(f"the Credit timeslice must be {low}–{high} ms (Xen's range), not {s.timeslice_ms} ms")
@@ -178,8 +196,42 @@ def validate(scenario: Scenario, scheduler: str = "credit") -> None:
     io = s.shared_io
     if io.enabled and not 0 <= io.pcpu < s.pcpus:
         raise SchedulerConfigError(f"Domain 0 runs on pCPU {io.pcpu}, but the host has pCPUs 0–{s.pcpus - 1}")
-    if io.enabled and not 0 < io.cost_ms <= 100:
-        raise SchedulerConfigError(f"the CPU cost of one I/O must be more than 0 and at most 100 ms, not {io.cost_ms}")
+    if io.enabled and not MIN_PHASE_MS <= io.cost_ms <= 100:
+        raise SchedulerConfigError(f"the CPU cost of one I/O must be {MIN_PHASE_MS:g}–100 ms, not {io.cost_ms:g}")
+    events = estimated_events(s, scheduler)
+    if events > MAX_EVENTS:
+        raise SchedulerConfigError(
+            f"this run would take about {events:,.0f} scheduling events (decisions, wake-ups, timers), more than the "
+            f"{MAX_EVENTS:,} this simulator does at once: shorten the duration, or make periods, bursts and waits "
+            "longer")
+
+
+def estimated_events(scenario: Scenario, scheduler: str = "credit") -> float:
+    """About how many events the simulator handles for ``scenario``: an upper estimate, cheap to compute.
+
+    Per simulated millisecond: the timers (Credit: a tick every timeslice/3; Credit2: a turn of at most 1 ms on every
+    busy pCPU; RTDS: a replenishment per vCPU per period), plus two events (wake-up, block) per burst of each vCPU
+    that blocks, plus Domain 0's I/O jobs (up to 8 per I/O completion when bursty)."""
+    s = scenario
+    per_ms = float(s.pcpus)  # decisions: Credit2's 1 ms turns (the rate limit) on every pCPU, at worst
+    if scheduler == "credit":
+        per_ms += 3 / s.timeslice_ms  # Credit's ticks (3 per slice) and accounting
+    for vm in s.vms:
+        w = vm.workload
+        cycle = {"io": w.burst_ms + w.wait_ms, "latency": w.wait_ms}.get(w.kind)
+        if w.kind == "trace":
+            try:
+                phases = parse_trace(w.trace)
+            except SchedulerConfigError:
+                phases = (("run", 1.0),)
+            cycle = sum(ms for _, ms in phases) / max(1, len(phases))
+        rate = 2 / max(cycle, MIN_PHASE_MS) if cycle is not None else 0.0
+        if w.kind == "io" and s.shared_io.enabled:
+            rate *= 1 + (8 if s.shared_io.bursty else 1)
+        if scheduler == "rtds":
+            rate += 2 / max(vm.period_ms, RTDS_MIN_MS)
+        per_ms += vm.vcpus * rate
+    return per_ms * s.duration_ms
 
 
 def _validate_vm(vm: VM, pcpus: int, scheduler: str) -> None:
@@ -207,8 +259,10 @@ def _validate_vm(vm: VM, pcpus: int, scheduler: str) -> None:
     w = vm.workload
     if w.kind not in WORKLOADS:
         raise SchedulerConfigError(f"{who}: unknown workload {w.kind!r}; choose one of {', '.join(WORKLOADS)}")
-    if w.kind in ("io", "latency") and not (0 < w.burst_ms <= 10_000 and 0 < w.wait_ms <= 10_000):
-        raise SchedulerConfigError(f"{who}: burst and wait must be more than 0 and at most 10000 ms")
+    if w.kind in ("io", "latency") and not (MIN_PHASE_MS <= w.burst_ms <= 10_000 and MIN_PHASE_MS <= w.wait_ms <= 10_000):
+        raise SchedulerConfigError(f"{who}: burst and wait must each be {MIN_PHASE_MS:g}–10000 ms (100 µs to 10 s), "
+                                   f"not burst={w.burst_ms:g} wait={w.wait_ms:g}: shorter phases make more events "
+                                   "than this simulator does at once")
     if w.kind == "latency" and w.burst_ms > w.wait_ms:
         raise SchedulerConfigError(f"{who}: a latency workload's burst ({w.burst_ms:g} ms) must fit in its period "
                                    f"({w.wait_ms:g} ms)")

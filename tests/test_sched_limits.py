@@ -1,0 +1,65 @@
+"""Issue 15 (Severe): a scheduling scenario cannot pin the server. The editor's limits refuse the issue's runaway
+scenarios with a message naming the limit, and the engine's own budget stops a run that gets past them."""
+
+import time
+
+import pytest
+
+from engine.sharing import sched
+from engine.sharing.sched_model import (MAX_EVENTS, VM, Scenario, SchedulerConfigError, Workload, estimated_events,
+                                        validate)
+from engine.sharing.sched_presets import PRESETS
+from engine.sharing.sched_text import parse_scenario
+
+
+def _big(vms: int, vcpus: int, pcpus: int = 64, duration: int = 3750) -> str:
+    return f"host pcpus={pcpus} duration={duration}\n" + "\n".join(f"vm{i} vcpus={vcpus}" for i in range(vms))
+
+
+@pytest.mark.parametrize("text, message", [
+    (_big(32, 64), "2048 vCPUs in all; this simulator takes at most 128"),
+    (_big(8, 16, duration=10_000), "must be at most 240"),  # 64 pCPUs × 10 s
+    (_big(2, 64, pcpus=4, duration=60_000), "vCPUs × simulated seconds must be at most 960"),
+    ("host pcpus=1 duration=3000\nweb workload=latency burst=0.001 wait=0.001", "burst and wait must each be 0.1–10000"),
+    ("host pcpus=4 duration=60000\n" + "\n".join(f"w{i} workload=latency burst=0.1 wait=0.2" for i in range(8)),
+     "scheduling events"),
+])
+def test_the_issues_runaway_scenarios_are_refused_with_the_limit(text, message):
+    started = time.perf_counter()
+    with pytest.raises(SchedulerConfigError, match=message):
+        for scheduler in sched.SCHEDULERS:
+            validate(parse_scenario(text), scheduler)
+    assert time.perf_counter() - started < 0.5  # refused before any simulation
+
+
+def test_every_preset_is_well_under_the_event_limit():
+    for preset in PRESETS.values():
+        assert estimated_events(preset.scenario, preset.scheduler) < MAX_EVENTS / 20
+
+
+def test_the_estimate_is_an_upper_bound_on_the_events_of_real_runs():
+    scenario = Scenario(2, (VM("a", workload=Workload("io", 2, 8)), VM("b", workload=Workload("latency", 1, 5)),
+                            VM("c")), duration_ms=2000)
+    for scheduler in sched.SCHEDULERS:
+        sim = sched._Sim(scenario, scheduler, 0, 0)
+        result = sim.go()
+        assert len(result.segments) + len(result.bursts) <= estimated_events(scenario, scheduler), scheduler
+
+
+@pytest.mark.parametrize("limit, value, message", [
+    ("MAX_STEPS", 10_000, "more than 10,000 events"),
+    ("MAX_SEGMENTS", 1_000, "more than 1,000 Gantt segments"),
+    ("CPU_BUDGET_S", 0.0, "more than 0 s of computing"),
+])
+def test_the_engine_stops_a_run_over_its_budget(monkeypatch, limit, value, message):
+    monkeypatch.setattr(sched, limit, value)
+    scenario = Scenario(4, tuple(VM(f"v{i}", 2, workload=Workload("io", 0.5, 1)) for i in range(4)), duration_ms=20_000)
+    validate(scenario, "credit2")
+    with pytest.raises(sched.SimulationBudgetError, match=message + r" \(it stopped at [\d,]+ of 20,000 simulated ms\)"):
+        sched.run(scenario, "credit2")
+    with pytest.raises(sched.SimulationBudgetError):  # the animated path checks the same budget
+        sched.play(scenario, "credit2")
+
+
+def test_a_budget_error_is_a_value_error_the_editor_shows():
+    assert issubclass(sched.SimulationBudgetError, ValueError)
