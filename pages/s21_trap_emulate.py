@@ -1,14 +1,15 @@
 """2.1 Trap and emulate: a guest program run natively and de-privileged under a VMM, side by side."""
 
 import hashlib
-import re
 
 import streamlit as st
 
-from engine.virtualizability.trap_emulate import ProgramError, parse_program, simulate
+from engine.virtualizability.trap_emulate import ProgramError, prepare
 from ui import content, layout, query
+from ui.editor import parsed
+from ui.escape import literal
 from ui.player import player
-from viz.virtualizability.trap_view import cpu_graph, listing, state_rows, styled_state_table
+from viz.virtualizability.trap_view import cpu_graph, listing, spelling_rows, state_rows, styled_state_table
 
 layout.header("2.1", "Trap and emulate", "Run a guest kernel de-privileged: what traps, what the VMM emulates, and what slips through.")
 content.lesson("2.1", "trap_emulate")
@@ -38,10 +39,10 @@ def linked_program() -> str | None:
     text = query.read_text("code", "", max_chars=LINK_CODE_CHARS).strip()  # too long: a notice, and ""
     try:
         if text:
-            parse_program(text, isa)
-    except ProgramError as exc:
-        reason = re.sub(r"([\\`*_\[\]()<>#|~!])", r"\\\1", str(exc))  # the link's text, shown as text, not Markdown
-        st.info(f"Link notice: the linked program does not run on {isa.name}: {reason} Showing the default program.", icon="🔗")
+            prepare(text, isa)
+    except ProgramError as exc:  # the link's text, shown as text, not Markdown
+        st.info(f"Link notice: the linked program does not run on {isa.name}: {literal(exc)} Showing the default program.",
+                icon="🔗")
         text = ""
     if not text:  # noticed once; the link's value leaves the address so the next rerun does not repeat it
         del st.query_params["code"]
@@ -51,7 +52,7 @@ def linked_program() -> str | None:
 linked = linked_program() if choice == CUSTOM else None
 suffix = f"_{hashlib.sha1(linked.encode()).hexdigest()[:8]}" if linked else ""
 code_key = f"code_{isa_id}_{choice}{suffix}"
-good_key = f"good_program_{isa_id}_{choice}{suffix}"
+good_key = f"good_program_text_{isa_id}_{choice}{suffix}"
 if choice != CUSTOM:
     st.caption(mine[choice].description)
     default_code = mine[choice].code.strip()
@@ -60,19 +61,19 @@ elif linked:
 else:  # start the editor from the first preset, or from any one instruction for an ISA without presets
     default_code = next(iter(mine.values())).code.strip() if mine else isa.instructions[0].mnemonic
 simulation = st.container()  # the animation comes first on the screen; the program editor sits under it
-with st.expander("Program (edit it: one instruction per line, `app:` for the application, `#` for comments)", expanded=choice == CUSTOM):
+program_box = st.expander("Program (edit it: one instruction per line, as the catalogue or an assembler spells it, "
+                          "`app:` for the application, `;` or `#` for comments)", expanded=choice == CUSTOM)
+with program_box:
     text = st.text_area("Guest program", default_code, key=code_key, height=220, label_visibility="collapsed")
     st.caption("Instructions of this ISA: " + " · ".join(f"`{i.mnemonic}`" for i in isa.instructions))
 
-try:
-    program = parse_program(text, isa)
-    st.session_state[good_key] = program
-except ProgramError as exc:
-    program = st.session_state.get(good_key) or parse_program(default_code, isa)
-    st.error(f"{exc} Showing the last program that worked.", icon="✋")
-
-
-trace = simulate(isa, program)  # microseconds for a program of at most 60 lines: no cache needed
+# parse and run: microseconds for a program of at most 60 lines, no cache needed; presets pass the same checks on load
+program, trace = parsed(text, lambda t: prepare(t, isa), good_key, default_code, "program")
+readings = spelling_rows(program)
+if readings:
+    with program_box:
+        st.markdown("**How your spellings were read** (the catalogue has one entry per instruction or form)")
+        st.dataframe(readings, hide_index=True, width="stretch")
 
 
 def render(frame) -> None:

@@ -139,7 +139,7 @@ def test_isa_file_errors_are_clear(catalogue):
 
 def test_preset_with_unknown_instruction_is_reported(tmp_path, catalogue):
     path = write(tmp_path, '[[program]]\nid="p"\nisa="ia32"\nname="n"\ndescription="d"\ncode="FOO"\n')
-    with pytest.raises(LessonError, match="the code does not parse: line 1: 'FOO'"):
+    with pytest.raises(LessonError, match="the code cannot run on the page: line 1: 'FOO'"):
         load_programs(path, catalogue)
 
 

@@ -77,7 +77,7 @@ def test_same_program_gives_the_same_trace(catalogue):
     ("FOO", "line 1: 'FOO' is not an instruction"),
     ("CLI\nPOPFF", "Did you mean POPF"),
     ("app:", "names no instruction"),
-    ("POPF", "empty stack"),
+    ("POPF", "nothing was pushed before it; put PUSHF earlier"),
     ("NOP\n" * 61, "at most 60"),
 ])
 def test_bad_programs_give_clear_messages(catalogue, text, message):

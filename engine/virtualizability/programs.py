@@ -1,7 +1,8 @@
 """Preset guest programs for the trap-and-emulate animation, from lessons/2.1/programs.toml.
 
-Each preset is parsed against its ISA's catalogue on load, so a preset that names an
-instruction the catalogue lacks is reported as a lesson-file error, not at click time.
+Each preset is parsed against its ISA's catalogue and run on load, with the same checks the page applies
+to a typed program (engine.virtualizability.trap_emulate.prepare), so a preset that names an instruction
+the catalogue lacks, or pops what it never pushed, is reported as a lesson-file error, not at click time.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from engine.virtualizability.isa import ISA
 from engine.core.lessons import Reader, load_toml
-from engine.virtualizability.trap_emulate import ProgramError, parse_program
+from engine.virtualizability.trap_emulate import ProgramError, prepare
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,9 @@ def load_programs(path: Path, catalogue: dict[str, ISA]) -> tuple[Program, ...]:
         if p.isa not in catalogue:
             r.fail(f"'isa' = {p.isa!r} is not one of {', '.join(catalogue)}")
         try:
-            parse_program(p.code, catalogue[p.isa])
+            prepare(p.code, catalogue[p.isa])
         except ProgramError as exc:
-            r.fail(f"the code does not parse: {exc}")
+            r.fail(f"the code cannot run on the page: {exc}")
         programs.append(p)
     root.unique((p.id for p in programs), "program id")
     return tuple(programs)

@@ -10,13 +10,14 @@ native run (Popek–Goldberg's equivalence property is violated).
 
 from __future__ import annotations
 
-import difflib
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from engine.virtualizability.isa import ISA, Instruction
 from engine.core.trace import Trace, TraceBuilder
+from engine.virtualizability.spellings import SpellingError, read_instruction, strip_comment
 
 Context = Literal["kernel", "app"]
 MAX_PROGRAM_LINES = 60
@@ -31,6 +32,8 @@ class ProgramLine:
     number: int  # line number in the editor, for messages
     context: Context
     instruction: Instruction
+    written: str = ""  # the instruction as the student wrote it ("pushfd"); "" when generated
+    how: str = ""  # why ``written`` reads as this catalogue entry; "" when it is the catalogue's own spelling
 
     @property
     def label(self) -> str:
@@ -39,10 +42,12 @@ class ProgramLine:
 
 
 def parse_program(text: str, isa: ISA) -> tuple[ProgramLine, ...]:
-    """One instruction per line; ``app:`` runs a line in the guest application; ``#`` comments."""
+    """One instruction per line, in the catalogue's or an assembler's spelling (engine.virtualizability.spellings);
+    ``app:`` runs a line in the guest application; ``;`` and ``#`` start comments; ``label:`` before an
+    instruction is skipped. The program is checked so that it runs: a pop needs an earlier push."""
     lines: list[ProgramLine] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        code = raw.split("#", 1)[0].strip()
+        code = strip_comment(raw)
         if not code:
             continue
         context: Context = "kernel"
@@ -51,20 +56,47 @@ def parse_program(text: str, isa: ISA) -> tuple[ProgramLine, ...]:
             if lowered.startswith(prefix):
                 context, code = ctx, code[len(prefix):].strip()  # type: ignore[assignment]
                 break
+        else:
+            code = _LABEL.sub("", code, count=1).strip()
+            if not code:  # a label on its own line
+                continue
         if not code:
             raise ProgramError(f"line {number}: '{raw.strip()}' names no instruction after the prefix")
-        if not isa.has(code):
-            keys = [i.mnemonic for i in isa.instructions]
-            close = difflib.get_close_matches(code.upper(), [k.upper() for k in keys], n=3, cutoff=0.5)
-            names = [k for k in keys if k.upper() in close]
-            hint = f" Did you mean {', '.join(names)}?" if names else ""
-            raise ProgramError(f"line {number}: '{code}' is not an instruction of {isa.name}.{hint}")
-        lines.append(ProgramLine(number, context, isa.instruction(code)))
+        try:
+            reading = read_instruction(code, isa)
+        except SpellingError as exc:
+            raise ProgramError(f"line {number}: {exc}") from None
+        lines.append(ProgramLine(number, context, isa.instruction(reading.entry), reading.written, reading.how))
+        if len(lines) > MAX_PROGRAM_LINES:
+            raise ProgramError(f"The program has more than {MAX_PROGRAM_LINES} instructions; at most "
+                               f"{MAX_PROGRAM_LINES} keep the animation readable: shorten it.")
     if not lines:
         raise ProgramError("The program is empty: write one instruction per line, for example 'CLI'.")
-    if len(lines) > MAX_PROGRAM_LINES:
-        raise ProgramError(f"The program has {len(lines)} instructions; at most {MAX_PROGRAM_LINES} keep the animation readable.")
+    check_stack(lines, isa)
     return tuple(lines)
+
+
+_LABEL = re.compile(r"^[A-Za-z_.$][\w.$@]*:(?=\s|$)")
+
+
+def check_stack(program: list[ProgramLine] | tuple[ProgramLine, ...], isa: ISA) -> None:
+    """Every pop has a value to pop: the model's guest stack holds only what the program pushed.
+
+    A privileged instruction in the application never runs (it traps and is reflected), so it moves nothing.
+    """
+    depth = 0
+    for line in program:
+        eff = line.instruction.effect
+        if line.instruction.privileged and line.context == "app":
+            continue
+        if eff.push:
+            depth += 1
+        if eff.pop:
+            if depth == 0:
+                pushers = " or ".join(i.mnemonic for i in isa.instructions if i.effect.push == eff.pop) or "a push"
+                raise ProgramError(f"line {line.number}: {line.instruction.mnemonic} pops {eff.pop} from the stack, "
+                                   f"but nothing was pushed before it; put {pushers} earlier in the program.")
+            depth -= 1
 
 
 # --------------------------------------------------------------------------- state
@@ -278,6 +310,12 @@ def simulate_text(isa: ISA, text: str) -> Trace[TrapState]:
     return simulate(isa, parse_program(text, isa))
 
 
+def prepare(text: str, isa: ISA) -> tuple[tuple[ProgramLine, ...], Trace[TrapState]]:
+    """The program and its run: what the page shows, and what a preset must pass on load (the same checks)."""
+    program = parse_program(text, isa)
+    return program, simulate(isa, program)
+
+
 def classify_program(isa: ISA, program: tuple[ProgramLine, ...]) -> dict[str, tuple[int, ...]]:
     """Indices of the lines that trap and of those that misbehave silently (for quiz generators)."""
     trace = simulate(isa, program)
@@ -289,6 +327,6 @@ def classify_program(isa: ISA, program: tuple[ProgramLine, ...]) -> dict[str, tu
 
 
 __all__ = [
-    "CpuView", "ProgramError", "ProgramLine", "TrapState", "classify_program",
-    "parse_program", "simulate", "simulate_text",
+    "CpuView", "ProgramError", "ProgramLine", "TrapState", "check_stack", "classify_program",
+    "parse_program", "prepare", "simulate", "simulate_text",
 ]

@@ -73,6 +73,12 @@ def listing(program: tuple[ProgramLine, ...], current: int | None) -> str:
     return "\n".join(out)
 
 
+def spelling_rows(program: tuple[ProgramLine, ...]) -> list[dict[str, str]]:
+    """"You wrote → catalogue entry" for every line not written in the catalogue's own spelling."""
+    return [{"Line": str(line.number), "You wrote": line.written, "Catalogue entry": line.instruction.mnemonic,
+             "Why": line.how} for line in program if line.how]
+
+
 def styled_state_table(rows: list[dict[str, str]]) -> "pandas.io.formats.style.Styler":
     """The state table with differing rows filled vermillion (and labelled DIFFERS, not colour alone)."""
     import pandas
