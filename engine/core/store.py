@@ -231,6 +231,22 @@ class Store:
             conn.execute(_learners.delete().where(_learners.c.key == key))
         self._write(action)
 
+    def class_events(self) -> list[tuple[int, Event]]:
+        """Every learner's events for the lecturer's class statistics (read only), oldest first, each with a number
+        that tells learners apart within this answer only (1, 2, ... by first event). Keys are never returned."""
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(sa.select(_events.c.learner, *[_events.c[name] for name in Event.__dataclass_fields__])
+                                    .order_by(_events.c.id)).mappings().all()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"The progress database cannot be read ({_reason(exc)}).") from exc
+        numbers: dict[str, int] = {}
+        out = []
+        for row in rows:
+            number = numbers.setdefault(row["learner"], len(numbers) + 1)
+            out.append((number, Event(**{name: row[name] for name in Event.__dataclass_fields__})))
+        return out
+
     def count(self) -> int:
         """All events of all learners (for tests and benchmarks)."""
         with self.engine.connect() as conn:

@@ -58,3 +58,32 @@ def collect(sections: Iterable[str], kinds: Iterable[str] = KINDS, count: int = 
                 entries += [Entry(_category(head, "Generated", gen.title), q)
                             for q in variants(gen, count, catalogue) if q.kind in wanted]
     return entries
+
+
+class QuestionIndex:
+    """The question behind an id in the history: a written one, or the generated variant its seed makes again (what
+    the class statistics need to name wrong options and a variant's parameters). Built once, cached per id."""
+
+    def __init__(self, lessons_dir: Path = LESSONS_DIR, catalogue: Mapping[str, ISA] | None = None):
+        self.catalogue = catalogue if catalogue is not None else load_catalogue(lessons_dir / "isas")
+        self.written: dict[str, Question] = {}
+        for section in load_sections(lessons_dir / "sections.toml"):
+            if (lessons_dir / section.id / "quiz.toml").exists():
+                self.written.update({q.id: q for q in load_bank(section.id, lessons_dir)})
+        self.generators: dict[str, Generator] = {}
+        self.titles: dict[str, str] = {}
+        for gen in registry().values():  # a generator's id stem ('gen-2d') from the id of its first variant
+            stem = gen.make(FIRST_SEED, self.catalogue).id.rpartition("-")[0]
+            self.generators[stem] = gen
+            self.titles[stem] = gen.title
+        self._made: dict[str, Question | None] = {}
+
+    def __call__(self, question_id: str) -> Question | None:
+        if question_id in self.written:
+            return self.written[question_id]
+        if question_id not in self._made:
+            stem, _, seed = question_id.rpartition("-")
+            gen = self.generators.get(stem)
+            made = gen.make(int(seed), self.catalogue) if gen is not None and seed.isdigit() and len(seed) < 10 else None
+            self._made[question_id] = made if made is not None and made.id == question_id else None
+        return self._made[question_id]
