@@ -241,8 +241,6 @@ def test_render_chains_only_exits_whose_target_is_cached():
     ("again: jmp again", 12, f"did not halt within {MAX_STEPS} instructions"),
     ("pop eax", 12, "line 1: 'pop eax' pops from an empty stack"),
     ("popf", 12, "line 1: 'popf' pops from an empty stack"),
-    ("nop\njmp 0x1002", 12, "line 2: 'jmp 0x1002' continues at 0x1002, which is not the address of an instruction"),
-    ("jmp [ebx]", 12, "line 1: 'jmp \\[ebx\\]' jumps through memory"),
     ("cmp eax, 1\njp 0x1000", 12, "line 2: 'jp 0x1000' tests the parity flag"),
     ("nop", 0, "between 1 and 64 instructions, not 0"),
     ("nop", 65, "between 1 and 64 instructions, not 65"),
@@ -250,6 +248,22 @@ def test_render_chains_only_exits_whose_target_is_cached():
 def test_run_errors_are_clear(code, max_unit, message):
     with pytest.raises(BTError, match=message):
         run(code, max_unit=max_unit)
+
+
+@pytest.mark.parametrize("code, where", [
+    ("nop\njmp 0x1002", "'jmp 0x1002' (line 2) continues at 0x1002, which is not the address of one of its instructions"),
+    ("jmp [ebx]", "'jmp [ebx]' (line 1) takes its target from memory"),
+    ("mov eax, 0x5000\njmp eax", "'jmp eax' (line 2) continues at 0x5000"),
+])
+def test_control_leaving_the_listing_ends_the_run_with_a_frame(code, where):
+    trace = run(code)
+    last = trace[-1].state
+    assert last.phase == "done" and last.result.startswith("Control leaves the listing: " + where)
+
+
+def test_a_run_that_cannot_go_on_ends_with_a_frame_when_not_strict():
+    trace = simulate(parse_listing("pop eax"), strict=False)
+    assert trace[-1].state.result.startswith("The run stopped: line 1: 'pop eax' pops from an empty stack")
 
 
 def test_empty_program_is_an_error():

@@ -215,7 +215,7 @@ def test_parsing_is_deterministic():
     ("401000:", "line 1: address 0x401000 is followed by no instruction"),
     ("401004: nop\n401000: nop", "line 2: address 0x401000 overlaps or precedes"),
     ("a: nop\na: nop", "line 2: label 'a' is defined twice"),
-    ("9c popf", "line 1: the bytes 9c decode as 'pushfd', not 'popf'"),
+    ("9c popf", "line 1: the bytes 9c decode as 'pushfd', but the line says 'popf'"),
     ("0f", "line 1: the bytes 0f do not decode"),
     ("9c fa", "line 1: the bytes 9c fa hold more than one instruction"),
     ("nop\n" * (MAX_INSTRUCTIONS + 1), f"more than {MAX_INSTRUCTIONS} instructions"),

@@ -24,8 +24,10 @@ from engine.virtualizability.isa import ISA
 from engine.core.lessons import Reader, load_toml
 from engine.core.trace import Trace, TraceBuilder
 from engine.fullvirt.x86 import (
-    GPR32, JCC, LOOPS, AsmError, Classification, Insn, Kind, Operand, classification, ia32, parse_hex, parse_listing,
+    GPR32, GPR64, JCC, LOOPS, AsmError, Classification, Insn, Kind, Operand, classification, ia32, parse_hex,
+    parse_listing,
 )
+from engine.fullvirt.x86_catalogue import LEAVES_LISTING
 
 DEFAULT_MAX_UNIT = 12  # Adams & Agesen: a translation unit holds at most 12 instructions (sources.toml: bt-unit-cap, not verified)
 MIN_MAX_UNIT, MAX_MAX_UNIT = 1, 64
@@ -43,9 +45,11 @@ ASSUMPTIONS = (
     "other instruction, and any memory or 8/16-bit register operand, has no modelled effect on registers (a push of "
     "such an operand pushes 0). The VMM's emulation is modelled for CLI/STI (the guest's virtual IF), HLT (stops "
     "the run), PUSHF/POPF (flags with the virtual IF), segment-register PUSH/POP/MOV (the guest's selectors, RPL 0) "
-    "and SMSW/STR/SLDT into a register (the guest's values from the IA-32 catalogue); far transfers and INT are "
-    "emulated as if they came back to the next instruction. The guest kernel runs in ring 1. A ret with nothing "
-    "pushed returns to a caller outside the program and ends the run."
+    "and SMSW/STR/SLDT into a register (the guest's values from the IA-32 catalogue); a far JMP or CALL goes to its "
+    "offset, INT is emulated as if its handler came back to the next instruction, and IRET returns through the "
+    "stack. The guest kernel runs in ring 1. Control that leaves the listing (a ret with nothing pushed, a call or "
+    "jump to an address that is not one of its instructions, a jump through memory, SYSENTER/SYSEXIT) ends the run. "
+    "64-bit code: only the low 32 bits of RAX–RSP are modelled."
 )
 
 Phase = Literal["start", "translate", "hit", "vmm", "trap", "done"]
@@ -53,6 +57,21 @@ Phase = Literal["start", "translate", "hit", "vmm", "trap", "done"]
 
 class BTError(ValueError):
     """The program cannot run under the translator; the message says which line and why."""
+
+
+@dataclass(frozen=True)
+class Leave:
+    """Control leaves the listing: where it goes, for the last frame."""
+
+    where: str
+
+
+_LOW32 = dict(zip(GPR64, GPR32))  # the model keeps the low 32 bits of the 64-bit registers
+
+
+def _reg32(op: Operand) -> str:
+    reg = op.reg or ""
+    return _LOW32.get(reg, reg)
 
 
 @dataclass(frozen=True)
@@ -98,8 +117,10 @@ class Unit:
     def exits(self) -> tuple[int, ...]:
         """Guest addresses the unit can continue at that are known when translating (chaining candidates)."""
         last, kind = self.insns[-1], self.classes[-1].kind
-        if kind != "control":
+        if not self.classes[-1].transfer:
             return (last.end,)
+        if kind != "control":
+            return ()  # the VMM emulates the transfer and looks its target up
         target = _static_target(last)
         if target is None or last.base == "ret":
             return ()
@@ -178,13 +199,16 @@ def render(unit: Unit, cached: frozenset[int]) -> tuple[TLine, ...]:
         if cls.kind == "ident":
             lines.append(TLine(a, text, "ident", text, "copied unchanged (IDENT)"))
         elif cls.kind == "privileged":
-            lines.append(TLine(a, text, "privileged", text, f"privileged ({cls.form}): left in place; traps, the VMM emulates it"))
+            then = "; the VMM emulates the transfer and continues at its target" if cls.transfer else ""
+            lines.append(TLine(a, text, "privileged", text,
+                               f"privileged ({cls.form}): left in place; traps, the VMM emulates it{then}"))
         elif cls.kind == "critical":
+            then = "; the VMM emulates the transfer and continues at its target" if cls.transfer else ""
             lines.append(TLine(a, text, "critical", f"call {vmm_routine(cls.form)}",
-                               f"critical ({cls.form}): replaced by a call into the VMM"))
+                               f"critical ({cls.form}): replaced by a call into the VMM{then}"))
         else:
             lines.extend(_control_lines(insn, cached))
-    if unit.classes[-1].kind != "control":
+    if not unit.classes[-1].transfer:
         end = unit.insns[-1].end
         lines.append(TLine(None, "", "control", f"jmp {_ref(end, cached)}", f"{unit.reason}; {_exit_note(end, cached)}"))
     return tuple(lines)
@@ -224,6 +248,7 @@ class _Run:
             raise BTError(f"the translation-unit size must be between {MIN_MAX_UNIT} and {MAX_MAX_UNIT} "
                           f"instructions, not {max_unit}")
         self.program, self.max_unit, self.isa = program, max_unit, isa
+        self.strict = True  # False: a run that cannot go on ends with a frame that says why (the page's choice)
         self.index = {insn.address: n for n, insn in enumerate(program)}
         self.end = program[-1].end
         self.cache: dict[int, Unit] = {}
@@ -256,7 +281,7 @@ class _Run:
             insns.append(insn)
             classes.append(classification(insn, self.isa))
             n += 1
-            if classes[-1].kind == "control":
+            if classes[-1].transfer:
                 reason = f"a control transfer ({insn.base})"
                 break
             if len(insns) == self.max_unit:
@@ -303,6 +328,19 @@ class _Run:
     # ----------------------------------------------------------------- execution
 
     def run(self) -> tuple[Trace[BTState], tuple[Step, ...]]:
+        try:
+            return self._run()
+        except BTError as exc:
+            if self.strict:
+                raise
+            return self.finish(None, f"The run stopped: {exc}")
+
+    def leave(self, insn: Insn, where: str) -> tuple[Trace[BTState], tuple[Step, ...]]:
+        """Control leaves the listing: the run ends with a frame that says where it went."""
+        return self.finish(insn.address, f"Control leaves the listing: '{insn.text}' (line {insn.line}) {where}. "
+                           "The model can only run the instructions it was given, so the run ends here.")
+
+    def _run(self) -> tuple[Trace[BTState], tuple[Step, ...]]:
         first = self.program[0].address
         self.frame("start", first, "Ready: nothing translated yet",
                    f"The translation cache is empty. Execution starts at {first:#x}; each unit is translated the first "
@@ -313,8 +351,8 @@ class _Run:
                 if pc == self.end:
                     return self.finish(None, "The guest ran off the end of the program.")
                 assert came_from is not None  # the first address is always an instruction
-                raise BTError(f"line {came_from.line}: '{came_from.text}' continues at {pc:#x}, which is not the "
-                              "address of an instruction in the program")
+                return self.leave(came_from, f"continues at {pc:#x}, which is not the address of one of its "
+                                             "instructions")
             translated = self.arrive(pc)
             unit = self.unit
             assert unit is not None
@@ -326,6 +364,8 @@ class _Run:
                 self.steps.append(Step(insn, cls.kind, translated, _is_lookup(insn, cls.kind)))
                 translated = 0
                 outcome = self.execute(insn, cls)
+                if isinstance(outcome, Leave):
+                    return self.leave(insn, outcome.where)
                 if isinstance(outcome, str):
                     return self.finish(insn.address, outcome)
                 pc, came_from = outcome, insn
@@ -338,13 +378,14 @@ class _Run:
         self.frame("done", pc, "Run finished", why, {"done"}, result)
         return self.tb.build(), tuple(self.steps)
 
-    def execute(self, insn: Insn, cls: Classification) -> int | str:
-        """Run one instruction; the next guest address, or why the run ends."""
+    def execute(self, insn: Insn, cls: Classification) -> int | str | Leave:
+        """Run one instruction; the next guest address, why the run ends, or where control leaves the listing."""
         if cls.kind == "privileged":
-            return self.trap(insn, cls)
+            outcome = self.trap(insn, cls)
+            return self.emulated_transfer(insn) if cls.transfer and not isinstance(outcome, str) else outcome
         if cls.kind == "critical":
             self.vmm_call(insn, cls)
-            return insn.end
+            return self.emulated_transfer(insn) if cls.transfer else insn.end
         if cls.kind == "control":
             return self.transfer(insn)
         self.alu(insn)
@@ -393,14 +434,14 @@ class _Run:
             return f"The VMM loads {ops[0].text} from the stack after checking it against the guest's descriptor tables."
         if form == "MOV Sreg" and self._gpr32(ops[0]) and ops[1].kind == "segment":
             selector = GUEST_SELECTORS.get(ops[1].reg or "", 0)
-            self.regs[ops[0].reg or ""] = selector
+            self.regs[_reg32(ops[0])] = selector
             return f"The VMM returns the guest's {ops[1].text} selector {selector:#x} (RPL 0), not the real one with RPL 1."
         guest_field = {"SMSW": ("CR0", 0xFFFF), "STR": ("TR", 0xFFFF), "SLDT": ("LDTR", 0xFFFF)}.get(form)
         names = {f.name for f in self.isa.state}
         if guest_field and guest_field[0] in names and ops and self._gpr32(ops[0]):
             field = self.isa.field(guest_field[0])
             value = int(field.guest, 16) & guest_field[1]
-            self.regs[ops[0].reg or ""] = value
+            self.regs[_reg32(ops[0])] = value
             return f"The VMM returns the guest's {field.name} value {value:#x}, not the VMM's {int(field.host, 16) & guest_field[1]:#x}."
         table = {"SGDT": "GDTR", "SIDT": "IDTR"}.get(form)
         if table and table in names:
@@ -408,15 +449,41 @@ class _Run:
             return f"The VMM stores the guest's {table} {field.guest}, not its own {field.host} (memory is not modelled)."
         return f"The VMM emulates it on the virtual CPU. {cls.entry.why if cls.entry else ''}".strip()
 
-    def transfer(self, insn: Insn) -> int | str:
+    def emulated_transfer(self, insn: Insn) -> int | Leave:
+        """Where the VMM continues after emulating a far transfer, INT, IRET or SYSEXIT/SYSRET."""
         m = insn.base
+        if m in LEAVES_LISTING:
+            return Leave(f"goes where {LEAVES_LISTING[m]}")
+        if m in ("int", "int1", "int3", "into"):
+            return insn.end  # model: the guest's handler (outside the listing) comes back to the next instruction
+        if m in ("retf", "iretd"):
+            need = 2 if m == "retf" else 3
+            if len(self.stack) < need:
+                return Leave(f"returns to the code that called or was interrupted, outside the listing (the stack "
+                             f"holds {len(self.stack)} of the {need} values it pops)")
+            target = self.pop(insn)
+            for _ in range(need - 1):
+                self.pop(insn)  # CS (and EFLAGS): the VMM checks them against the guest's descriptors
+            return target
+        if insn.operands and insn.operands[0].kind in ("far", "imm") and insn.operands[0].value is not None:
+            if m in ("call", "lcall"):
+                self.push(GUEST_SELECTORS["cs"])
+                self.push(insn.end)
+            return insn.operands[0].value
+        return Leave("jumps through a far pointer in memory, which the model does not track")
+
+    def transfer(self, insn: Insn) -> int | str | Leave:
+        m = insn.base
+        if m in LEAVES_LISTING:
+            return Leave(f"goes where {LEAVES_LISTING[m]}")
         if m == "ret":
             if not self.stack:
-                return "ret with nothing on the stack returns to a caller outside the program: the run ends."
+                return Leave("returns to its caller, outside the listing (nothing was pushed inside it)")
             return self.pop(insn)
         if m == "call":
             target = self.target(insn)
-            self.push(insn.end)
+            if not isinstance(target, Leave):
+                self.push(insn.end)
             return target
         if m == "jmp":
             return self.target(insn)
@@ -441,22 +508,24 @@ class _Run:
             raise BTError(f"line {insn.line}: '{insn.text}' tests the parity flag, which the model does not track")
         return conditions[insn.base]
 
-    def target(self, insn: Insn) -> int:
+    def target(self, insn: Insn) -> int | Leave:
         op = insn.operands[0] if insn.operands else None
         if op is not None and op.kind == "imm" and op.value is not None:
             return op.value
         if op is not None and self._gpr32(op):
-            return int(self.regs[op.reg or ""])
-        raise BTError(f"line {insn.line}: '{insn.text}' jumps through memory or a non-32-bit register; "
-                      "the model does not track memory")
+            return int(self.regs[_reg32(op)])
+        if op is not None and op.kind == "symbol":
+            return Leave(f"goes to '{op.text}', which is not a label of the listing (code outside it)")
+        return Leave("takes its target from memory (or a register the model does not track), which the model "
+                     "cannot follow")
 
     @staticmethod
     def _gpr32(op: Operand) -> bool:
-        return op.kind == "gpr" and op.reg in GPR32
+        return op.kind == "gpr" and (op.reg in GPR32 or op.reg in _LOW32)
 
     def value(self, op: Operand) -> int | None:
         if self._gpr32(op):
-            return int(self.regs[op.reg or ""])
+            return int(self.regs[_reg32(op)])
         return op.value if op.kind == "imm" else None
 
     def push(self, value: int) -> None:
@@ -478,11 +547,11 @@ class _Run:
         if m == "pop" and ops:
             value = self.pop(insn)
             if self._gpr32(ops[0]):
-                self.regs[ops[0].reg or ""] = value
+                self.regs[_reg32(ops[0])] = value
             return
         if not ops or not self._gpr32(ops[0]):
             return
-        dst = ops[0].reg or ""
+        dst = _reg32(ops[0])
         a = int(self.regs[dst])
         if m in ("inc", "dec") and len(ops) == 1:
             self.arith("add" if m == "inc" else "sub", dst, a, 1, keep_cf=True)
@@ -515,14 +584,27 @@ class _Run:
         self.regs.update(zf=r == 0, sf=bool(r & 0x80000000), cf=cf, of=of)
 
 
-def simulate(program: tuple[Insn, ...], max_unit: int = DEFAULT_MAX_UNIT, isa: ISA | None = None) -> Trace[BTState]:
-    """Translate lazily and run ``program``; one frame per translation, cache hit, VMM call and trap."""
-    return _Run(program, max_unit, isa or ia32()).run()[0]
+def _runner(program: tuple[Insn, ...], max_unit: int, isa: ISA | None, strict: bool) -> _Run:
+    run = _Run(program, max_unit, isa or ia32())
+    run.strict = strict
+    return run
 
 
-def execute(program: tuple[Insn, ...], max_unit: int = DEFAULT_MAX_UNIT, isa: ISA | None = None) -> tuple[Step, ...]:
+def simulate(program: tuple[Insn, ...], max_unit: int = DEFAULT_MAX_UNIT, isa: ISA | None = None,
+             strict: bool = True) -> Trace[BTState]:
+    """Translate lazily and run ``program``; one frame per translation, cache hit, VMM call and trap.
+
+    ``strict=False`` (the page): a run that cannot go on (an endless loop, a pop from an empty stack)
+    ends with a last frame that says why instead of raising :class:`BTError`, so a student's
+    correctly read program is always shown.
+    """
+    return _runner(program, max_unit, isa, strict).run()[0]
+
+
+def execute(program: tuple[Insn, ...], max_unit: int = DEFAULT_MAX_UNIT, isa: ISA | None = None,
+            strict: bool = True) -> tuple[Step, ...]:
     """The executed guest instruction stream of the same run (for the cost model)."""
-    return _Run(program, max_unit, isa or ia32()).run()[1]
+    return _runner(program, max_unit, isa, strict).run()[1]
 
 
 # --------------------------------------------------------------------------- presets
@@ -530,9 +612,12 @@ def execute(program: tuple[Insn, ...], max_unit: int = DEFAULT_MAX_UNIT, isa: IS
 Format = Literal["asm", "hex"]
 
 
-def parse_program(code: str, fmt: Format) -> tuple[Insn, ...]:
-    """Guest code as a listing (``asm``: objdump or plain Intel syntax) or as raw hex bytes."""
-    return parse_hex(code) if fmt == "hex" else parse_listing(code)
+def parse_program(code: str, fmt: Format, bits: int | None = None) -> tuple[Insn, ...]:
+    """Guest code as a listing (``asm``: objdump, NASM or plain Intel syntax) or as hex bytes (raw, xxd, hexdump -C).
+
+    ``bits`` is 32 or 64; ``None`` detects it from a listing (hex is then read as 32-bit code).
+    """
+    return parse_hex(code, bits=bits or 32) if fmt == "hex" else parse_listing(code, bits=bits)
 
 
 @dataclass(frozen=True)
@@ -568,7 +653,7 @@ def load_bt_programs(path: Path) -> tuple[BTProgram, ...]:
 
 
 __all__ = [
-    "ASSUMPTIONS", "BTError", "BTProgram", "BTState", "CacheEntry", "COUNTERS", "DEFAULT_MAX_UNIT", "MAX_MAX_UNIT",
+    "ASSUMPTIONS", "BTError", "Leave", "BTProgram", "BTState", "CacheEntry", "COUNTERS", "DEFAULT_MAX_UNIT", "MAX_MAX_UNIT",
     "MAX_STEPS", "MIN_MAX_UNIT", "Registers", "Step", "TLine", "Unit", "execute", "load_bt_programs", "parse_program",
     "render", "simulate", "vmm_routine",
 ]

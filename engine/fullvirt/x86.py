@@ -2,10 +2,16 @@
 
 A binary translator works on machine code, not on mnemonics, so whenever a listing carries
 bytes they are decoded with capstone (the real x86 decoder) and capstone's reading wins; the
-text is only checked against it. Plain Intel-syntax lines without bytes are accepted too, so a
-student can type a program; they get pseudo-addresses (see :data:`PSEUDO_LENGTH`).
+text is only checked against it, by meaning (objdump and capstone spell some instructions
+differently). Plain Intel-syntax lines without bytes are accepted too, so a student can type a
+program; they get pseudo-addresses (see :data:`PSEUDO_LENGTH`). The reader takes what students
+paste: ``objdump -d -M intel`` (32- or 64-bit), NASM-style code (``bits``, ``org``, ``equ``,
+``jmp $``), raw hex, ``xxd`` and ``hexdump -C``; it refuses AT&T syntax and ``objdump -S`` output
+with a message that says which command to run instead.
 
-Classification maps each decoded instance onto the IA-32 catalogue (lessons/isas/20-ia32.toml).
+Classification maps each decoded instance onto the IA-32 catalogue (lessons/isas/20-ia32.toml)
+and the architecture manual's further lists (engine/fullvirt/x86_catalogue.py); an instruction
+on no list is shown as "not in the catalogue", never silently as innocuous.
 The same mnemonic can land in different classes depending on its operands (``mov eax, ebx`` is
 innocuous, ``mov ds, ax`` critical, ``mov cr3, eax`` privileged): that is why the lecture says
 the replacement must be done at run time, on decoded instructions.
@@ -25,8 +31,9 @@ from capstone import x86_const
 
 from engine.virtualizability.isa import ISA, Instruction, load_isa
 from engine.core.lessons import LESSONS_DIR
+from engine.fullvirt import x86_catalogue as manual
 
-OperandKind = Literal["gpr", "segment", "control", "debug", "other", "imm", "memory", "far"]
+OperandKind = Literal["gpr", "segment", "control", "debug", "other", "imm", "memory", "far", "symbol"]
 Kind = Literal["ident", "privileged", "critical", "control"]
 KINDS: tuple[Kind, ...] = ("ident", "privileged", "critical", "control")
 
@@ -37,10 +44,13 @@ BASE_ADDRESS = 0x1000  # first address when the input gives none
 PSEUDO_LENGTH = 4
 
 GPR32 = ("eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp")
-_GPR = set(GPR32) | {"ax", "bx", "cx", "dx", "si", "di", "bp", "sp"} | {"al", "ah", "bl", "bh", "cl", "ch", "dl", "dh"}
+GPR64 = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp")
+_GPR = (set(GPR32) | set(GPR64) | {"ax", "bx", "cx", "dx", "si", "di", "bp", "sp"}
+        | {"al", "ah", "bl", "bh", "cl", "ch", "dl", "dh", "sil", "dil", "bpl", "spl"}
+        | {f"r{n}{w}" for n in range(8, 16) for w in ("", "d", "w", "b")})
 _SEGMENT = {"cs", "ds", "es", "fs", "gs", "ss"}
-_CONTROL = {"cr0", "cr2", "cr3", "cr4", "cr8"}
-_DEBUG = {f"dr{n}" for n in range(8)}
+_CONTROL = {f"cr{n}" for n in range(16)}
+_DEBUG = {f"dr{n}" for n in range(16)}
 
 # Spellings that name the same instruction (assemblers, objdump and capstone differ).
 ALIASES = {
@@ -48,6 +58,8 @@ ALIASES = {
     "jnge": "jl", "jnl": "jge", "jng": "jle", "jnle": "jg", "jpe": "jp", "jpo": "jnp", "loopz": "loope",
     "loopnz": "loopne", "lret": "retf", "retn": "ret", "sal": "shl", "repz": "repe", "repnz": "repne",
     "pushfd": "pushf", "popfd": "popf", "sgdtd": "sgdt", "sidtd": "sidt", "iret": "iretd",
+    "pushfq": "pushf", "popfq": "popf", "iretq": "iretd", "retfq": "retf", "sysretq": "sysret", "sysexitq": "sysexit",
+    "jrcxz": "jecxz", "sgdtq": "sgdt", "sidtq": "sidt",
 }
 _PREFIXES = {"lock", "rep", "repe", "repz", "repne", "repnz"}
 _MNEMONICS = frozenset(
@@ -87,6 +99,8 @@ class Insn:
     source: str  # the line as written
     raw: bytes | None = None  # machine code, when given
     far: bool = False  # far transfer (selector:offset or m16:32 operand, retf)
+    bits: int = 32  # 32: IA-32 code, 64: x86-64 code (decoded in capstone's 64-bit mode)
+    groups: frozenset[str] = frozenset()  # capstone's instruction groups ("jump", "call", ...), when decoded
 
     @property
     def base(self) -> str:
@@ -118,12 +132,27 @@ _COMMENT = re.compile(r"[#;].*$")
 _ADDRESS = re.compile(r"^((?:0x)?[0-9a-fA-F]+):(?=\s|$)")
 _LABEL = re.compile(r"^([A-Za-z_.$][\w.$@]*):(?=\s|$)")
 _SYMBOL = re.compile(r"^([0-9a-fA-F]+)\s+<([^>]+)>:$")  # objdump: "00000033 <loop>:"
-_SKIP = re.compile(r"^(Disassembly of section .*:|\S+:\s+file format .*)$")
+_SKIP = re.compile(r"^(Disassembly of section .*:|\S+:\s+file format .*|\.\.\.)$")
+_RELOC = re.compile(r"^[0-9a-fA-F]+:\s+R_[0-9A-Z_]+\s")  # objdump -r: "   3: R_386_PC32	helper"
 _BYTE = re.compile(r"^[0-9a-fA-F]{2}$")
 _ANNOTATION = re.compile(r"\s*<[^>]*>$")  # objdump: "jne 33 <loop>"
 _SIZE_PTR = re.compile(r"^(byte|word|dword|qword|fword|tbyte|xmmword)\s+ptr\b", re.I)
 _NUMBER = re.compile(r"^[-+]?(0x[0-9a-f]+|[0-9][0-9a-f]*h|\d+)$", re.I)
 _IDENT = re.compile(r"^[A-Za-z_.$][\w.$@]*$")
+# objdump -d: an address, then the instruction's bytes ("   c:\t0f 20 e0 \tmov eax,cr4")
+_OBJDUMP_LINE = re.compile(r"^\s*[0-9a-fA-F]+:\s+[0-9a-fA-F]{2}(\s|$)")
+_FILE_FORMAT = re.compile(r"file format\s+(\S+)")
+_BITS = re.compile(r"^\[?\s*bits\s+(\d+)\s*\]?$|^use(16|32|64)$|^\.code(16|32|64)$", re.I)
+_REG64 = re.compile(r"\b(r[abcd]x|r[sd]i|r[sb]p|r(?:8|9|1[0-5])[dwb]?|rip)\b", re.I)
+_ATT = re.compile(r"%[a-z]{2,3}\b|\$(?:0x[0-9a-f]|\d|-)|\(%", re.I)
+_DATA = frozenset({"db", "dw", "dd", "dq", "dt", "do", "dy", "resb", "resw", "resd", "resq", "times", "incbin",
+                   ".byte", ".word", ".short", ".long", ".int", ".quad", ".ascii", ".asciz", ".string", ".zero",
+                   ".fill", ".space", ".skip"})
+_NASM_IGNORED = frozenset({"section", "segment", "global", "extern", "default", "align", "alignb", "cpu"})
+
+INTEL_OBJDUMP = "objdump -d -M intel FILE"
+AT_T_HELP = (f"The reader wants Intel syntax: disassemble with `{INTEL_OBJDUMP}` (for a 64-bit file the same "
+             "command; in gdb: `set disassembly-flavor intel`), and paste that.")
 
 
 @dataclass(frozen=True)
@@ -143,20 +172,63 @@ def _is_address(token: str) -> bool:
     return token.lower().startswith("0x") or any(c.isdigit() for c in token)
 
 
-def parse_listing(text: str, base: int = BASE_ADDRESS) -> tuple[Insn, ...]:
-    """Read objdump -d -M intel output or plain Intel-syntax lines (labels allowed).
+def detect_bits(text: str) -> tuple[int, str]:
+    """Whether a listing is 32-bit (IA-32) or 64-bit (x86-64) code, and what shows it.
+
+    Evidence, strongest first: objdump's "file format" line, an assembler directive (NASM
+    ``[bits 64]``, ``use64``, gas ``.code64``), a 64-bit register named in the text, or a REX prefix
+    byte (0x40-0x4f) in front of an instruction objdump did not print as inc/dec.
+    """
+    for raw_line in text.splitlines():
+        found = _FILE_FORMAT.search(raw_line)
+        if found:
+            fmt = found.group(1)
+            if "64" in fmt and "x86-64" in fmt or fmt.startswith(("elf64", "pei-x86-64", "pe-x86-64")):
+                return 64, f"objdump says 'file format {fmt}'"
+            return 32, f"objdump says 'file format {fmt}'"
+    for raw_line in text.splitlines():
+        code = _COMMENT.sub("", raw_line).strip()
+        found = _BITS.match(code)
+        if found:
+            n = int(next(g for g in found.groups() if g))
+            return n, f"the code says '{code}'"
+    for number, raw_line in enumerate(text.splitlines(), start=1):
+        code = _COMMENT.sub("", raw_line)
+        found = _REG64.search(code.split(":", 1)[-1] if _OBJDUMP_LINE.match(code) else code)
+        if found:
+            return 64, f"line {number} names the 64-bit register '{found.group(1).lower()}'"
+        if _OBJDUMP_LINE.match(code):
+            rest = code.split(":", 1)[1].split()
+            if rest and 0x40 <= int(rest[0], 16) <= 0x4F and len(rest) > 1 and _BYTE.match(rest[1]):
+                words = [w for w in rest if not _BYTE.match(w)]
+                if words and words[0].lower() not in ("inc", "dec"):
+                    return 64, f"line {number} starts with the REX prefix {rest[0].lower()}"
+    return 32, "nothing in it says 64-bit, so it is read as 32-bit IA-32 code"
+
+
+def parse_listing(text: str, base: int = BASE_ADDRESS, bits: int | None = None) -> tuple[Insn, ...]:
+    """Read objdump -d -M intel output, NASM-style or plain Intel-syntax lines (labels allowed).
 
     Bytes, when present, are decoded with capstone and must agree with the written mnemonic.
     Addresses come from the listing; otherwise each instruction follows the previous one
-    (its decoded length, or PSEUDO_LENGTH without bytes), starting at ``base``.
+    (its decoded length, or PSEUDO_LENGTH without bytes), starting at ``base`` (or a NASM ``org``).
+    ``bits`` is 32 or 64; ``None`` detects it (:func:`detect_bits`).
     """
+    if bits is None:
+        bits = detect_bits(text)[0]
+    if bits not in (32, 64):
+        raise AsmError(f"the code is {bits}-bit; the reader decodes 32-bit (IA-32) and 64-bit (x86-64) code: "
+                       "assemble it with 'bits 32' (or 'bits 64')")
+    objdump_like = any(_OBJDUMP_LINE.match(line) or _SYMBOL.match(line.strip()) for line in text.splitlines())
     lines: list[_Line] = []
-    labels: dict[str, int] = {}  # objdump symbol lines give labels an address directly
+    labels: dict[str, int] = {}  # objdump symbol lines give labels an address directly; NASM equ gives constants
+    constants: set[str] = set()
     pending: list[tuple[str, int]] = []  # labels waiting for the next instruction
     label_at: dict[int, list[str]] = {}  # index into lines -> labels naming it
     for number, raw_line in enumerate(text.splitlines(), start=1):
+        _refuse_foreign(raw_line, number, objdump_like)
         code = _COMMENT.sub("", raw_line).strip()
-        if not code or _SKIP.match(code):
+        if not code or _SKIP.match(code) or _RELOC.match(code) or _BITS.match(code):
             continue
         symbol = _SYMBOL.match(code)
         if symbol:
@@ -164,7 +236,9 @@ def parse_listing(text: str, base: int = BASE_ADDRESS) -> tuple[Insn, ...]:
             continue
         address = None
         found = _ADDRESS.match(code)
-        if found and _is_address(found.group(1)):
+        after = code[found.end():].split() if found else []
+        if found and (_is_address(found.group(1)) or (objdump_like and after and _BYTE.match(after[0]))):
+            # objdump prints addresses without 0x, so "   c:" is an address when bytes follow it
             address = int(found.group(1), 16)
             code = code[found.end():].strip()
         else:
@@ -172,15 +246,25 @@ def parse_listing(text: str, base: int = BASE_ADDRESS) -> tuple[Insn, ...]:
                 pending.append((found.group(1), number))
                 code = code[found.end():].strip()
         tokens = code.split()
+        if not tokens:
+            if address is not None:
+                raise AsmError(f"line {number}: address {address:#x} is followed by no instruction")
+            continue  # a label on its own line
+        directive = None if address is not None else _directive(tokens, number, pending, labels, constants,
+                                                                  bool(lines))
+        if directive is not None:
+            if directive >= 0:
+                base = directive
+            continue
+        if objdump_like and address is None:
+            raise AsmError(f"line {number}: '{raw_line.strip()}' is neither an objdump instruction line nor a "
+                           "label: it looks like source code that `objdump -S` (or `-l`) interleaves. Paste the "
+                           f"output of `{INTEL_OBJDUMP}` without -S and -l.")
         count = 0
         while count < len(tokens) and _BYTE.match(tokens[count]):
             count += 1
         raw = bytes.fromhex("".join(tokens[:count]))
         rest = " ".join(tokens[count:])
-        if not raw and not rest:
-            if address is not None:
-                raise AsmError(f"line {number}: address {address:#x} is followed by no instruction")
-            continue  # a label on its own line
         prev = lines[-1] if lines else None
         if (not rest and address is not None and prev is not None and prev.raw and prev.address is not None
                 and prev.address + len(prev.raw) == address):
@@ -216,7 +300,54 @@ def parse_listing(text: str, base: int = BASE_ADDRESS) -> tuple[Insn, ...]:
         _add_label(labels, name, next_address, number)
 
     # pass 2: instructions
-    return tuple(_instruction(ln, address, labels) for ln, address in zip(lines, addresses))
+    return tuple(_instruction(ln, address, labels, bits, addresses[0]) for ln, address in zip(lines, addresses))
+
+
+def _refuse_foreign(raw_line: str, number: int, objdump_like: bool) -> None:
+    """AT&T syntax and NASM's preprocessor look like Intel lines but are not: say so and what to do."""
+    code = _COMMENT.sub("", raw_line) if not raw_line.lstrip().startswith("%") else raw_line
+    text = code.split(":", 1)[1] if objdump_like and _OBJDUMP_LINE.match(code) else code
+    if raw_line.lstrip().startswith("%"):
+        word = raw_line.split()[0]
+        raise AsmError(f"line {number}: '{word}' is a NASM preprocessor line, which the reader does not expand: "
+                       "write constants as 'NAME equ VALUE' and paste the code without macros")
+    if _ATT.search(text) or code.strip().lower() == ".att_syntax":
+        raise AsmError(f"line {number}: '{raw_line.strip()}' is in AT&T syntax (registers with '%', immediates "
+                       f"with '$'). {AT_T_HELP}")
+
+
+def _directive(tokens: list[str], number: int, pending: list[tuple[str, int]], labels: dict[str, int],
+               constants: set[str], started: bool) -> int | None:
+    """NASM/gas directives: None if the line is an instruction, the new base for 'org', or -1 when it is skipped."""
+    word = tokens[0].lower()
+    second = tokens[1].lower() if len(tokens) > 1 else ""
+    if (word in _DATA and not all(_BYTE.match(t) for t in tokens[:2])) or second in _DATA:
+        what = word if word in _DATA else second
+        raise AsmError(f"line {number}: '{what}' puts data into the code, not an instruction; the reader reads "
+                       "instructions only: delete the line (keep data out of the pasted code)")
+    if second == "equ" or (word == "equ" and pending):
+        name = tokens[0] if second == "equ" else pending.pop()[0]
+        value_text = " ".join(tokens[2:] if second == "equ" else tokens[1:])
+        if _NUMBER.match(value_text):
+            value = _number(value_text, False)
+        elif value_text in labels and value_text in constants:
+            value = labels[value_text]
+        else:
+            raise AsmError(f"line {number}: '{name} equ {value_text}': equ needs a number or an earlier constant "
+                           "(for example 'PORT equ 0x80'); write the value out")
+        _add_label(labels, name, value, number)
+        constants.add(name)
+        return -1
+    if word == "org":
+        if started:
+            raise AsmError(f"line {number}: 'org' must come before the first instruction")
+        if len(tokens) != 2 or not _NUMBER.match(tokens[1]):
+            raise AsmError(f"line {number}: 'org' needs one address, for example 'org 0x7c00'")
+        return _number(tokens[1], False)
+    if word in _NASM_IGNORED or (word.startswith(".") and len(tokens) >= 1 and not word.endswith(":")
+                                 and word not in (".", "..")):
+        return -1  # section, global, extern, .text, .globl, .intel_syntax ...: nothing to run
+    return None
 
 
 def _add_label(labels: dict[str, int], name: str, address: int, number: int) -> None:
@@ -225,29 +356,60 @@ def _add_label(labels: dict[str, int], name: str, address: int, number: int) -> 
     labels[name] = address
 
 
-def _instruction(ln: _Line, address: int, labels: dict[str, int]) -> Insn:
+def _instruction(ln: _Line, address: int, labels: dict[str, int], bits: int, start: int) -> Insn:
+    if bits == 32 and (wide := _REG64.search(ln.text)):
+        raise AsmError(f"line {ln.number}: '{wide.group(1).lower()}' is a 64-bit register, but the code is read as "
+                       "32-bit IA-32 code: choose 64-bit (x86-64) mode, or let the reader detect it")
     if ln.raw:
-        insn = _decode_one(ln.raw, address, ln.number, ln.source)
-        if ln.text:
-            words = ln.text.lower().split()
-            n = 0
-            while n < len(words) - 1 and words[n] in _PREFIXES:
-                n += 1
-            if not _same_mnemonic(" ".join(words[:n + 1]), insn.mnemonic):
-                raise AsmError(f"line {ln.number}: the bytes {ln.raw.hex(' ')} decode as '{insn.text}', "
-                               f"not '{ln.text}'")
+        insn = _decode_one(ln.raw, address, ln.number, ln.source, bits)
+        if ln.text and not _same_mnemonic(ln.text, insn):
+            raise AsmError(f"line {ln.number}: the bytes {ln.raw.hex(' ')} decode as '{insn.text}', but the line "
+                           f"says '{ln.text}'. The bytes decide: check that they belong to this line, or delete "
+                           "the text and keep the bytes")
         return insn
-    return _from_text(ln, address, labels)
+    return _from_text(ln, address, labels, bits, start)
 
 
-def _same_mnemonic(written: str, decoded: str) -> bool:
-    """objdump and capstone spell some mnemonics differently (pushf/pushfd, sgdtd/sgdt, jmp/ljmp)."""
-    far = {"ljmp": "jmp", "lcall": "call"}
-    a = [ALIASES.get(w, far.get(w, w)) for w in written.split()]
-    b = [ALIASES.get(w, far.get(w, w)) for w in decoded.split()]
-    if len(a) != len(b):
-        return False
-    return all(x == y or x in (y + "b", y + "w", y + "d") or y in (x + "b", x + "w", x + "d") for x, y in zip(a, b))
+# Prefixes objdump and capstone print as words before the mnemonic.
+_PREFIX_WORDS = frozenset({"lock", "rep", "repe", "repz", "repne", "repnz", "data16", "data32", "addr16", "addr32",
+                           "addr32", "notrack", "bnd", "cs", "ds", "es", "fs", "gs", "ss", "xacquire", "xrelease",
+                           "rex", "rex.w", "rex.b", "rex.r", "rex.x", "rex.wb", "rex.wr", "rex.wx"})
+_CC = {"z": "e", "nz": "ne", "c": "b", "nae": "b", "nb": "ae", "nc": "ae", "na": "be", "nbe": "a", "nge": "l",
+       "nl": "ge", "ng": "le", "nle": "g", "pe": "p", "po": "np"}
+# objdump's spelling -> capstone's, when they name the same instruction with different words
+_EQUIVALENT = {"pusha": "pushal", "popa": "popal", "pushad": "pushal", "popad": "popal", "fwait": "wait",
+               "ljmp": "jmp", "lcall": "call", "retf": "ret", "lret": "ret", "retfq": "ret", "iret": "iretd",
+               "iretq": "iretd", "cwtl": "cwde", "cltd": "cdq", "sysretq": "sysret", "sysexitq": "sysexit"}
+
+
+def _canonical(word: str) -> str:
+    word = ALIASES.get(word, word)
+    word = _EQUIVALENT.get(word, word)
+    for stem in ("j", "set", "cmov"):
+        if word.startswith(stem) and word[len(stem):] in _CC:
+            return stem + _CC[word[len(stem):]]
+    return word
+
+
+def _same_mnemonic(written: str, insn: Insn) -> bool:
+    """Same instruction by meaning, not spelling: prefixes aside, the written mnemonic names what the bytes decode to.
+
+    objdump and capstone differ (pushf/pushfd, sgdtd/sgdt, jmp/ljmp, pusha/pushal, jz/je) and objdump
+    prints padding as ``xchg ax,ax`` or ``data16 cs nop`` where capstone says nop.
+    """
+    words = [w for w in written.lower().replace(",", " ").split()]
+    i = 0
+    while i < len(words) - 1 and words[i] in _PREFIX_WORDS:
+        i += 1
+    a = _canonical(words[i]) if words else ""
+    decoded = [w for w in insn.mnemonic.split() if w not in _PREFIX_WORDS]
+    b = _canonical(decoded[-1]) if decoded else _canonical(insn.mnemonic.split()[-1])
+    if a == b:
+        return True
+    if a == "xchg" and b == "nop":  # 66 90 / 90: objdump "xchg ax,ax", capstone "nop"
+        return True
+    suffixes = ("b", "w", "d", "l", "q")
+    return any(a == b + s or b == a + s for s in suffixes)
 
 
 def _split_operands(text: str, number: int) -> list[str]:
@@ -273,7 +435,7 @@ def _split_operands(text: str, number: int) -> list[str]:
     return parts
 
 
-def _number(text: str, hex_default: bool) -> int:
+def _number(text: str, hex_default: bool, mask: int = 0xFFFFFFFF) -> int:
     t = text.lower()
     sign = -1 if t.startswith("-") else 1
     t = t.lstrip("+-")
@@ -283,7 +445,7 @@ def _number(text: str, hex_default: bool) -> int:
         value = int(t.rstrip("h"), 16)
     else:
         value = int(t, 10)
-    return (sign * value) & 0xFFFFFFFF
+    return (sign * value) & mask
 
 
 def _register_kind(name: str) -> OperandKind | None:
@@ -298,47 +460,64 @@ def _register_kind(name: str) -> OperandKind | None:
     return None
 
 
-def _from_text(ln: _Line, address: int, labels: dict[str, int]) -> Insn:
+def _from_text(ln: _Line, address: int, labels: dict[str, int], bits: int = 32, start: int = BASE_ADDRESS) -> Insn:
     words = ln.text.split(None, 1)
     mnemonic = words[0].lower()
     rest = words[1] if len(words) > 1 else ""
-    while mnemonic in _PREFIXES and rest:
+    while mnemonic.split()[-1] in _PREFIX_WORDS and rest:
         word, _, rest = rest.partition(" ")
         mnemonic = f"{mnemonic} {word.lower()}"
     for word in mnemonic.split():
-        if word not in _MNEMONICS:
+        if word not in _MNEMONICS and word not in _PREFIX_WORDS:
             close = difflib.get_close_matches(word, sorted(_MNEMONICS), n=3, cutoff=0.6)
             hint = f" Did you mean {', '.join(close)}?" if close else ""
             raise AsmError(f"line {ln.number}: '{word}' is not an x86 instruction.{hint}")
-    far = mnemonic in ("ljmp", "lcall", "retf", "lret")
+    far = mnemonic.split()[-1] in ("ljmp", "lcall", "retf", "lret")
     operands: list[Operand] = []
     if rest.strip():
         for part in _split_operands(rest, ln.number):
-            if part.lower().startswith("far "):  # "call far [ebx]": keep the word on screen, read the rest
+            low = part.lower()
+            for keyword in ("short ", "near "):  # NASM: "jmp short done"
+                if low.startswith(keyword):
+                    part, low = part[len(keyword):].strip(), low[len(keyword):].strip()
+            if low.startswith("far "):  # "call far [ebx]": keep the word on screen, read the rest
                 far = True
-                op = _operand(part[4:].strip(), labels, ln, mnemonic)
+                op = _operand(part[4:].strip(), labels, ln, mnemonic, address, start, bits)
                 operands.append(Operand(part, op.kind, op.reg, op.value))
             else:
-                operands.append(_operand(part, labels, ln, mnemonic))
+                operands.append(_operand(part, labels, ln, mnemonic, address, start, bits))
     far = far or any(o.kind == "far" or o.text.lower().startswith("fword") for o in operands)
-    return Insn(address, mnemonic, tuple(operands), PSEUDO_LENGTH, ln.number, ln.source, None, far)
+    return Insn(address, mnemonic, tuple(operands), PSEUDO_LENGTH, ln.number, ln.source, None, far, bits=bits)
 
 
-def _operand(text: str, labels: dict[str, int], ln: _Line, mnemonic: str) -> Operand:
+def _operand(text: str, labels: dict[str, int], ln: _Line, mnemonic: str, address: int = 0,
+             start: int = BASE_ADDRESS, bits: int = 32) -> Operand:
     low = text.lower()
+    mask = (1 << bits) - 1
     kind = _register_kind(low)
     if kind is not None:
         return Operand(low, kind, reg=low)
     if ":" in text and "[" not in text:
-        sel, _, off = text.partition(":")
-        if _NUMBER.match(sel.strip()) and _NUMBER.match(off.strip()):
-            return Operand(text, "far", value=_number(off.strip(), False))
+        sel, _, off = (t.strip() for t in text.partition(":"))
+        if _NUMBER.match(sel) and _NUMBER.match(off):
+            return Operand(text, "far", value=_number(off, False, mask))
+        if _NUMBER.match(sel) and _IDENT.match(off):  # "jmp 0x08:next": a far jump to a label
+            if off not in labels:
+                raise AsmError(f"line {ln.number}: unknown label '{off}' in the far pointer '{text}'")
+            return Operand(text, "far", value=labels[off])
     if "[" in text or _SIZE_PTR.match(text) or re.match(r"^[c-gs]s:", low):
         return Operand(text, "memory")
+    if text == "$":  # NASM: the address of this instruction ("jmp $" loops forever)
+        return Operand(text, "imm", value=address)
+    if text == "$$":  # NASM: the start of the section
+        return Operand(text, "imm", value=start)
     if _NUMBER.match(text):
         # objdump prints a branch target as bare hex followed by "<symbol>"
-        return Operand(text, "imm", value=_number(text, ln.annotated and mnemonic.split()[-1] in _BRANCHY))
+        return Operand(text, "imm", value=_number(text, ln.annotated and mnemonic.split()[-1] in _BRANCHY, mask))
     if _IDENT.match(text):
+        if text not in labels and mnemonic.split()[-1] in ("call", "jmp"):
+            # "call helper": a function outside the listing; the run ends there ("control leaves the listing")
+            return Operand(text, "symbol")
         if text not in labels:
             known = f" (labels: {', '.join(sorted(labels))})" if labels else " (the program defines no labels)"
             raise AsmError(f"line {ln.number}: unknown label '{text}'{known}")
@@ -349,25 +528,30 @@ def _operand(text: str, labels: dict[str, int], ln: _Line, mnemonic: str) -> Ope
 
 # --------------------------------------------------------------------------- machine code
 
-def _decoder() -> capstone.Cs:
+def _decoder(bits: int = 32) -> capstone.Cs:
     """A fresh capstone handle per call: handles are not shared between app sessions/threads."""
-    md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_32)
+    md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64 if bits == 64 else capstone.CS_MODE_32)
     md.detail = True
     return md
 
 
-def _decode_one(raw: bytes, address: int, number: int, source: str) -> Insn:
-    decoded = list(_decoder().disasm(raw, address, count=1))
+def _arch(bits: int) -> str:
+    return "64-bit x86-64" if bits == 64 else "32-bit x86"
+
+
+def _decode_one(raw: bytes, address: int, number: int, source: str, bits: int = 32) -> Insn:
+    decoded = list(_decoder(bits).disasm(raw, address, count=1))
     if not decoded:
-        raise AsmError(f"line {number}: the bytes {raw.hex(' ')} do not decode as a 32-bit x86 instruction")
+        raise AsmError(f"line {number}: the bytes {raw.hex(' ')} do not decode as a {_arch(bits)} instruction")
     ci = decoded[0]
     if ci.size != len(raw):
         raise AsmError(f"line {number}: the bytes {raw.hex(' ')} hold more than one instruction: "
                        f"the first, '{(ci.mnemonic + ' ' + ci.op_str).strip()}', is {ci.size} byte(s) long")
-    return _from_capstone(ci, number, source)
+    return _from_capstone(ci, number, source, bits)
 
 
-def _from_capstone(ci: capstone.CsInsn, number: int, source: str) -> Insn:
+def _from_capstone(ci: capstone.CsInsn, number: int, source: str, bits: int = 32) -> Insn:
+    mask = (1 << bits) - 1
     texts = _split_operands(ci.op_str, number) if ci.op_str else []
     operands: list[Operand] = []
     for op, text in zip(ci.operands, texts):
@@ -375,30 +559,63 @@ def _from_capstone(ci: capstone.CsInsn, number: int, source: str) -> Insn:
             name = ci.reg_name(op.reg)
             operands.append(Operand(name, _register_kind(name) or "other", reg=name))
         elif op.type == x86_const.X86_OP_IMM:
-            operands.append(Operand(text, "imm", value=op.imm & 0xFFFFFFFF))
+            operands.append(Operand(text, "imm", value=op.imm & mask))
         else:
             operands.append(Operand(text, "memory"))
     mnemonic = ci.mnemonic
-    far = mnemonic in ("ljmp", "lcall", "retf")
+    far = mnemonic.split()[-1] in ("ljmp", "lcall", "retf", "retfq")
     if far and len(ci.operands) == 2:  # ptr16:32 decodes as two immediates: show it as one far pointer
         selector, offset = (op.imm & 0xFFFFFFFF for op in ci.operands)
         operands = [Operand(f"{selector:#x}:{offset:#x}", "far", value=offset)]
-    if ci.bytes[0] == 0xFF and (ci.modrm >> 3) & 7 in (3, 5):  # FF /3, FF /5: call/jmp m16:32
+    opcode = [b for b in ci.opcode if b]
+    if opcode[:1] == [0xFF] and (ci.modrm >> 3) & 7 in (3, 5):  # FF /3, FF /5: call/jmp m16:32
         far = True
         operands = [Operand("fword " + o.text if o.text.startswith("ptr") else o.text, o.kind) for o in operands]
-    return Insn(ci.address, mnemonic, tuple(operands), ci.size, number, source, bytes(ci.bytes), far)
+    groups = frozenset(ci.group_name(g) for g in ci.groups)
+    return Insn(ci.address, mnemonic, tuple(operands), ci.size, number, source, bytes(ci.bytes), far,
+                bits=bits, groups=groups)
 
 
-def parse_hex(text: str, base: int = BASE_ADDRESS) -> tuple[Insn, ...]:
-    """Raw 32-bit machine code as hex digits (spaces, newlines, '#' comments allowed)."""
+_XXD = re.compile(r"^([0-9a-fA-F]{4,16}):\s((?:[0-9a-fA-F]{2})+(?:\s(?:[0-9a-fA-F]{2})+)*)(?:\s{2,}.*)?$")
+_HEXDUMP_C = re.compile(r"^([0-9a-fA-F]{8})\s\s((?:\s*[0-9a-fA-F]{2}){1,16})\s*(\|.*\|)?$")
+_HEXDUMP_WORDS = re.compile(r"^[0-9a-fA-F]{7}(\s+[0-9a-fA-F]{4})+$")  # hexdump without -C: byte-swapped words
+_OFFSET_ONLY = re.compile(r"^[0-9a-fA-F]{7,16}$")
+
+
+def _dump_line(line: str, number: int) -> str | None:
+    """The hex bytes of one ``xxd`` or ``hexdump -C`` line (offset and ASCII column dropped), else None."""
+    stripped = line.strip()
+    if stripped == "*":
+        raise AsmError(f"line {number}: '*' means hexdump left out repeated lines; dump with `hexdump -C -v FILE` "
+                       "so every byte is shown")
+    found = _XXD.match(stripped)
+    if found:
+        return found.group(2)
+    found = _HEXDUMP_C.match(line.rstrip())
+    if found:
+        return found.group(2)
+    if _HEXDUMP_WORDS.match(stripped):
+        raise AsmError(f"line {number}: this is `hexdump` without -C, which prints two-byte words in swapped byte "
+                       "order; dump with `hexdump -C FILE` (or `xxd FILE`)")
+    if _OFFSET_ONLY.match(stripped) and len(stripped) == 8:
+        return ""  # hexdump's last line: only the length
+    return None
+
+
+def parse_hex(text: str, base: int = BASE_ADDRESS, bits: int = 32) -> tuple[Insn, ...]:
+    """Raw machine code as hex digits (spaces, newlines, '#' comments), or ``xxd`` / ``hexdump -C`` output."""
+    if bits not in (32, 64):
+        raise AsmError(f"machine code is decoded as 32-bit or 64-bit code, not {bits}-bit")
     digits: list[str] = []
     line_of: list[int] = []
     for number, raw_line in enumerate(text.splitlines(), start=1):
-        for ch in _COMMENT.sub("", raw_line):
+        dumped = _dump_line(raw_line, number)
+        for ch in dumped if dumped is not None else _COMMENT.sub("", raw_line):
             if ch.isspace():
                 continue
             if ch not in string.hexdigits:
-                raise AsmError(f"line {number}: '{ch}' is not a hex digit (write bytes like '9c fa 0f 01 00')")
+                raise AsmError(f"line {number}: '{ch}' is not a hex digit: write bytes like '9c fa 0f 01 00', or "
+                               "paste the output of `xxd FILE` or `hexdump -C FILE`")
             digits.append(ch)
             line_of.append(number)
     if not digits:
@@ -406,7 +623,7 @@ def parse_hex(text: str, base: int = BASE_ADDRESS) -> tuple[Insn, ...]:
     if len(digits) % 2:
         raise AsmError(f"the hex has an odd number of digits ({len(digits)}): every byte needs two")
     data = bytes.fromhex("".join(digits))
-    md = _decoder()
+    md = _decoder(bits)
     insns: list[Insn] = []
     offset = 0
     while offset < len(data):
@@ -415,9 +632,9 @@ def parse_hex(text: str, base: int = BASE_ADDRESS) -> tuple[Insn, ...]:
         if not decoded:
             preview = data[offset:offset + 4].hex(" ")
             raise AsmError(f"line {number}: the bytes at offset {offset} ({preview}) do not decode as a "
-                           "32-bit x86 instruction (truncated or invalid)")
+                           f"{_arch(bits)} instruction (truncated or invalid)")
         ci = decoded[0]
-        insns.append(_from_capstone(ci, number, bytes(ci.bytes).hex(" ")))
+        insns.append(_from_capstone(ci, number, bytes(ci.bytes).hex(" "), bits))
         if len(insns) > MAX_INSTRUCTIONS:
             raise AsmError(f"line {number}: the code has more than {MAX_INSTRUCTIONS} instructions; shorten it")
         offset += ci.size
@@ -440,6 +657,18 @@ class Classification:
     form: str  # the catalogue form this instance is, e.g. "MOV Sreg" or "MOV r32, r32"
     entry: Instruction | None  # the catalogue entry; None when the catalogue does not list the form
     why: str
+    transfer: bool = False  # transfers control: the translation unit ends after it
+    listed: bool = True  # False: on none of the lists (the catalogue, the manual's privileged/critical lists)
+    source: str = ""  # sources.toml id of the list that decided, when not the catalogue
+
+    @property
+    def label(self) -> str:
+        """Short words for tables: what it is (and that it ends the unit)."""
+        words = {"ident": "innocuous" if self.listed else "not in the catalogue", "privileged": "privileged",
+                 "critical": "critical (sensitive, unprivileged)", "control": "control transfer"}[self.kind]
+        if self.transfer and self.kind != "control":
+            words += " + control transfer"
+        return words
 
 
 _OPERAND_NOTE = (" The class of {m} depends on its operands ('mov eax, ebx' is innocuous, 'mov ds, ax' critical, "
@@ -471,36 +700,78 @@ def form_of(insn: Insn) -> str:
         return "IN"
     if m in ("outsb", "outsw", "outsd"):
         return "OUT"
+    if m == "iretd":
+        return "IRET"
     return m.upper()
 
 
+def is_transfer(insn: Insn) -> bool:
+    """Does it transfer control (and so end a translation unit)? capstone's groups, plus the table for LOOP."""
+    return bool(insn.groups & manual.TRANSFER_GROUPS) or insn.base in manual.TRANSFERS
+
+
 def classification(insn: Insn, isa: ISA) -> Classification:
-    """Decide ident / privileged / critical / control for one decoded instruction."""
+    """Decide ident / privileged / critical / control for one decoded instruction.
+
+    The catalogue (``isa``) decides first, so an edited catalogue changes the decision; the
+    manual's further lists (x86_catalogue) decide for forms the catalogue does not list.
+    """
     form = form_of(insn)
     entry = isa.instruction(form) if isa.has(form) else None
+    transfer = is_transfer(insn)
+    ends = " It transfers control, so the translation unit ends after it." if transfer else ""
     note = _OPERAND_NOTE.format(m=insn.base.upper()) if insn.base in ("mov", "push", "pop") else ""
     if entry is None and form.startswith("MOV") and ("control" in insn.kinds or "debug" in insn.kinds):
         return Classification("privileged", form, None,
                               f"{form}: MOV to or from a control or debug register is privileged (SDM Vol. 3A §5.9), "
                               "so it traps in the de-privileged guest kernel and the VMM emulates it."
-                              + note)
+                              + note, transfer, True, "ia32-privileged")
     if entry is not None and entry.privileged:
         return Classification("privileged", form, entry,
                               f"{form} is privileged: the guest kernel really runs in ring 1, so it traps and the VMM "
-                              f"emulates it; the translator leaves it in place. {entry.why}" + note)
+                              f"emulates it; the translator leaves it in place. {entry.why}" + ends + note, transfer)
     if entry is not None and entry.critical:
         return Classification("critical", form, entry,
                               f"{form} is critical (sensitive but not privileged): de-privileged it would not trap but "
                               "behave differently, so the translator replaces it with a call into the VMM, which "
-                              f"emulates it on the virtual CPU. {entry.why}" + note)
-    if insn.base in NEAR_CONTROL:
+                              f"emulates it on the virtual CPU. {entry.why}" + ends + note, transfer)
+    if entry is None and insn.base in manual.IOPL_SENSITIVE:
+        return Classification("privileged", form, None,
+                              f"{form} is IOPL-sensitive: with IOPL = 0 it raises #GP(0) outside ring 0, so it traps "
+                              "and the VMM emulates it.", transfer, True, "ia32-iopl")
+    if entry is None and insn.base in manual.PRIVILEGED:
+        why, source = manual.PRIVILEGED[insn.base]
+        return Classification("privileged", form, None,
+                              f"{form} is privileged: it traps in the de-privileged guest kernel and the VMM "
+                              f"emulates it. {why}" + ends, transfer, True, source)
+    if entry is None and insn.base in manual.CRITICAL:
+        _, why, source = manual.CRITICAL[insn.base]
+        return Classification("critical", form, None,
+                              f"{form} is critical (sensitive but not privileged), so the translator replaces it with "
+                              f"a call into the VMM. {why}", transfer, True, source)
+    if transfer:
+        if insn.base in manual.LEAVES_LISTING:
+            return Classification("control", form, entry,
+                                  f"{form} transfers control without a privilege check in ring 1 here: "
+                                  f"{manual.LEAVES_LISTING[insn.base]}, outside the listing, so the translation "
+                                  "unit ends and the translator looks the target up when it runs.", True, entry is not None)
         return Classification("control", form, entry,
                               f"A near {insn.base} needs no privilege check, but its target is a guest address: the "
                               "translator rewrites it to go to the translated target in the translation cache "
-                              "(or back to the translator if that target is not translated yet).")
-    why = entry.why if entry is not None else "It is not in the catalogue's sensitive or privileged lists."
-    return Classification("ident", form, entry,
-                          f"{form} is innocuous: copied unchanged (IDENT) and run at native speed. {why}" + note)
+                              "(or back to the translator if that target is not translated yet). The translation "
+                              "unit ends here.", True)
+    if entry is not None:
+        return Classification("ident", form, entry,
+                              f"{form} is innocuous: copied unchanged (IDENT) and run at native speed. {entry.why}" + note)
+    if insn.base in manual.GENERAL_PURPOSE:
+        return Classification("ident", form, None,
+                              f"{form} is innocuous: a general-purpose instruction (SDM Vol. 1 §5.1) that uses only "
+                              "general registers, arithmetic flags and memory the program owns, so it is copied "
+                              "unchanged (IDENT) and runs at native speed." + note, False, True, "x86-general-purpose")
+    return Classification("ident", form, None,
+                          f"{form} is not in the catalogue: neither the SDM's privileged list, the IOPL-sensitive "
+                          "ones nor Robin & Irvine's critical list name it, so the translator copies it unchanged "
+                          "(IDENT), assuming it behaves the same in ring 1." + note, False, False)
 
 
 def classify(insn: Insn, isa: ISA) -> Kind:
@@ -508,7 +779,18 @@ def classify(insn: Insn, isa: ISA) -> Kind:
     return classification(insn, isa).kind
 
 
+def detect_note(bits: int) -> str:
+    """What the app simplifies for the decoded mode (shown on the page)."""
+    if bits == 64:
+        return ("Decoded as 64-bit x86-64 code. The app classifies it with the same lists as IA-32, with the guest "
+                "kernel de-privileged to ring 1 (the forms x86-64 dropped, such as PUSH CS, LDS or a direct far "
+                "JMP, do not decode there; SWAPGS and SYSRET are added as privileged). The interpreter models only "
+                "the low 32 bits of RAX–RSP; R8–R15 have no modelled effect.")
+    return "Decoded as 32-bit IA-32 code."
+
+
 __all__ = [
-    "AsmError", "BASE_ADDRESS", "Classification", "GPR32", "Insn", "KINDS", "Kind", "MAX_INSTRUCTIONS", "Operand",
-    "PSEUDO_LENGTH", "classification", "classify", "form_of", "ia32", "parse_hex", "parse_listing",
+    "AsmError", "BASE_ADDRESS", "Classification", "GPR32", "GPR64", "INTEL_OBJDUMP", "Insn", "KINDS", "Kind",
+    "MAX_INSTRUCTIONS", "Operand", "PSEUDO_LENGTH", "classification", "classify", "detect_bits", "detect_note",
+    "form_of", "ia32", "is_transfer", "parse_hex", "parse_listing",
 ]
