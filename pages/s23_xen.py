@@ -110,7 +110,8 @@ st.markdown("**Batching:** the same 16 page-table updates, issued with different
 chart(transitions_by_batch, [{"batch size": size, "hypercalls": calls, "guest↔Xen transitions": transitions}
                              for size, calls, transitions in xen.transitions_by_batch_size(16, [1, 2, 4, 8, 16])])
 
-st.subheader("CPU: a system call skips Xen, a page fault cannot")
+st.subheader("CPU: a 32-bit guest's system call skips Xen, a page fault cannot")
+st.caption(xen.SYSCALL_X86_64)
 syscall, fault = cpu_traces()
 for column, (trace, key, title) in zip(st.columns(2, gap="large"), ((syscall, "sys", "System call"), (fault, "pf", "Page fault"))):
     with column:

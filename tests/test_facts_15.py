@@ -73,3 +73,28 @@ def test_vtx_latency_is_a_page_fault_exit_and_the_entry_is_not_charged():
     assert "not a round trip" in text and "exit + handling +\nentry" in text
     page = open("pages/s23_vtx.py", encoding="utf-8").read()
     assert "hardware round trip" not in page and "the VM entry back is not charged" in page
+
+
+# ------------------------------------------------------------------------------- Xen: the syscall shortcut is 32-bit only
+
+def test_syscall_skips_xen_only_in_32_bit_pv_guests():
+    import tomllib
+
+    from engine.assisted import compare, xen
+
+    cited("xen-syscall-x86-64", "32-bit pv guests", "on x86-64", "enters xen first")
+    syscall, fault = xen.syscall_vs_pagefault()
+    assert syscall[-1].counters["xen_entries"] == 0  # the modelled guest is 32-bit (ring 1)
+    assert "32-bit" in syscall[0].event and "x86-64" in syscall[1].explanation and "enters Xen first" in syscall[1].explanation
+    assert "32-bit" in fault[-1].explanation
+    assert "32-bit" in compare.INTERVENTIONS["pv"]["syscall"][1] and "64-bit" in compare.INTERVENTIONS["pv"]["syscall"][1]
+    assert "every system call enters Xen first" in xen.SIMPLIFICATIONS
+    text = lesson("2.3/xen.md")
+    assert "holds for **32-bit** guests" in text and "**every** system call of a 64-bit PV guest enters Xen first" in text
+    bank = tomllib.loads(lesson("2.3/quiz.toml"))["question"]
+    for q in bank:  # wherever the bank says a system call goes without Xen, it says for which guests
+        for text in [*q.get("options", []), *q.get("solution", []), q.get("explanation", ""), *q.get("why_not", {}).values()]:
+            if "without Xen" in text and "system call" in text.lower():
+                assert "32-bit" in text, (q["id"], text)
+    tour = lesson("tour.toml")
+    assert "A system call skips Xen" not in tour and "A 32-bit guest's system call skips Xen" in tour

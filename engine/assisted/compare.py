@@ -30,7 +30,8 @@ INTERVENTIONS: Mapping[str, Mapping[str, tuple[float, str]]] = {
         "port_io": (1, "IN/OUT is emulated by a call in the translation cache, without a trap"),
     },
     "pv": {
-        "syscall": (0, "the fast system-call handler registered with Xen runs without Xen (Barham et al. 2003)"),
+        "syscall": (0, "32-bit guest: the fast system-call handler registered with Xen runs without Xen (Barham et al. "
+                       "2003); a 64-bit PV guest's system call enters Xen first (1 per call, not modelled here)"),
         "pte_update": (1 / PV_BATCH, f"mmu_update hypercall, {PV_BATCH} updates batched per call"),
         "cr3_switch": (1, "one hypercall (mmuext_op) to switch the page-table base"),
         "page_fault": (1, "must enter Xen: CR2 is readable only in ring 0"),

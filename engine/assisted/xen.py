@@ -7,7 +7,8 @@ operation it asks Xen explicitly. This module models four of the lecture's point
 * memory: machine frames are statically partitioned among domains, Xen knows who owns which frame, and a
   guest updates its own (read-only registered) page tables only through the validated ``mmu_update`` hypercall,
   optionally batched;
-* CPU: a system call reaches the ring-1 guest kernel directly, a page fault must go through Xen in ring 0;
+* CPU: in a 32-bit guest a system call reaches the ring-1 guest kernel directly, a page fault must go through
+  Xen in ring 0 (on x86-64 every PV system call enters Xen first; sources.toml: xen-syscall-x86-64);
 * hypercalls (synchronous, guest → Xen) versus event channels (asynchronous, Xen or Dom0 → guest);
 * split drivers: one request through the shared I/O ring from a guest's front end to Dom0's back end and back.
 
@@ -72,7 +73,8 @@ SIMPLIFICATIONS = (
     "with reference counts, of which the model keeps PT vs RW and a count of mappings per frame. "
     "mmu_update handles only the normal PTE write (the real ptr also carries a command in its low bits), and Dom0 gets "
     "no extra mapping rights. Sharing between domains is not modelled here: real Xen uses grant tables. "
-    "CPU: the 2003 x86-32 design (guest kernel in ring 1); on x86-64 the PV kernel runs in ring 3. "
+    "CPU: the 2003 x86-32 design (guest kernel in ring 1); on x86-64 the PV kernel runs in ring 3, and every "
+    "system call enters Xen first, which bounces it to the guest kernel (no direct fast path there). "
     "Events: one 8-bit pending bitmask and one mask flag per guest. "
     "Split drivers: one back end in Dom0, one 8-slot ring, no real data transfer; the device completes at once."
 )
@@ -561,6 +563,13 @@ class CpuState:
 
 
 SYSCALL_VECTOR = 0x80  # the Linux system-call software interrupt
+# On x86-64 SYSCALL jumps to the address in MSR_LSTAR, which Xen owns: xen/arch/x86/x86_64/entry.S lstar_enter
+# ("When entering SYSCALL from user mode: Vector directly to the registered arch.syscall_addr") runs in Xen and
+# bounces the call to the guest kernel (switch_to_kernel). The direct path holds for 32-bit PV guests only
+# (sources.toml: xen-syscall-x86-64).
+SYSCALL_X86_64 = ("On x86-64 this shortcut does not exist: a 64-bit PV guest's SYSCALL enters Xen first (its entry "
+                  "point, lstar_enter), and Xen switches to the guest kernel's page tables and bounces the call to "
+                  "the handler the guest registered: one Xen entry per system call.")
 PF_VECTOR = 14  # #PF
 FAULT_ADDRESS = 0x0804A000
 _KERNEL = KERNEL_RING["x86_32"]
@@ -576,23 +585,26 @@ def _cpu_step(tb: TraceBuilder[CpuState], prev: CpuState, state: CpuState, event
 
 
 def syscall_vs_pagefault() -> tuple[Trace[CpuState], Trace[CpuState]]:
-    """Two traces side by side: a system call never enters Xen, a page fault always does (because of CR2)."""
+    """Two traces side by side for a 32-bit PV guest: a system call does not enter Xen, a page fault always does
+    (because of CR2). A 64-bit PV guest's system call would enter Xen too (:data:`SYSCALL_X86_64`)."""
     counters = {"xen_entries": 0, "ring_transitions": 0}
     app = CpuState("guest app", APP_RING, "application code")
 
     sc: TraceBuilder[CpuState] = TraceBuilder("syscall", counters=counters)
-    sc.add(app, "App executes int 0x80",
-           f"A guest application in ring 3 makes a system call. At boot the guest registered a fast handler for vector "
+    sc.add(app, "App executes int 0x80 (32-bit guest)",
+           f"A guest application in ring 3 of a 32-bit PV guest makes a system call. At boot the guest registered a fast handler for vector "
            f"{SYSCALL_VECTOR:#x} with set_trap_table ({HYPERCALLS['set_trap_table']}).", {"app"})
     state = _cpu_step(sc, app, CpuState("guest kernel", _KERNEL, "fast system-call handler",
                                         stack_frame=(("vector", hex(SYSCALL_VECTOR)),)),
                       "CPU enters the guest kernel directly",
                       "The fast handler 'is accessed directly by the processor without indirecting via ring 0': "
-                      "ring 3 → ring 1, Xen is not involved (Barham et al. 2003).", {"kernel", "direct"})
+                      "ring 3 → ring 1, Xen is not involved (Barham et al. 2003). This holds for 32-bit guests. "
+                      + SYSCALL_X86_64, {"kernel", "direct"})
     state = _cpu_step(sc, state, replace(state, handler="system-call code"), "Guest kernel serves the call",
                       "The guest kernel runs its ordinary system-call code in ring 1.", {"kernel"})
     _cpu_step(sc, state, replace(app, handler="application continues"), "Return to the app",
-              "Back to ring 3 with the result: two ring transitions, zero Xen entries.", {"app"})
+              "Back to ring 3 with the result: two ring transitions, zero Xen entries (32-bit guest; a 64-bit PV "
+              "guest would have entered Xen once).", {"app"})
 
     pf: TraceBuilder[CpuState] = TraceBuilder("page-fault", counters=counters)
     address = f"{FAULT_ADDRESS:#010x}"
@@ -614,7 +626,8 @@ def syscall_vs_pagefault() -> tuple[Trace[CpuState], Trace[CpuState]]:
                       "stack frame. Fixing the mapping costs a further hypercall (mmu_update or update_va_mapping).",
                       {"kernel", "stack"})
     _cpu_step(pf, state, replace(app, handler="the faulting instruction is retried"), "Return to the app",
-              "Back in ring 3: three ring transitions and one Xen entry, where a system call needed none.", {"app"})
+              "Back in ring 3: three ring transitions and one Xen entry, where a 32-bit guest's system call needed none.",
+              {"app"})
     return sc.build(), pf.build()
 
 
