@@ -4,6 +4,7 @@ The room's code is kept in the address (``?room=ABCDE``); the lecturer secret on
 reload asks for the secret again and a student who sees the address on the projector cannot steer the room.
 """
 
+import segno
 import streamlit as st
 
 from engine.core.rooms import NotYet, QuestionRef, RoomError, UnknownRoom, normalise_code
@@ -12,6 +13,8 @@ from viz import live as charts
 
 CODE, SECRET, FRESH, MESSAGE = "live_code", "live_secret", "live_secret_fresh", "live_message"
 # Readable from the back of a lecture hall: the code, the options and the count are what the room looks at.
+JOIN_BASE_CHARS = 300  # an address, not a text: a QR code of medium error correction holds ~2,300 bytes
+
 _CSS = """
 <style>
   .st-key-live_join_box h2 code { font-size: 4.2rem; font-weight: 800; letter-spacing: 0.35rem; padding: 0.1rem 0.8rem; }
@@ -117,10 +120,13 @@ with left, st.container(key="live_join_box"):
 with left:
     with st.expander("Join address", expanded=False):
         st.text_input("The address phones use to reach this app (for example this computer's address in the lecture "
-                      "hall's network)", key="live_join_base")
+                      "hall's network)", key="live_join_base", max_chars=JOIN_BASE_CHARS)
         st.caption("Set VIRTLAB_PUBLIC_URL before starting the app to make this the default.")
 with right:
-    st.image(live.qr_png(url), caption=f"Scan to join {code}", width=300)
+    try:
+        st.image(live.qr_png(url), caption=f"Scan to join {code}", width=300)
+    except segno.DataOverflowError:  # a join address too long for any QR code
+        st.warning("This join address is too long for a QR code; shorten it under \"Join address\".", icon="🔗")
 
 if st.session_state.get(FRESH):
     with st.container(border=True, key="live_secret_once"):

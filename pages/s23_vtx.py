@@ -1,12 +1,12 @@
 """2.3 VT-x: root and non-root mode, the VMCS and its control bits, VM exits with their real reason numbers."""
 
 import hashlib
-import re
 
 import streamlit as st
 
 from engine.assisted import vmx
-from ui import content, layout, query
+from engine.core.trace import Trace
+from ui import content, editor, layout, query
 from ui.charts import chart
 from ui.player import player
 from viz.charts import exits_by_reason
@@ -32,10 +32,9 @@ def linked_scenario() -> tuple[str, str]:
     workload = query.read_text("workload", example.workload, max_chars=LINK_CHARS)
     try:
         vmx.simulate(vmx.parse_controls(controls), workload)
-    except vmx.VmxError as exc:
-        reason = re.sub(r"([\\`*_\[\]()<>#|~!])", r"\\\1", str(exc))  # the link's text, shown as text, not Markdown
-        st.info(f"Link notice: the linked VMCS or workload cannot be simulated: {reason} Showing the example instead.",
-                icon="🔗")
+    except editor.INPUT_ERRORS as exc:  # the link's text, shown as text, not Markdown
+        st.info(f"Link notice: the linked VMCS or workload cannot be simulated: {editor.problem(exc, 'scenario')}. "
+                "Showing the example instead.", icon="🔗")
         controls, workload = example.controls, example.workload
     for name, used in (("controls", controls), ("workload", workload)):
         if name in st.query_params and st.query_params[name] != used:
@@ -67,16 +66,17 @@ with generation_column:
                                   value=default_generation, key="vtx_generation",
                                   help=f"Cycles per exit: {vmx.LATENCY_MEANS}.")
 
-good_key = f"vtx_good_{preset_id}{suffix}"
-try:
-    vmcs = vmx.parse_controls(controls)
-    trace = vmx.simulate(vmcs, workload, generation)
-    st.session_state[good_key] = (controls, workload)
-except vmx.VmxError as exc:
-    controls, workload = st.session_state.get(good_key, (default_controls, default_workload))
-    vmcs = vmx.parse_controls(controls)
-    trace = vmx.simulate(vmcs, workload, generation)
-    st.error(f"{exc} Showing the last VMCS and workload that worked.", icon="✋")
+
+
+def run(both: str) -> tuple[vmx.Vmcs, Trace]:
+    """The VMCS and the workload (one text for ui.editor.parsed: the two editors' texts joined by a NUL)."""
+    controls_text, workload_text = both.split("\0", 1)
+    vmcs = vmx.parse_controls(controls_text)
+    return vmcs, vmx.simulate(vmcs, workload_text, generation)
+
+
+vmcs, trace = editor.parsed(f"{controls}\0{workload}", run, f"vtx_good_{preset_id}{suffix}",
+                            f"{default_controls}\0{default_workload}", "VMCS and workload")
 for note in vmx.lint(vmcs):
     st.info(note, icon="💡")
 

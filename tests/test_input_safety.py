@@ -93,3 +93,30 @@ def test_parsed_keeps_the_last_good_state_for_every_input_error_kind(caplog):
         assert bool(caplog.records) == (bad != "value"), bad
     at.text_area(key="text").input("bug").run()
     assert at.exception  # a programming error is not an input error: it stays visible
+
+
+HUGE = "9" * 5000  # past int()'s 4,300-digit limit
+
+
+@pytest.mark.parametrize("controls, workload, message", [
+    ("primary: HLT exiting", ",", "names no guest instruction"),
+    ("primary: HLT exiting", "cpuid x" + HUGE, "repetition"),
+    ("primary: bit " + HUGE, "cpuid", "out of range 0–31"),
+    ("io: " + HUGE, "cpuid", "port of 5,000 characters"),
+    ("primary: HLT exiting", "#PF " + HUGE, "faulting address of 5,000 characters"),
+    ("primary: HLT exiting", "mov cr" + HUGE + ", eax", "no control register"),
+    ("primary: HLT exiting", "[x](https://evil.example)", "unknown guest instruction"),
+])
+def test_vtx_editor_turns_bad_text_into_a_message_and_keeps_the_last_good_run(controls, workload, message):
+    at = open_page("pages/s23_vtx.py", {"vtx": "custom"})
+    at.text_area[0].input("primary: HLT exiting").run()
+    at.text_area[1].input("hlt x3").run()
+    assert not at.error
+    at.text_area[0].input(controls).run()
+    at.text_area[1].input(workload).run()
+    assert not at.exception, at.exception
+    error = at.error[0].value
+    assert message in error and "Showing the last VMCS and workload that worked" in error
+    assert len(error) < 600 and not re.search(r"(?<!\\)\]\(", error)
+    at.button(key="vtx_last").click().run()
+    assert any(m.value.startswith("**Frame 7/7") and "3 VM exits" in m.value for m in at.markdown)  # hlt x3 still

@@ -242,7 +242,12 @@ class Vmcs:
         return bool(self.exception_bitmap >> vector & 1)
 
 
+_DIGITS = 24  # more characters than any 64-bit number needs in decimal (20) or hex (0x + 16): read no further
+
+
 def _number(where: str, what: str, token: str, limit: int) -> int:
+    if len(token.strip()) > _DIGITS:  # also keeps int() from its 4,300-digit ValueError
+        raise VmxError(f"{where}: {what} of {len(token.strip()):,} characters is out of range 0–{limit:#x}")
     try:
         value = int(token.strip(), 0)
     except ValueError:
@@ -274,9 +279,9 @@ class _Builder:
         table = GROUPS[group]
         bit = re.fullmatch(r"(?:bit\s*)?(\d+)", token.strip().lower())
         if bit:
-            number = int(bit.group(1))
+            number = int(bit.group(1)) if len(bit.group(1)) <= 3 else 1000  # 1000: out of range, said below
             if number > 31:
-                raise VmxError(f"{where}: {group} bit {number} is out of range 0–31 (a control field is 32 bits)")
+                raise VmxError(f"{where}: {group} bit {bit.group(1)} is out of range 0–31 (a control field is 32 bits)")
             names = [name for name, b in table.items() if b == number]
             if not names:
                 known = ", ".join(str(b) for b in sorted(table.values()))
@@ -496,12 +501,15 @@ def _parse_item(number: int, raw: str) -> Item | None:
     count = 1
     repeat = re.search(r"\s+[x×](\d+)$", text)
     if repeat:
-        count = int(repeat.group(1))
+        count = int(repeat.group(1)) if len(repeat.group(1)) <= len(str(MAX_REPEAT)) else MAX_REPEAT + 1
         if not 1 <= count <= MAX_REPEAT:
-            raise VmxError(f"{where}: repetition x{count} is out of range 1–{MAX_REPEAT}")
+            raise VmxError(f"{where}: repetition x{repeat.group(1)} is out of range 1–{MAX_REPEAT}")
         text = text[:repeat.start()].strip()
     lower = text.lower()
     words = lower.replace(",", " ").split()
+    if not words:
+        raise VmxError(f"{where}: '{text}' names no guest instruction or event; write one per line, e.g. 'cpuid' or "
+                       "'in al, 0x60'")
     mnemonic, operands = words[0], words[1:]
     if lower.startswith("#"):
         name = words[0][1:].upper()
@@ -524,7 +532,7 @@ def _parse_item(number: int, raw: str) -> Item | None:
             raise VmxError(f"{where}: write 'mov cr3, eax' or 'mov eax, cr3'")
         write = bool(re.fullmatch(r"[cd]r\d+", operands[0]))
         reg, other = (operands[0], operands[1]) if write else (operands[1], operands[0])
-        index = int(reg[2:])
+        index = int(reg[2:]) if len(reg) <= 4 else 100  # 100: no such register, said below
         if reg.startswith("cr") and index not in (0, 2, 3, 4, 8):
             raise VmxError(f"{where}: there is no control register {reg.upper()} (x86-64 has CR0, CR2, CR3, CR4, CR8)")
         if reg.startswith("dr") and index > 7:
