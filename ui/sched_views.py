@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Sequence
 
 import streamlit as st
@@ -10,8 +12,9 @@ from engine.sharing import sched
 from engine.sharing.sched_metrics import Metrics
 from engine.sharing.sched_presets import shared_io_effect
 from engine.sharing.sched_model import WORKLOAD_LABELS, Scenario, SchedulerConfigError, validate
-from engine.sharing.sched_text import format_scenario, parse_scenario
+from engine.sharing.sched_text import format_scenario, parse_scenario, read_scenario
 from ui import editor
+from ui.escape import literal
 from ui import theme as page_theme
 from viz.sharing import sched_charts as charts
 from viz.palette import vm_colours
@@ -24,33 +27,84 @@ JAIN = ("Jain's fairness index (Σx)² / (n·Σx²) over x = share ÷ entitlemen
 
 
 def scenario_editor(name: str, base: Scenario, scheduler: str) -> Scenario:
-    """An expander with the scenario as editable text; a mistake shows a message and keeps the last good scenario."""
+    """An expander with the scenario as editable text; a mistake shows a message and keeps the last good scenario.
+
+    The check runs the simulation too (cached, so the page's own call reuses it): a scenario within the editor's
+    limits whose run still exceeds the engine's budget (sched.SimulationBudgetError) is refused like a typo."""
 
     def checked(text: str) -> Scenario:
         scenario = parse_scenario(text)
         validate(scenario, scheduler)
+        played(scenario, scheduler)
         return scenario
 
     with st.expander("Edit the scenario (host, weights, caps, workloads, RTDS budgets, Domain 0)", expanded=False):
         text = st.text_area("Scenario", format_scenario(base), key=f"scenario_{name}", height=190)
         st.caption("First line `host pcpus=<n> [duration=<ms>] [seed=<n>] [timeslice=<ms>] [ratelimit=<ms>] "
-                   "[boost=on|off]` (pCPUs × seconds at most 240, e.g. 4 pCPUs for 60 s); optionally `dom0 io=on|off [cost=<ms per I/O>] [bursty=on|off] [pcpu=<n>]`; then "
+                   "[boost=on|off]`; optionally `dom0 io=on|off [cost=<ms per I/O>] [bursty=on|off] [pcpu=<n>]`; then "
                    "one VM a line: `<name> [vcpus=<n>] [weight=<1–65535>] [cap=<% of a pCPU>] "
                    "[workload=cpu|io|latency|trace] [burst=<ms>] [wait=<ms>] [pins=<pCPU,…>] [period=<ms>] "
                    "[budget=<ms>] [trace=run 5, block 20]`. Workloads: "
                    + "; ".join(f"`{k}` {v}" for k, v in WORKLOAD_LABELS.items())
                    + " (for `latency`, `wait` is the wake-up period). `#` starts a comment.")
-    return editor.parsed(text, checked, f"scenario_good_{name}_{scheduler}", format_scenario(base), "scenario")
+        st.caption("Xen's spellings work too: xl.cfg's `cpu_weight=`, `cap=`, `vcpus=`, `cpus=\"0-1\"` (read as one "
+                   "pCPU per vCPU, round robin) and lines like `xl sched-credit -d web -w 512 -c 50`, "
+                   "`xl sched-credit2 -d web -w 512`, `xl sched-rtds -d rt1 -v all -p 10000 -b 4000`, "
+                   "`xl sched-credit -s -t 30 -r 1000`. **Units:** a bare time in `key=value` is in ms; in xl lines it "
+                   "is xl's unit (RTDS `-p`/`-b` and `-r` in µs, `-t` in ms); any time may say `us`, `ms` or `s` "
+                   "(`period=10000us`). Limits per run: at most 64 pCPUs, 128 vCPUs, pCPUs × seconds 240, "
+                   "vCPUs × seconds 960, bursts and waits of at least 0.1 ms.")
+    scenario = editor.parsed(text, checked, f"scenario_good_{name}_{scheduler}", format_scenario(base), "scenario")
+    try:
+        warnings = read_scenario(text)[1]
+    except ValueError:  # the text did not parse: parsed() showed why, and there is nothing to warn about
+        warnings = ()
+    for warning in warnings:
+        st.warning(literal(warning, limit=400), icon="⚠️")
+    return scenario
 
 
 # Streamlit hashes a dataclass argument field by field (milliseconds per call); a Scenario's repr names every field.
 _BY_VALUE = {Scenario: repr}
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_BY_VALUE)
+# The runs shared by every session, bounded in bytes, not only in entries (issue 15): a run's size is estimated from
+# its segments, bursts and frames; the least recently used runs go once the total passes CACHE_BYTES, and a run
+# larger than a quarter of it is returned but not kept. The engine's budget (sched.MAX_SEGMENTS) keeps every run under
+# that quarter, so in practice all are kept, up to about four of the largest.
+CACHE_BYTES = 256 * 2**20
+_SEGMENT_BYTES, _BURST_BYTES, _VIEW_BYTES = 160, 150, 220  # a NamedTuple with two floats, in CPython 3.11, + its slot
+_runs: OrderedDict[tuple[str, str], tuple[int, tuple]] = OrderedDict()
+_runs_lock = threading.Lock()
+
+
+def run_bytes(trace, result: sched.SchedResult) -> int:
+    """About how many bytes a played run holds: its segments and bursts, and its frames (which share segments)."""
+    frames = sum(len(f.state.segments) * 8 + len(f.state.vcpus) * _VIEW_BYTES for f in trace.frames)
+    return len(result.segments) * _SEGMENT_BYTES + len(result.bursts) * _BURST_BYTES + frames
+
+
 def played(scenario: Scenario, scheduler: str):
-    """The animation (first window of the run) and the whole run's result."""
-    return sched.play(scenario, scheduler)
+    """The animation (first window of the run) and the whole run's result, from the shared byte-bounded cache."""
+    key = (repr(scenario), scheduler)
+    with _runs_lock:
+        if key in _runs:
+            _runs.move_to_end(key)
+            return _runs[key][1]
+    value = sched.play(scenario, scheduler)  # outside the lock: other sessions' cache hits do not wait for it
+    size = run_bytes(*value)
+    if size <= CACHE_BYTES // 4:
+        with _runs_lock:
+            _runs[key] = (size, value)
+            while sum(entry[0] for entry in _runs.values()) > CACHE_BYTES:
+                _runs.popitem(last=False)
+    return value
+
+
+def cached_bytes() -> int:
+    """The estimated bytes of the runs held now (for the bench and tests)."""
+    with _runs_lock:
+        return sum(entry[0] for entry in _runs.values())
 
 
 def result_of(scenario: Scenario, scheduler: str) -> sched.SchedResult:
@@ -121,10 +175,10 @@ def _comparison(scenario: Scenario, chosen: tuple[str, ...], measure: str, vms: 
     for scheduler in chosen:
         try:
             validate(scenario, scheduler)
-        except SchedulerConfigError as exc:
+            results[sched.SCHEDULER_LABELS[scheduler]] = result_of(scenario, scheduler)
+        except SchedulerConfigError as exc:  # refused by its ranges, or over the engine's budget
             st.warning(f"{sched.SCHEDULER_LABELS[scheduler]} is left out: {exc}.")
             continue
-        results[sched.SCHEDULER_LABELS[scheduler]] = result_of(scenario, scheduler)
     if not results:
         st.info("Pick at least one scheduler.")
         return
