@@ -25,27 +25,19 @@ for pair in (compare.WORKLOADS[i:i + 2] for i in range(0, len(compare.WORKLOADS)
         chart(interventions_by_workload, [{**r, "top": top} for r in rows if r["workload"] == workload.name], column)
 
 
-def extra_cycles(r: compare.Result) -> str:
-    """Cycles above native from published figures; "unknown" where none is published, never a made-up 0."""
-    events = {w.id: w for w in compare.WORKLOADS}[r.workload].events
-    known = [e for e, n in events.items() if n and compare.overhead_cycles(r.technique, e) is not None]
-    if r.unknown_events and not any(compare.INTERVENTIONS[r.technique][e][0] for e in known):
-        return "unknown"
-    text = f"{r.overhead_cycles / 1e6:,.1f} M" if r.overhead_cycles else "0"
-    return f"{text} + unknown" if r.unknown_events else text
-
-
 st.table([{"Workload": names[r.workload], "Approach": compare.TECHNIQUE_LABELS[r.technique],
            "Interventions / 10⁶ instr.": f"{r.interventions:,.2f}".rstrip("0").rstrip("."),  # as on the chart
-           "Extra cycles / 10⁶ instr. (published per-event figures)": extra_cycles(r),
+           "Extra cycles / 10⁶ instr. (published per-event figures)": compare.cost_text(r),
            "Events without a published figure": ", ".join(compare.EVENT_LABELS[e] for e in r.unknown_events) or "—"}
           for r in results])
 with st.expander("Why each event does or does not involve the VMM"):
     st.table([{"Event": compare.EVENT_LABELS[e], **{compare.TECHNIQUE_LABELS[t]: compare.INTERVENTIONS[t][e][1]
                                                     for t in compare.TECHNIQUES}} for e in compare.EVENTS])
 st.caption("Model: event counts per million guest instructions are this app's choice of mix (see engine/assisted/compare.py). "
-           "Cycles use Adams & Agesen's per-event nanobenchmarks (Pentium 4 672, 2006); a negative number means "
-           f"faster than native: BT emulates IN in the translation cache in 214 cycles, a real device access takes 3,209. "
+           "Cycles use Adams & Agesen's per-event nanobenchmarks (Pentium 4 672, 2006). A port I/O instruction is "
+           "charged its whole emulation path (BT: 214 cycles in the translation cache; VT-x: 15,826 with an exit), "
+           "not that minus a real device's 3,209 cycles: the emulated device does other work than the real one, and "
+           "the real device work in the VMM's back end is not counted in either run. "
            f"Paravirtualization batches {compare.PV_BATCH} page-table updates per hypercall; EPT's longer 2D walks are not counted.")
 
 st.subheader("The lecture's summary")  # under the computed comparison, which opens the page

@@ -98,3 +98,24 @@ def test_syscall_skips_xen_only_in_32_bit_pv_guests():
                 assert "32-bit" in text, (q["id"], text)
     tour = lesson("tour.toml")
     assert "A system call skips Xen" not in tour and "A 32-bit guest's system call skips Xen" in tour
+
+
+# ------------------------------------------------------------------------------- Compare: no negative or fake-zero cost
+
+def test_compare_costs_are_never_negative_and_unknown_never_reads_zero():
+    from engine.assisted import compare
+
+    cited("compare-port-io", "emulation path", "does not subtract", "18.3 m")
+    for r in compare.table():
+        assert r.overhead_cycles >= 0, r
+        text = compare.cost_text(r)
+        assert not text.startswith(("-", "0.0")), (r, text)
+        if r.unknown_events:
+            assert text.endswith("unknown"), (r, text)
+        else:
+            assert "unknown" not in text
+    io_bt = next(r for r in compare.table() if (r.workload, r.technique) == ("io", "bt"))
+    assert io_bt.overhead_cycles == 5_000 * 2_000 + 500 * 390 + 500 * (3927 - 1093) + 10_000 * 214  # 13.8 M, was -18.3 M
+    assert compare.cycles_text(40_000) == "40.0 k" and compare.cycles_text(12) == "12" and compare.cycles_text(0) == "0"
+    page = open("pages/s23_compare.py", encoding="utf-8").read()
+    assert "negative number" not in page and "compare.cost_text(r)" in page
