@@ -119,3 +119,15 @@ def test_compare_costs_are_never_negative_and_unknown_never_reads_zero():
     assert compare.cycles_text(40_000) == "40.0 k" and compare.cycles_text(12) == "12" and compare.cycles_text(0) == "0"
     page = open("pages/s23_compare.py", encoding="utf-8").read()
     assert "negative number" not in page and "compare.cost_text(r)" in page
+
+
+# ------------------------------------------------------------------------------- ARMv7 MRS: UNKNOWN mode bits in User mode
+
+def test_armv7_mrs_does_not_show_the_real_mode():
+    cited("armv7-critical", "mrs reads the cpsr without trapping", "unknown")
+    program = lesson("2.1/programs.toml")
+    block = program[program.index('id = "armv7-cps"'):].split("[[program]]")[0]
+    assert "shows the real mode" not in block and "show User" not in block
+    assert "UNKNOWN" in block and block.count("MRS") >= 2
+    assert "MRS reveals the mode" not in lesson("isas/30-armv7.toml")
+    assert "UNKNOWN" in lesson("isas/30-armv7.toml").split("summary = ", 1)[1].split("\n", 1)[0]
