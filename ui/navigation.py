@@ -21,6 +21,7 @@ GROUPS: dict[str, tuple[PageSpec, ...]] = {
         PageSpec("pages/self_test.py", "Self-test", "📝", "self-test"),
         PageSpec("pages/live_lecturer.py", "Live: lecturer", "📡", "live-lecturer"),
         PageSpec("pages/live_join.py", "Live: join", "🙋", "live-join"),
+        PageSpec("pages/lecturers.py", "For lecturers", "🎓", "lecturers"),
     ),
     "2.1 Virtualizability": (
         PageSpec("pages/s21_vmm_types.py", "VMM types", "🧱", "vmm-types"),
