@@ -5,7 +5,8 @@
 # PostgreSQL server, which the store tests start in a fresh cluster of their own (tests/conftest.py), and npm
 # for axe-core, the accessibility checker that tests/test_browser_a11y.py injects into every page (a pinned npm
 # package in tests/.axe/, gitignored; the app itself never loads it), and nginx, which tests/test_deploy_nginx.py puts
-# in front of two app processes as deploy/cluster.py does.
+# in front of two app processes as deploy/cluster.py does; gcc and binutils (objdump) build and disassemble a small
+# kernel-like C file for the binary-translation reader's tests.
 set -euo pipefail
 AXE_VERSION=4.14.1
 AXE_DIR="$(cd "$(dirname "$0")" && pwd)/.axe"
@@ -13,6 +14,8 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
+command -v gcc >/dev/null 2>&1 || need+=(gcc)  # tests/test_x86_reader.py builds a kernel-like listing
+command -v objdump >/dev/null 2>&1 || need+=(binutils)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
 for pkg in fonts-noto-color-emoji fonts-dejavu-core; do

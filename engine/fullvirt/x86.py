@@ -22,7 +22,7 @@ from __future__ import annotations
 import difflib
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Literal
 
@@ -133,12 +133,13 @@ _ADDRESS = re.compile(r"^((?:0x)?[0-9a-fA-F]+):(?=\s|$)")
 _LABEL = re.compile(r"^([A-Za-z_.$][\w.$@]*):(?=\s|$)")
 _SYMBOL = re.compile(r"^([0-9a-fA-F]+)\s+<([^>]+)>:$")  # objdump: "00000033 <loop>:"
 _SKIP = re.compile(r"^(Disassembly of section .*:|\S+:\s+file format .*|\.\.\.)$")
-_RELOC = re.compile(r"^[0-9a-fA-F]+:\s+R_[0-9A-Z_]+\s")  # objdump -r: "   3: R_386_PC32	helper"
+_RELOC = re.compile(r"^([0-9a-fA-F]+):\s+(R_[0-9A-Z_]+)\s+(\S+)")  # objdump -r: "   3: R_386_PC32	helper"
 _BYTE = re.compile(r"^[0-9a-fA-F]{2}$")
 _ANNOTATION = re.compile(r"\s*<[^>]*>$")  # objdump: "jne 33 <loop>"
 _SIZE_PTR = re.compile(r"^(byte|word|dword|qword|fword|tbyte|xmmword)\s+ptr\b", re.I)
 _NUMBER = re.compile(r"^[-+]?(0x[0-9a-f]+|[0-9][0-9a-f]*h|\d+)$", re.I)
 _IDENT = re.compile(r"^[A-Za-z_.$][\w.$@]*$")
+_OTHER_REGISTER = re.compile(r"^(st(\(\d\))?|mm\d|[xyz]mm\d{1,2}|k\d)$")
 # objdump -d: an address, then the instruction's bytes ("   c:\t0f 20 e0 \tmov eax,cr4")
 _OBJDUMP_LINE = re.compile(r"^\s*[0-9a-fA-F]+:\s+[0-9a-fA-F]{2}(\s|$)")
 _FILE_FORMAT = re.compile(r"file format\s+(\S+)")
@@ -225,10 +226,19 @@ def parse_listing(text: str, base: int = BASE_ADDRESS, bits: int | None = None) 
     constants: set[str] = set()
     pending: list[tuple[str, int]] = []  # labels waiting for the next instruction
     label_at: dict[int, list[str]] = {}  # index into lines -> labels naming it
+    external: dict[int, str] = {}  # index into lines -> the outside function objdump -r names for its call/jmp
     for number, raw_line in enumerate(text.splitlines(), start=1):
         _refuse_foreign(raw_line, number, objdump_like)
         code = _COMMENT.sub("", raw_line).strip()
-        if not code or _SKIP.match(code) or _RELOC.match(code) or _BITS.match(code):
+        reloc = _RELOC.match(code)
+        if reloc:
+            prev = lines[-1] if lines else None
+            at = int(reloc.group(1), 16)
+            if (prev is not None and prev.address is not None and prev.address <= at < prev.address + len(prev.raw)
+                    and ("PC32" in reloc.group(2) or "PLT32" in reloc.group(2))):
+                external[len(lines) - 1] = re.sub(r"[-+]0x[0-9a-fA-F]+$", "", reloc.group(3))  # "panic-0x4"
+            continue
+        if not code or _SKIP.match(code) or _BITS.match(code):
             continue
         symbol = _SYMBOL.match(code)
         if symbol:
@@ -300,7 +310,12 @@ def parse_listing(text: str, base: int = BASE_ADDRESS, bits: int | None = None) 
         _add_label(labels, name, next_address, number)
 
     # pass 2: instructions
-    return tuple(_instruction(ln, address, labels, bits, addresses[0]) for ln, address in zip(lines, addresses))
+    program = [_instruction(ln, address, labels, bits, addresses[0]) for ln, address in zip(lines, addresses)]
+    for index, name in external.items():
+        insn = program[index]
+        if insn.base in ("call", "jmp") and insn.kinds == ("imm",):  # an unlinked call: its target is a symbol
+            program[index] = replace(insn, operands=(Operand(name, "symbol"),))
+    return tuple(program)
 
 
 def _refuse_foreign(raw_line: str, number: int, objdump_like: bool) -> None:
@@ -497,6 +512,8 @@ def _operand(text: str, labels: dict[str, int], ln: _Line, mnemonic: str, addres
     kind = _register_kind(low)
     if kind is not None:
         return Operand(low, kind, reg=low)
+    if _OTHER_REGISTER.match(low):  # x87, MMX, SSE, AVX and mask registers: no modelled effect
+        return Operand(low, "other", reg=low)
     if ":" in text and "[" not in text:
         sel, _, off = (t.strip() for t in text.partition(":"))
         if _NUMBER.match(sel) and _NUMBER.match(off):
@@ -754,7 +771,7 @@ def classification(insn: Insn, isa: ISA) -> Classification:
             return Classification("control", form, entry,
                                   f"{form} transfers control without a privilege check in ring 1 here: "
                                   f"{manual.LEAVES_LISTING[insn.base]}, outside the listing, so the translation "
-                                  "unit ends and the translator looks the target up when it runs.", True, entry is not None)
+                                  "unit ends and the translator looks the target up when it runs.", True)
         return Classification("control", form, entry,
                               f"A near {insn.base} needs no privilege check, but its target is a guest address: the "
                               "translator rewrites it to go to the translated target in the translation cache "

@@ -19,7 +19,7 @@ listed it. This module adds the rest of the architecture manual's lists:
   capstone 5 puts in BRANCH_RELATIVE only, so the table adds them.
 
 capstone's PRIVILEGE group is not used: capstone 5 puts MOV and POP (for their segment-register
-forms), STR and IRETD in it, which are not privileged, and leaves out RDMSR, CLTS, LMSW, IN and OUT,
+forms), STR and IRETD in it, which are not privileged, and leaves out RDMSR, CLTS, IN and OUT,
 which are (tests/test_x86_reader.py checks both lists).
 """
 
