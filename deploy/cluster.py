@@ -59,10 +59,12 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 60.0) -> N
 
 @dataclass
 class AppProcess:
-    """``streamlit run app.py`` on a loopback port with extra environment; :meth:`start` waits for its health check."""
+    """``streamlit run <script>`` (the app by default) on a loopback port with extra environment; :meth:`start` waits
+    for its health check."""
 
     port: int = field(default_factory=free_port)
     env: dict[str, str] = field(default_factory=dict)
+    script: str = "app.py"
     proc: subprocess.Popen | None = None
 
     @property
@@ -71,7 +73,7 @@ class AppProcess:
 
     def start(self) -> "AppProcess":
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port), "--server.address",
+            [sys.executable, "-m", "streamlit", "run", self.script, "--server.port", str(self.port), "--server.address",
              "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              # run the code as it was at start: an edit saved mid-run must not rerun half-edited files
              "--server.fileWatcherType", "none"],
