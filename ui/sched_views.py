@@ -72,7 +72,7 @@ _BY_VALUE = {Scenario: repr}
 # its segments, bursts and frames; the least recently used runs go once the total passes CACHE_BYTES, and a run
 # larger than a quarter of it is returned but not kept. The engine's budget (sched.MAX_SEGMENTS) keeps every run under
 # that quarter, so in practice all are kept, up to about four of the largest.
-CACHE_BYTES = 256 * 2**20
+CACHE_BYTES = 384 * 2**20
 _SEGMENT_BYTES, _BURST_BYTES, _VIEW_BYTES = 160, 150, 220  # a NamedTuple with two floats, in CPython 3.11, + its slot
 _runs: OrderedDict[tuple[str, str], tuple[int, tuple]] = OrderedDict()
 _runs_lock = threading.Lock()

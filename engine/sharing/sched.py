@@ -65,7 +65,7 @@ MAX_FRAMES = 400
 # three (bench/bench_sched_worst.py). A run over budget raises SimulationBudgetError, which the editor shows as a
 # message, keeping the last scenario that ran.
 MAX_STEPS = 2_000_000
-MAX_SEGMENTS = 400_000
+MAX_SEGMENTS = 600_000
 CPU_BUDGET_S = 6.0
 _CHECK_EVERY = 2048  # steps between two looks at the clock and the segment count
 

@@ -39,7 +39,7 @@ MAX_PCPU_SECONDS = 240
 MAX_TOTAL_VCPUS = 128
 MAX_VCPU_SECONDS = 960
 MIN_PHASE_MS = 0.1  # 100 µs: the shortest burst, wait or trace phase (the I/O workload's draws are floored there too)
-MAX_EVENTS = 1_000_000  # estimated events of one run (see estimated_events)
+MAX_EVENTS = 1_100_000  # estimated events of one run (see estimated_events)
 US = 1000  # microseconds per millisecond
 
 
@@ -210,8 +210,8 @@ def estimated_events(scenario: Scenario, scheduler: str = "credit") -> float:
     """About how many events the simulator handles for ``scenario``: an upper estimate, cheap to compute.
 
     Per simulated millisecond: the timers (Credit: a tick every timeslice/3; Credit2: a turn of at most 1 ms on every
-    busy pCPU; RTDS: a replenishment per vCPU per period), plus two events (wake-up, block) per burst of each vCPU
-    that blocks, plus Domain 0's I/O jobs (up to 8 per I/O completion when bursty)."""
+    busy pCPU; RTDS: a replenishment per vCPU per period), plus three events (wake-up, run, block) per burst of each
+    vCPU that blocks, plus Domain 0's I/O jobs (up to 8 per I/O completion when bursty)."""
     s = scenario
     per_ms = float(s.pcpus)  # decisions: Credit2's 1 ms turns (the rate limit) on every pCPU, at worst
     if scheduler == "credit":
@@ -225,11 +225,11 @@ def estimated_events(scenario: Scenario, scheduler: str = "credit") -> float:
             except SchedulerConfigError:
                 phases = (("run", 1.0),)
             cycle = sum(ms for _, ms in phases) / max(1, len(phases))
-        rate = 2 / max(cycle, MIN_PHASE_MS) if cycle is not None else 0.0
+        rate = 3 / max(cycle, MIN_PHASE_MS) if cycle is not None else 0.0  # wake, run, block (a Gantt segment each)
         if w.kind == "io" and s.shared_io.enabled:
             rate *= 1 + (8 if s.shared_io.bursty else 1)
         if scheduler == "rtds":
-            rate += 2 / max(vm.period_ms, RTDS_MIN_MS)
+            rate += 1 / max(vm.period_ms, RTDS_MIN_MS)
         per_ms += vm.vcpus * rate
     return per_ms * s.duration_ms
 
