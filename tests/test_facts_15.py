@@ -131,3 +131,31 @@ def test_armv7_mrs_does_not_show_the_real_mode():
     assert "UNKNOWN" in block and block.count("MRS") >= 2
     assert "MRS reveals the mode" not in lesson("isas/30-armv7.toml")
     assert "UNKNOWN" in lesson("isas/30-armv7.toml").split("summary = ", 1)[1].split("\n", 1)[0]
+
+
+# ------------------------------------------------------------------------------- 2.4 wording: pinning and Credit shares
+
+def test_pinning_is_a_static_assignment_that_may_be_shared():
+    import tomllib
+
+    cited("vcpu-pinning", "static assignment", "pinned to the same core")
+    text = lesson("2.4/resources.md")
+    assert "owns a core" not in text and "**statically assigned** to a core" in text and "the **same** core" in text
+    bank = {q["id"]: q for q in tomllib.loads(lesson("2.4/quiz.toml"))["question"]}
+    for q in bank.values():
+        for value in [q.get("explanation", ""), *q.get("why_not", {}).values()]:
+            assert "own their cores" not in value and "A pinned core is not shared" not in value, q["id"]
+    assert "keeps every other vCPU off those 4" in bank["pinning-price"]["prompt"]
+
+
+def test_credit_shares_go_by_weight_times_active_vcpus():
+    import tomllib
+
+    cited("credit-weight-cap", "same number of vcpus", "all busy", "no cap")
+    cited("credit-accounting", "weight times active vcpus")
+    text = lesson("2.4/scheduling.md")
+    assert "**weight × active vCPUs**" in text and "**same number of vCPUs**, **all busy**, and **no cap**" in text
+    bank = {q["id"]: q for q in tomllib.loads(lesson("2.4/quiz.toml"))["question"]}
+    for qid in ("credit-weight-share", "credit-default-weight"):
+        assert "active vCPUs" in bank[qid]["explanation"] and "single-vCPU" in bank[qid]["prompt"]
+    assert "weight × active vCPUs" in lesson("tour.toml")
