@@ -70,8 +70,8 @@ _BY_VALUE = {Scenario: repr}
 
 # The runs shared by every session, bounded in bytes, not only in entries (issue 15): a run's size is estimated from
 # its segments, bursts and frames; the least recently used runs go once the total passes CACHE_BYTES, and a run
-# larger than a quarter of it is returned but not kept. The engine's budget (sched.MAX_SEGMENTS) keeps every run under
-# that quarter, so in practice all are kept, up to about four of the largest.
+# larger than half of it is returned but not kept. The engine's budget (sched.MAX_SEGMENTS) keeps every run under
+# that half (the largest accepted, bench/bench_sched_worst.py, is about 120 MiB), so all are kept, at least two.
 CACHE_BYTES = 384 * 2**20
 _SEGMENT_BYTES, _BURST_BYTES, _VIEW_BYTES = 160, 150, 220  # a NamedTuple with two floats, in CPython 3.11, + its slot
 _runs: OrderedDict[tuple[str, str], tuple[int, tuple]] = OrderedDict()
@@ -93,7 +93,7 @@ def played(scenario: Scenario, scheduler: str):
             return _runs[key][1]
     value = sched.play(scenario, scheduler)  # outside the lock: other sessions' cache hits do not wait for it
     size = run_bytes(*value)
-    if size <= CACHE_BYTES // 4:
+    if size <= CACHE_BYTES // 2:
         with _runs_lock:
             _runs[key] = (size, value)
             while sum(entry[0] for entry in _runs.values()) > CACHE_BYTES:
@@ -137,7 +137,7 @@ def _metrics_section(scenario: Scenario, scheduler: str, look: tuple[str, str]) 
     result = result_of(scenario, scheduler)
     m = metrics_of(scenario, scheduler, result)
     colours = vm_colours([vm.name for vm in scenario.vms])
-    st.subheader(f"Over the whole run ({result.duration / 1000:g} s of simulated time)")
+    st.header(f"Over the whole run ({result.duration / 1000:g} s of simulated time)")
     cells = st.columns(5)
     cells[0].metric("Jain's fairness index", f"{m.jain:.3f}", help=JAIN)
     cells[1].metric("Guest utilisation", f"{m.utilisation:.0%}", help="Guest CPU time ÷ (pCPUs × run time)")
@@ -161,7 +161,7 @@ def _metrics_section(scenario: Scenario, scheduler: str, look: tuple[str, str]) 
 def compare_schedulers(scenario: Scenario, key: str, measure: str = "latency", vms: Sequence[str] | None = None) -> None:
     """The same scenario under several schedulers, side by side: a table and the latency (or response) spread of
     ``vms`` (default: every VM that wakes up)."""
-    st.subheader("The same scenario under other schedulers")
+    st.header("The same scenario under other schedulers")
     chosen = st.multiselect("Schedulers to compare", list(sched.SCHEDULERS), default=list(sched.SCHEDULERS),
                             format_func=sched.SCHEDULER_LABELS.__getitem__, key=key)
     _comparison(scenario, tuple(chosen), measure, tuple(vms) if vms else None, page_theme.chart_look())
