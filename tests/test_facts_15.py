@@ -159,3 +159,23 @@ def test_credit_shares_go_by_weight_times_active_vcpus():
     for qid in ("credit-weight-share", "credit-default-weight"):
         assert "active vCPUs" in bank[qid]["explanation"] and "single-vCPU" in bank[qid]["prompt"]
     assert "weight × active vCPUs" in lesson("tour.toml")
+
+
+# ------------------------------------------------------------------------------- binary translation: one wording, VMware box
+
+def test_bt_has_one_wording_for_critical_instructions_and_a_vmware_box():
+    import tomllib
+
+    cited("vmware-bt-design", "only guest kernel code", "privileged instructions", "telling code from data")
+    text = lesson("2.2/binary_translation.md")
+    assert "replace them with an exception, so that they" not in text
+    assert "**replace them so that they hand control to the VMM**" in text
+    box = text[text.index("> **How VMware's binary translation differs"):]
+    assert "**Only guest kernel code is translated.**" in box and "**Privileged instructions are translated too**" in box
+    for reason in ("**data is mixed with code**", "**indirect jumps and calls**", "**self-modifying and run-time generated code**"):
+        assert reason in text
+    bank = {q["id"]: q for q in tomllib.loads(lesson("2.2/quiz.toml"))["question"]}
+    assert "data is mixed with code" in bank["bt-why-runtime"]["explanation"]
+    for q in bank.values():  # the bank says what happens to a critical instruction in the lesson's words
+        for value in [q.get("explanation", ""), *q.get("options", []), *q.get("solution", [])]:
+            assert "replaced with an exception" not in value and "replace them with an exception" not in value
