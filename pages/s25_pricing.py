@@ -1,7 +1,6 @@
 """2.5 Pricing: the bill of a VM timeline per started hour and per second; elasticity against fixed capacity."""
 
 import hashlib
-import re
 
 import streamlit as st
 
@@ -9,6 +8,8 @@ from engine.ec2 import billing, elasticity, instance_types
 from engine.core.provenance import TAGS
 from engine.ec2.money import usd
 from ui import content, layout, query
+from ui.editor import parsed
+from ui.escape import literal
 from ui import theme as page_theme
 from ui.charts import chart
 from viz import theme as chart_theme
@@ -21,7 +22,7 @@ content.lesson("2.5", "pricing")
 
 cat = content.guarded(instance_types.shipped)
 
-st.subheader("The bill of a timeline")
+st.header("The bill of a timeline")
 tables = {"lecture": f"The lecture's example prices ({cat.lecture_table.region}, {cat.lecture_table.os})",
           "current": f"Today's t2 prices ({cat.current_table.region}, {cat.current_table.os})"}
 left, right = st.columns(2)
@@ -42,9 +43,8 @@ def linked_timeline() -> str:
     try:
         if text:
             billing.parse_timeline(text, prices)
-    except billing.BillingError as exc:
-        reason = re.sub(r"([\\`*_\[\]()<>#|~!$])", r"\\\1", str(exc))  # the link's text, shown as text, not Markdown
-        st.info(f"Link notice: the linked timeline cannot be billed: {reason} Showing the first preset's timeline.",
+    except billing.BillingError as exc:  # the link's text, shown as text, not Markdown
+        st.info(f"Link notice: the linked timeline cannot be billed: {literal(exc)} Showing the first preset's timeline.",
                 icon="🔗")
         text = ""
     return text
@@ -65,20 +65,14 @@ text = edit.text_area(f"Timeline ({billing.FORMAT_HELP}; instance types: {', '.j
                       key=text_key, height=150)
 
 good = text_key.replace("timeline_", "timeline_good_", 1)
-try:
-    runs = billing.parse_timeline(text, prices)
-    st.session_state[good] = text
-except billing.BillingError as exc:
-    edit.error(f"{exc} Showing the last timeline that worked.", icon="✋")
-    try:
-        runs = billing.parse_timeline(st.session_state.get(good, preset.text), prices)
-    except billing.BillingError:  # the last good text used a type this price table lacks
-        runs = billing.parse_timeline(preset.text, prices)
+with edit:  # a mistake is shown under the editor; the last timeline that worked stays (this price table's preset if
+    # the last good one used a type the table lacks)
+    runs = parsed(text, lambda t: billing.parse_timeline(t, prices), good, preset.text, "timeline")
 bill = billing.bill(runs, prices)
 
-used.metric("Used", billing.clock(bill.used_seconds))
-billed = {"hour": f"{bill.billed_seconds('hour') // billing.HOUR} h billed",
-          "second": f"{billing.clock(bill.billed_seconds('second'))} billed"}
+used.metric("Used", billing.duration(bill.used_seconds))
+billed = {"hour": f"{bill.billed_seconds('hour') // billing.HOUR:,} h billed",
+          "second": f"{billing.duration(bill.billed_seconds('second'))} billed"}
 labels = {"hour": "Per started hour", "second": "Per second (60 s minimum)"}
 for col, model in zip(simulation.columns(2), billing.MODELS):
     with col:
@@ -91,12 +85,13 @@ source = cat.lecture_table if table == "lecture" else cat.current_table
 st.caption("Rules: the EC2 pricing page before October 2017 and AWS What's New, 2 Oct 2017. "
            f"Prices: {source.title}, {source.provenance.label} ({TAGS[source.price_tag]}). "
            "Each run is billed on its own: a restart starts a new hour, and partial hours are never pooled. "
+           f"{billing.CONVENTIONS} "
            "Per-second billing applies to Linux only; the same Linux prices are used for both models here.")
 
 st.markdown("**The per-hour cost depends on** (lecture): the **region** · the **instance type** · the **operating "
             "system and image** (possible licence costs) · the **usage of external services** (EBS, Internet traffic, ...).")
 
-st.subheader("Elasticity: follow the demand, or buy for the peak")
+st.header("Elasticity: follow the demand, or buy for the peak")
 c1, c2, c3, c4 = st.columns(4)
 with c1:
     curve = query.select("Demand", {k: p.title for k, p in elasticity.PRESETS.items()}, name="demand", default="daily")
@@ -122,7 +117,7 @@ def provisioning_views(curve: str, seed: int, capacity: int, lag: int, price: fl
     top = max(max(values), *(max(plan.capacity) for plan in plans)) + 1
     with chart_theme.looking(*look):
         return [(plan.name, plan.cost, f"{plan.over:,.0f} idle · {plan.under:,.0f} missing instance-hours",
-                 ec2_charts.provisioning(plan.rows(top)).to_dict()) for plan in plans]
+                 chart_theme.described(ec2_charts.provisioning(plan.rows(top)).to_dict())) for plan in plans]
 
 
 for col, (name, cost, gap, spec) in zip(st.columns(2), provisioning_views(curve, int(seed), capacity, lag, price,

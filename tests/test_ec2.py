@@ -63,7 +63,7 @@ def test_every_preset_bills_and_per_second_never_costs_more_than_started_hours()
 
 @pytest.mark.parametrize("text, message", [
     ("vm1 t2.small -0:10-0:30", "line 1: times cannot be negative"),
-    ("vm1 t2.small 1:00-0:30", "line 1: vm1 stops at 0:30, not after it starts at 1:00"),
+    ("vm1 t2.small 30:00-25:00", "line 1: vm1 stops at 25:00, not after it starts at 30:00"),
     ("vm1 t2.small 1:00-1:00", "not after it starts"),
     ("vm1 t3.huge 0:00-1:00", "unknown instance type 't3.huge'"),
     ("vm1 t2.small from 0:00 to 1:00", "does not read as a run"),
@@ -319,3 +319,101 @@ def test_generators_are_right_by_construction():
             hours = sum(math.ceil(r.seconds / billing.HOUR) * LECTURE[r.type] for r in runs)
             assert q.value == pytest.approx(hours)
     assert {hist(s, {}).answer[0] for s in range(40)} == set(variance.SHAPES.values())
+
+
+# ----------------------------------------------------------------------------------------- real timestamps (issue 14)
+
+@pytest.mark.parametrize("text, hour, second", [
+    # by hand: 23:30 -> 0:30 the next day is 3,600 s: 1 started hour (hours count from the run's start), 3,600 s
+    ("vm1 t2.small 23:30-0:30", 3600, 3600),
+    ("vm1 t2.small 23:30 - 0:30", 3600, 3600),
+    ("vm1 t2.small 23:30 to 0:30", 3600, 3600),
+    # 22:10 -> 1:45 = 1:50 + 1:45 = 3:35 = 12,900 s: 4 started hours
+    ("vm1 t2.small 22:10-1:45", 4 * 3600, 12_900),
+    # 23:59:30 -> 0:00:10 = 40 s: one started hour, and the 60 s minimum per second
+    ("vm1 t2.small 23:59:30-0:00:10", 3600, 60),
+    # ISO 8601 as the AWS CLI prints it (Z, .000Z, +00:00), joined by '-', '/', ' - ' or a space
+    ("vm1 t2.small 2026-03-01T23:30:00Z-2026-03-02T00:30:00Z", 3600, 3600),
+    ("vm1 t2.small 2026-03-01T23:30:00.000Z/2026-03-02T00:30:00.000Z", 3600, 3600),
+    ("vm1 t2.small 2026-03-01T23:30:00+00:00 2026-03-02T00:31:00+00:00", 2 * 3600, 3660),
+    # offsets: 23:30+01:00 is 22:30 UTC, so until 00:30 UTC it is 2 h
+    ("vm1 t2.small 2026-03-01T23:30:00+01:00-2026-03-02T00:30:00Z", 2 * 3600, 7200),
+    # -05:00 on both ends, '-' inside the offsets too: 1 day 1 h = 90,000 s, 25 hours
+    ("vm1 t2.small 2026-03-01T23:30:00-05:00-2026-03-03T00:30:00-05:00", 25 * 3600, 90_000),
+    # multi-day with clock times: hours past 24
+    ("vm1 t2.small 9:00-57:00:01", 49 * 3600, 48 * 3600 + 1),
+    # over the end of February 2028 (a leap year): 2028-02-28 12:00 -> 2028-03-01 12:00 is 2 days
+    ("vm1 t2.small 2028-02-28T12:00:00Z-2028-03-01T12:00:00Z", 48 * 3600, 48 * 3600),
+])
+def test_midnight_iso_and_multi_day_runs_billed_by_hand(text, hour, second):
+    assert one(text, "hour") == hour
+    assert one(text, "second") == second
+
+
+def test_the_aws_timestamps_preset_by_hand():
+    runs = billing.parse_timeline(billing.PRESETS["aws-timestamps"].text, LECTURE)
+    bill = billing.bill(runs, LECTURE)
+    # web 1 h; batch 21:45:10Z on 1 March to 07:00:00Z on 3 March = 1 d 9:14:50 = 119,690 s -> 34 started hours;
+    # test 45 s -> 1 started hour and 60 s
+    assert [r.seconds for r in runs] == [3600, 119_690, 45]
+    assert [r.billed["hour"] // 3600 for r in bill.runs] == [1, 34, 1]
+    assert [r.billed["second"] for r in bill.runs] == [3600, 119_690, 60]
+    assert bill.total("hour") == pytest.approx(1 * 0.02 + 34 * 0.05 + 1 * 0.02)
+    assert bill.total("second") == pytest.approx((3600 * 0.02 + 119_690 * 0.05 + 60 * 0.02) / 3600)
+    rows = bill.rows()
+    assert rows[1]["run"] == "2026-03-01 21:45:10 UTC – 2026-03-03 07:00 UTC" and rows[1]["used"] == "1 d 9:14:50"
+
+
+def test_how_the_times_were_read_is_said():
+    (run,) = billing.parse_timeline("vm1 t2.small 23:30-0:30", LECTURE)
+    assert run.note == "crosses midnight: the stop is read as 0:30 the next day"
+    (run,) = billing.parse_timeline("vm1 t2.small 2026-03-01T23:30-2026-03-02T00:30", LECTURE)
+    assert run.note == "no UTC offset given: read as UTC"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("vm1 t2.small 2026-02-30T23:30:00Z-2026-03-02T00:30:00Z", "not a valid ISO 8601 timestamp \\(day is out of range"),
+    ("vm1 t2.small 2026-03-01T24:30:00Z-2026-03-02T00:30:00Z", "hour above 23"),
+    ("vm1 t2.small 2026-03-01T23:30:00+15:00-2026-03-02T00:30:00Z", "offsets run from -12:00 to \\+14:00"),
+    ("vm1 t2.small 2026-03-01T23:30:00Z-2026-03-01T23:30:00Z", "stops at 2026-03-01 23:30 UTC, not after it starts"),
+    ("vm1 t2.small 0:00-1:00\nvm2 t2.small 2026-03-01T23:30:00Z-2026-03-02T00:30:00Z", "line 2: this timeline mixes"),
+    ("vm1 t2.small 2025-03-01T00:00:00Z-2026-03-03T00:00:00Z", "more than 8,784 hours"),
+    ("vm1 t2.small 0:00-" + "9" * 400 + ":00", "is more than 8,784 hours"),
+    ("vm1 t2.small 0:00-" + "9" * 5000 + ":00", "is more than 8,784 hours"),
+    ("vm1 t2.small 9:00-9:00", "for 24 hours write e.g. 9:00-33:00"),
+])
+def test_bad_timestamps_say_what_to_write(text, message):
+    with pytest.raises(billing.BillingError, match=message):
+        billing.parse_timeline(text, LECTURE)
+
+
+def test_timeline_size_is_limited_and_overlaps_are_found_fast():
+    import time
+
+    many = "\n".join(f"vm{i} t2.small 0:00-1:00" for i in range(20_000))
+    started = time.perf_counter()
+    with pytest.raises(billing.BillingError, match=f"line {billing.MAX_RUNS + 1}: the timeline has more than"):
+        billing.parse_timeline(many, LECTURE)
+    # the largest accepted timeline, one VM restarted 500 times, then an overlap at the end: found by sorting
+    lines = [f"vm t2.small {h}:00-{h}:30" for h in range(billing.MAX_RUNS - 1)] + ["vm t2.small 3:10-3:20"]
+    with pytest.raises(billing.BillingError, match=f"line {billing.MAX_RUNS}: vm is already running then \\(line 4\\)"):
+        billing.parse_timeline("\n".join(lines), LECTURE)
+    assert time.perf_counter() - started < 1.0
+    assert len(billing.parse_timeline("\n".join(lines[:-1]), LECTURE)) == billing.MAX_RUNS - 1
+
+
+@pytest.mark.parametrize("value, text", [
+    (0, "$0.00"), (1742.2, "$1,742.20"), (0.0058, "$0.0058"), (999_999_999_999.99, "$999,999,999,999.99"),
+    (1e15, "$1e+15"), (1.7e308, "$1.7e+308"), (float("inf"), "not a finite amount"), (float("nan"), "not a finite amount"),
+])
+def test_amounts_never_show_inf_or_hundreds_of_digits(value, text):
+    from engine.ec2.money import usd
+
+    assert usd(value) == text
+
+
+def test_numbers_never_show_inf():
+    from engine.ec2.money import number
+
+    assert [number(v) for v in (20_000, 12.5, 0.25, -0.0001, 1e300, float("-inf"))] == [
+        "20,000", "12.5", "0.25", "0", "1e+300", "not a finite amount"]

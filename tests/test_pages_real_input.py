@@ -56,3 +56,46 @@ def test_trap_page_reads_arm_cp15_spelling():
     at = _trap_with("mcr p15, 0, r0, c2, c0, 0\ncpsid i\nmrs r0, cpsr", isa="armv7")
     assert not at.error, [e.value for e in at.error]
     assert list(_mapping(at)["Catalogue entry"]) == ["MCR p15 TTBR0", "CPS", "MRS"]
+
+
+# ------------------------------------------------------------------------------------------- pricing timeline
+
+PRICING = "pages/s25_pricing.py"
+
+
+def _timeline_with(text: str):
+    at = open_page(PRICING)
+    at.text_area(key="timeline_61-minutes").set_value(text).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _bill_table(at):
+    return next(d.value for d in at.dataframe if "how the times were read" in d.value.columns)
+
+
+def test_pricing_bills_aws_timestamps_and_midnight():
+    at = _timeline_with("web t2.small 2026-03-01T23:30:00Z-2026-03-02T00:30:00Z\n"
+                        "batch t2.small 2026-03-01T22:45:10+01:00-2026-03-03T08:00:00+01:00")
+    assert not at.error, [e.value for e in at.error]
+    table = _bill_table(at)
+    assert list(table["used"]) == ["1:00", "1 d 9:14:50"]
+    assert list(table["billed per started hour"].str.split(" h").str[0]) == ["1", "34"]
+    at = _timeline_with("night t2.small 23:30-0:30")
+    assert _bill_table(at)["how the times were read"][0].startswith("crosses midnight")
+    assert any("not on the clock" in c.value for c in at.caption)  # the convention is said
+
+
+@pytest.mark.parametrize("text, words", [
+    ("\n".join(f"vm{i} t2.small 0:00-1:00" for i in range(20_000)), ["more than 500 runs"]),
+    ("vm1 t2.small 0:00-" + "9" * 5000 + ":00", ["8,784 hours"]),
+    ("vm1 t2.small 0:00-1:00\nvm2 t2.small 2026-03-01T23:30:00Z-2026-03-02T00:30:00Z", ["mixes"]),
+])
+def test_pricing_refuses_huge_or_mixed_timelines_with_one_message(text, words):
+    at = _timeline_with(text)
+    assert len(at.error) == 1
+    message = at.error[0].value.replace("\\", "")
+    for word in words:
+        assert word in message, message
+    assert len(message) < 600  # the echoed text is cut, not 5,000 digits
+    assert _bill_table(at)["VM"][0] == "vm1"  # the last timeline that worked (the preset) is still billed

@@ -109,7 +109,7 @@ def test_presets_and_price_tables_change_the_bill():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("vm1 t2.small 1:00-0:30", "stops at 0:30, not after it starts at 1:00"),
+    ("vm1 t2.small 30:00-25:00", "stops at 25:00, not after it starts at 30:00"),
     ("vm1 t2.small -1:00-0:30", "cannot be negative"),
     ("vm1 m5.large 0:00-1:00", "unknown instance type 'm5.large'"),
     ("vm1 t2.small 0:00 until 1:00", "does not read as a run"),
