@@ -42,6 +42,10 @@ def escaped(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
+def short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def allowed() -> bool:
     """When VIRTLAB_LECTURER_SECRET is set, the page asks for it once per browser session (it exports the solutions)."""
     secret = os.environ.get("VIRTLAB_LECTURER_SECRET", "")
@@ -73,13 +77,13 @@ def build(sections: tuple[str, ...], kinds: tuple[str, ...], count: int, written
 
 def export_tab() -> None:
     sections = {s.id: f"{s.id} {s.title}" for s in content.sections()}
-    left, right = st.columns(2)
-    chosen = left.multiselect("Sections", list(sections), default=list(sections), format_func=sections.get)
-    kinds = right.multiselect("Question kinds", list(KINDS), default=list(KINDS), format_func=KIND_LABELS.get)
-    left, middle, right = st.columns([1, 1, 2])
+    chosen = st.multiselect("Sections", list(sections), default=list(sections), format_func=sections.get)
+    kinds = st.multiselect("Question kinds", list(KINDS), default=list(KINDS), format_func=KIND_LABELS.get)
+    left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
     written = left.checkbox("Written banks", value=True, help="The questions of lessons/<section>/quiz.toml.")
-    count = middle.number_input("Generated variants per generator", 0, MAX_VARIANTS, 5,
-                                help="Seeds 1, 2, …: each variant's name holds its seed, so it can be made again.")
+    count = middle.number_input("Variants per generator", 0, MAX_VARIANTS, 5,
+                                help="Generated questions, seeds 1, 2, …: each variant's name holds its seed, so it "
+                                     "can be made again.")
     fmt = right.radio("Format", list(FORMATS), format_func=FORMATS.get, horizontal=True)
     base_url = os.environ.get("VIRTLAB_PUBLIC_URL", "").strip()
     if not chosen or not kinds or not (written or count):
@@ -112,13 +116,14 @@ def show(result: class_stats.ClassStats, stem: str) -> None:
         return
     st.subheader("Per question")
     chart(first_try_right, rows)
-    st.dataframe([{"Question": r.question, "Section": r.section, "Material": r.material, "Prompt": r.prompt,
-                   "Learners": r.learners, "First try right": f"{r.first_try_right} ({r.first_try_right_percent:g} %)",
+    st.dataframe([{"Question": r.question, "Section": r.section, "Material": r.material, "Learners": r.learners,
+                   "First try right": f"{r.first_try_right} ({r.first_try_right_percent:g} %)",
+                   "Most chosen wrong": (f"{short(r.most_chosen_wrong)} ({r.most_chosen_wrong_learners})"
+                                         if r.most_chosen_wrong else "—"),
                    "Mean first score": f"{r.mean_first_score_percent:g} %",
                    "Right on the 2nd try": r.right_on_second_try, "Solution asked": r.solution_asked,
-                   "Most chosen wrong": (f"{r.most_chosen_wrong} ({r.most_chosen_wrong_learners})"
-                                         if r.most_chosen_wrong else "—")} for r in result.questions],
-                 hide_index=True, width="stretch")
+                   "Prompt": short(r.prompt, 100)} for r in result.questions], hide_index=True, width="stretch")
+    st.caption("Long texts are shortened here; the CSV has them in full.")
     st.download_button("⬇ Per question (CSV)", class_stats.to_csv(result.questions), file_name=f"{stem}-questions.csv",
                        mime="text/csv", key=f"{stem}_questions_csv")
     if result.parameters:

@@ -140,8 +140,11 @@ def class_stats(learners: Iterable[Iterable[Event]], lookup: Callable[[str], Que
             right_on_second_try=sum(1 for r, _ in members if len(r.tries) == 2 and r.tries[1].score >= 1.0),
             solution_asked=sum(1 for r, _ in members if r.revealed), most_chosen_wrong=common,
             most_chosen_wrong_learners=common_n))
+    values_of: dict[tuple[str, str], int] = Counter((group, name) for group, name, _ in param_groups)
     prows, phidden = [], 0
     for (group, name, value), results in sorted(param_groups.items()):
+        if values_of[(group, name)] < 2:  # the same in every variant (e.g. the page's tab): breaks nothing down
+            continue
         if len(results) < min_group:
             phidden += 1
             continue
