@@ -179,3 +179,24 @@ def test_bt_has_one_wording_for_critical_instructions_and_a_vmware_box():
     for q in bank.values():  # the bank says what happens to a critical instruction in the lesson's words
         for value in [q.get("explanation", ""), *q.get("options", []), *q.get("solution", [])]:
             assert "replaced with an exception" not in value and "replace them with an exception" not in value
+
+
+# ------------------------------------------------------------------------------- 2.5 wording: t2 compute units, Schad et al.
+
+def test_t2_compute_units_are_the_lectures_not_aws_figures():
+    cited("t2-compute-units", "not aws figures", "1 jul 2014")
+    assert "**compute units in the lecture's t2 table (1, 2, 4, 8) are not AWS figures**" in lesson("2.5/instance_types.md")
+    assert "not AWS figures" in lesson("2.5/instance_types.toml")
+
+
+def test_schad_attribute_the_bands_to_system_types_as_a_belief():
+    import tomllib
+
+    from engine.quizgen.cloud import histogram_question
+
+    cited("schad-variance", "we believe", "not proven")
+    text = lesson("2.5/variance.md")
+    assert "the bands correspond to" not in text and "**we believe**" in text
+    bank = tomllib.loads(lesson("2.5/quiz.toml"))["question"]
+    assert not [q["id"] for q in bank if "which correspond to different physical system types" in q.get("explanation", "")]
+    assert "the authors believe" in histogram_question(1, {}).explanation
