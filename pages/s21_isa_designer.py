@@ -1,13 +1,13 @@
 """2.1 ISA designer: toggle instruction attributes and see at once whether an efficient VMM exists."""
 
 import hashlib
-import re
 
 import streamlit as st
 
 from engine.quizgen.virtualizability import parse_design_text
-from engine.virtualizability.isa import DesignError, design_from_rows, design_rows
+from engine.virtualizability.isa import design_from_rows, design_rows
 from ui import content, layout, query
+from ui.editor import INPUT_ERRORS, problem
 from viz.virtualizability.isa_sets import sets_graph
 
 layout.header("2.1", "ISA designer", "Design an instruction set and see whether Popek and Goldberg's Theorem 1 allows an efficient VMM.")
@@ -32,9 +32,9 @@ def linked_design():
     design, text = None, query.read_text("design", "", max_chars=2000)  # too long: a notice, and ""
     try:
         design = design_from_rows(base, parse_design_text(text)) if text else None
-    except DesignError as exc:
-        reason = re.sub(r"([\\`*_\[\]()<>#|~!])", r"\\\1", str(exc))  # the link's text, shown as text, not Markdown
-        st.info(f"Link notice: the linked design cannot be read: {reason}. Starting from the catalogue.", icon="🔗")
+    except INPUT_ERRORS as exc:  # the link's text, shown as text, not Markdown
+        st.info(f"Link notice: the linked design cannot be read: {problem(exc, 'design')}. Starting from the "
+                "catalogue.", icon="🔗")
     if design is None:  # noticed once; the link's value leaves the address so the next rerun does not repeat it
         del st.query_params["design"]
     return design
@@ -66,9 +66,9 @@ with editor:
     try:
         design = design_from_rows(base, edited)
         st.session_state[good_key] = design
-    except DesignError as exc:
+    except INPUT_ERRORS as exc:  # ui.editor's rule: a message (escaped, shortened), the last good design stays
         design = st.session_state.get(good_key, start)
-        st.error(f"{exc}. Showing the last valid design.", icon="✋")
+        st.error(f"{problem(exc, 'design')}. Showing the last valid design.", icon="✋")
 
 v = design.verdict()
 title = "The linked ISA" if linked else f"Your {base.name.split(' (')[0]}"

@@ -120,3 +120,33 @@ def test_vtx_editor_turns_bad_text_into_a_message_and_keeps_the_last_good_run(co
     assert len(error) < 600 and not re.search(r"(?<!\\)\]\(", error)
     at.button(key="vtx_last").click().run()
     assert any(m.value.startswith("**Frame 7/7") and "3 VM exits" in m.value for m in at.markdown)  # hlt x3 still
+
+
+def _render(source: str) -> str:
+    import shutil
+    import subprocess
+
+    result = subprocess.run([shutil.which("dot") or "dot", "-Tsvg"], input=source, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("name", ["A\x07B", "NUL\x00", "ESC\x1b[31m", "RTL\u202eX", "ZW\u200bJ", 'Q"<&>\\N', "é漢🙂"])
+def test_isa_diagram_draws_any_name(name):
+    """viz/dot.py makes every DOT statement safe: the sets diagram renders whatever an instruction is called."""
+    from engine.virtualizability.isa import Instruction
+    from viz.virtualizability.isa_sets import sets_graph
+
+    ins = (Instruction(name, why="x", group="Designer", privileged=False, control_sensitive=True,
+                       behaviour_sensitive=False),)
+    svg = _render(sets_graph(f"Title {name}", ins, False).source)
+    assert "Critical" in svg
+
+
+def test_isa_designer_refuses_invisible_characters_in_names(catalogue):
+    from engine.virtualizability.isa import DesignError, design_from_rows, design_rows
+
+    rows = design_rows(catalogue["ia32"])
+    rows[0]["Instruction"] = "PO\x07PF"
+    with pytest.raises(DesignError, match=r"row 1: the name holds an invisible character \('\\x07', U\+0007\)"):
+        design_from_rows(catalogue["ia32"], rows)

@@ -34,9 +34,13 @@ INPUT_ERRORS: tuple[type[BaseException], ...] = (ValueError, ArithmeticError, Lo
 
 
 def problem(exc: BaseException, what: str = "input") -> str:
-    """What to tell the student about ``exc``, escaped and shortened (the message echoes what they typed)."""
+    """What to tell the student about ``exc``, escaped and shortened (the message echoes what they typed).
+
+    An exception that is not a ValueError is a parser bug (see the module's rule): it is logged with its traceback.
+    """
     if isinstance(exc, ValueError):
         return literal(str(exc).rstrip(". ")) or f"This {what} cannot be read"
+    LOG.error("parser bug: %s on bad %s", type(exc).__name__, what, exc_info=exc)
     return f"This {what} cannot be read ({type(exc).__name__}: {literal(str(exc), limit=160)})"
 
 
@@ -50,9 +54,6 @@ def parsed(text: str, parse: Callable[[str], T], good_key: str, fallback: str, w
     try:
         value = parse(text)
     except INPUT_ERRORS as exc:
-        if not isinstance(exc, ValueError):
-            LOG.error("parser bug: %s raised %s on %r", getattr(parse, "__qualname__", parse), type(exc).__name__,
-                      text[:200], exc_info=exc)
         st.error(f"{problem(exc, what)}. Showing the last {what} that worked.", icon="✋")
         good = st.session_state.get(good_key, fallback)
         try:

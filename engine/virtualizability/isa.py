@@ -273,6 +273,10 @@ def design_from_rows(base: ISA, rows: list[Mapping[str, Any]]) -> ISA:
             raise DesignError(f"row {n}: the instruction needs a name")
         if len(name) > 40:
             raise DesignError(f"row {n}: '{name[:40]}…' is longer than 40 characters")
+        if not name.isprintable():
+            bad = next(c for c in name if not c.isprintable())
+            raise DesignError(f"row {n}: the name holds an invisible character ({bad!r}, U+{ord(bad):04X}); "
+                              "use letters, digits and punctuation")
         key = normalise_mnemonic(name)
         if key in seen:
             raise DesignError(f"row {n}: '{name}' is listed twice")
