@@ -28,7 +28,7 @@ _TIME = re.compile(r"^(?P<h>\d+):(?P<m>\d{2})(?::(?P<s>\d{2}))?$")
 # ISO 8601 as AWS consoles and the CLI print it: 2026-03-01T23:30:00Z, 2026-03-01T23:30:00.000Z, 2026-03-01T23:30:00+00:00
 _ISO = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})[Tt](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,]\d{1,9})?)?"
                   r"(?P<zone>[Zz]|[+-]\d{2}:?\d{2})?$")
-MAX_RUNS = 500  # lines a timeline may have: the chart shows one row per run
+MAX_RUNS = 100  # runs a timeline may have: the chart shows one 34 px row per run, so 100 runs are 3,400 px
 MAX_HOURS = 24 * 366  # the longest timeline, from its first start to its last stop: one (leap) year
 FORMAT_HELP = ("one run per line: `name type start-stop`, times as h:mm or h:mm:ss (a stop before its start is the "
                "next day: 23:30-0:30) or as ISO 8601 timestamps (2026-03-01T23:30:00Z), e.g. `vm1 t2.small 0:00-1:01`")
