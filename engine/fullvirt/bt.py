@@ -197,7 +197,8 @@ def render(unit: Unit, cached: frozenset[int]) -> tuple[TLine, ...]:
     for insn, cls in zip(unit.insns, unit.classes):
         a, text = insn.address, insn.text
         if cls.kind == "ident":
-            lines.append(TLine(a, text, "ident", text, "copied unchanged (IDENT)"))
+            lines.append(TLine(a, text, "ident", text, "copied unchanged (IDENT)" if cls.listed else
+                               "not in the catalogue: copied unchanged (IDENT), assumed innocuous"))
         elif cls.kind == "privileged":
             then = "; the VMM emulates the transfer and continues at its target" if cls.transfer else ""
             lines.append(TLine(a, text, "privileged", text,
@@ -351,8 +352,12 @@ class _Run:
                 if pc == self.end:
                     return self.finish(None, "The guest ran off the end of the program.")
                 assert came_from is not None  # the first address is always an instruction
+                hint = ""
+                if came_from.address < pc < came_from.end:
+                    hint = (" (it points into its own bytes: in an unlinked .o file objdump shows a call to another "
+                            "file's function like this; `objdump -dr -M intel` names the function)")
                 return self.leave(came_from, f"continues at {pc:#x}, which is not the address of one of its "
-                                             "instructions")
+                                             f"instructions{hint}")
             translated = self.arrive(pc)
             unit = self.unit
             assert unit is not None

@@ -152,8 +152,14 @@ _DATA = frozenset({"db", "dw", "dd", "dq", "dt", "do", "dy", "resb", "resw", "re
 _NASM_IGNORED = frozenset({"section", "segment", "global", "extern", "default", "align", "alignb", "cpu"})
 
 INTEL_OBJDUMP = "objdump -d -M intel FILE"
-AT_T_HELP = (f"The reader wants Intel syntax: disassemble with `{INTEL_OBJDUMP}` (for a 64-bit file the same "
-             "command; in gdb: `set disassembly-flavor intel`), and paste that.")
+AT_T_HELP = (f"The reader wants Intel syntax: run `{INTEL_OBJDUMP}` and paste its output "
+             "(in gdb: `set disassembly-flavor intel`).")
+
+
+def _quote(text: str, limit: int = 50) -> str:
+    """A line echoed in a message, short enough that the advice after it is still shown."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 @dataclass(frozen=True)
@@ -267,7 +273,7 @@ def parse_listing(text: str, base: int = BASE_ADDRESS, bits: int | None = None) 
                 base = directive
             continue
         if objdump_like and address is None:
-            raise AsmError(f"line {number}: '{raw_line.strip()}' is neither an objdump instruction line nor a "
+            raise AsmError(f"line {number}: '{_quote(raw_line)}' is neither an objdump instruction line nor a "
                            "label: it looks like source code that `objdump -S` (or `-l`) interleaves. Paste the "
                            f"output of `{INTEL_OBJDUMP}` without -S and -l.")
         count = 0
@@ -327,8 +333,8 @@ def _refuse_foreign(raw_line: str, number: int, objdump_like: bool) -> None:
         raise AsmError(f"line {number}: '{word}' is a NASM preprocessor line, which the reader does not expand: "
                        "write constants as 'NAME equ VALUE' and paste the code without macros")
     if _ATT.search(text) or code.strip().lower() == ".att_syntax":
-        raise AsmError(f"line {number}: '{raw_line.strip()}' is in AT&T syntax (registers with '%', immediates "
-                       f"with '$'). {AT_T_HELP}")
+        raise AsmError(f"line {number}: '{_quote(raw_line)}' is AT&T syntax ('%' before registers, '$' before "
+                       f"numbers). {AT_T_HELP}")
 
 
 def _directive(tokens: list[str], number: int, pending: list[tuple[str, int]], labels: dict[str, int],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from engine.fullvirt.bt import BTState
 from engine.core.trace import Trace
+from engine.fullvirt.x86 import Insn, classification
+from engine.virtualizability.isa import ISA
 
 KIND_MARK = {"ident": "copied (IDENT)", "privileged": "privileged: traps", "critical": "critical: replaced",
              "control": "control transfer: rewritten"}
@@ -38,4 +40,18 @@ def cache_hit_rows(trace: Trace[BTState]) -> list[dict[str, float]]:
         if hits + misses > seen:
             seen = hits + misses
             rows.append({"unit arrivals": seen, "hit rate": hits / seen})
+    return rows
+
+
+def classification_rows(program: tuple[Insn, ...], isa: ISA) -> list[dict[str, str]]:
+    """Every instruction of the program with the translator's decision, whether it ends a unit, and why.
+
+    The static view of the whole listing, shown whatever the run does (it may leave the listing early).
+    """
+    rows = []
+    for insn in program:
+        c = classification(insn, isa)
+        rows.append({"Address": f"{insn.address:#06x}", "Instruction": insn.text, "Decision": c.label,
+                     "Ends the unit": "yes" if c.transfer else "", "Why": c.why.split(". ")[0].rstrip(".") + ".",
+                     "Line": str(insn.line)})
     return rows
