@@ -200,3 +200,21 @@ def test_schad_attribute_the_bands_to_system_types_as_a_belief():
     bank = tomllib.loads(lesson("2.5/quiz.toml"))["question"]
     assert not [q["id"] for q in bank if "which correspond to different physical system types" in q.get("explanation", "")]
     assert "the authors believe" in histogram_question(1, {}).explanation
+
+
+# ------------------------------------------------------------------------------- CR0.WP and MMIO
+
+def test_kernel_writes_to_read_only_pages_fault_only_with_cr0_wp():
+    cited("cr0-wp", "only when cr0.wp = 1", "keeps the real cr0.wp = 1")
+    assert "a **kernel** (supervisor) write faults only when **CR0.WP = 1**" in lesson("2.2/paging.md")
+    assert "**CR0.WP = 1**" in lesson("2.2/shadow.md") and "CR0.WP = 1" in lesson("2.3/ept.md")
+
+
+def test_mmio_stands_beside_port_io():
+    from engine.assisted import compare, vmx
+
+    cited("mmio-port-io", "memory-mapped i/o", "ept violation (48)", "misconfiguration (49)")
+    assert "**memory-mapped registers (MMIO)**" in lesson("2.2/io_levels.md") and "**port I/O**" in lesson("2.2/io_levels.md")
+    assert "| MMIO:" in lesson("2.3/vtx.md") and "48 EPT violation or 49 EPT misconfiguration" in lesson("2.3/vtx.md")
+    assert vmx.exit_name(48) == "EPT violation" and vmx.exit_name(49) == "EPT misconfiguration"
+    assert "MMIO" in compare.MMIO_NOTE and "compare.MMIO_NOTE" in open("pages/s23_compare.py", encoding="utf-8").read()
