@@ -14,7 +14,7 @@ from engine.core.progress import ExportError, parse_export
 from engine.core.quiz import KINDS
 from engine.core.store import StoreError
 from engine.quizgen.export import MAX_VARIANTS, QuestionIndex, collect
-from ui import content, learner
+from ui import content, learner, sources
 from ui.charts import chart
 from viz.lms_stats import by_parameter, first_try_right
 
@@ -176,3 +176,4 @@ if allowed():
         export_tab()
     with tab_stats:
         stats_tab()
+sources.footnote("For lecturers")

@@ -23,7 +23,7 @@ from engine.core.lms.text import (html, inline, multiple_fractions, name, number
                                   prompt_markdown, solution_markdown, tolerance, wrong_feedback)
 from engine.core.quiz import Question
 
-RESERVED = "\\~=#{}:"
+RESERVED = "\\~=#{}:"  # sources.toml: lms-gift-format
 
 
 def escape(text: str) -> str:

@@ -88,7 +88,7 @@ def question(q: Question, base_url: str = "") -> ET.Element:
         ET.SubElement(element, "showunits").text = "3"  # no unit input: the unit is in the question text
         _hints(element, q)
     elif q.kind == "order":
-        element = _common(q, "ordering", base_url)
+        element = _common(q, "ordering", base_url)  # sources.toml: lms-moodle-ordering
         for tag, value in (("layouttype", "VERTICAL"), ("selecttype", "ALL"), ("selectcount", "0"),
                            ("gradingtype", "ABSOLUTE_POSITION"), ("showgrading", "SHOW"), ("numberingstyle", "none")):
             ET.SubElement(element, tag).text = value

@@ -34,6 +34,7 @@ from engine.core.quiz import Question
 NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
+# sources.toml: lms-canvas-qti
 CANVAS_TYPE = {"single": "multiple_choice_question", "multiple": "multiple_answers_question",
                "numeric": "numerical_question", "order": "matching_question", "table": "matching_question"}
 
