@@ -22,7 +22,7 @@ from engine.core.trace import Trace
 from engine.fullvirt import tlb
 from engine.fullvirt.bt import BTError, parse_program, simulate as bt_simulate, vmm_routine
 from engine.fullvirt.paging import (
-    IA32, TEACHING, X86_64, AddressSpace, PageFault, PagingMode, build_space, contiguous_mappings, decode_entry, fmt_pa,
+    IA32, TEACHING, X86_64, AddressSpace, PageFault, PagingMode, decode_entry, fmt_pa,
     fmt_va, parse_mappings, size_name, walk,
 )
 from engine.fullvirt.shadow import (
@@ -162,12 +162,12 @@ def translate_address(seed: int, catalogue: Mapping[str, ISA]) -> Question:
 
 # --------------------------------------------------------------------------- TLB hits
 
-TLB_REGION_PAGES = 16  # the paging page's TLB tab maps 16 pages from virtual 0 to physical 32 pages up: the same space
+TLB_REGION_PAGES = tlb.REGION_PAGES  # the paging page's TLB tab maps 16 pages from virtual 0 to physical 32 pages up
 
 
 def tlb_space(mode: PagingMode = TEACHING) -> AddressSpace:
-    """The address space of the paging page's TLB tab."""
-    return build_space(mode, contiguous_mappings(mode, 0, mode.page_size * 32, TLB_REGION_PAGES))
+    """The address space of the paging page's TLB tab (the same function builds both)."""
+    return tlb.reference_space(mode)
 
 
 def _tlb_contents(state: tlb.TLBState) -> str:
