@@ -361,7 +361,8 @@ def test_the_aws_timestamps_preset_by_hand():
     assert bill.total("hour") == pytest.approx(1 * 0.02 + 34 * 0.05 + 1 * 0.02)
     assert bill.total("second") == pytest.approx((3600 * 0.02 + 119_690 * 0.05 + 60 * 0.02) / 3600)
     rows = bill.rows()
-    assert rows[1]["run"] == "2026-03-01 21:45:10 UTC – 2026-03-03 07:00 UTC" and rows[1]["used"] == "1 d 9:14:50"
+    assert rows[1]["run"] == "2026-03-01 21:45:10 – 03-03 07:00 UTC" and rows[1]["used"] == "1 d 9:14:50"
+    assert rows[2]["run"] == "2026-03-02 12:00 – 12:00:45 UTC" and rows[0]["run"] == "2026-03-01 23:30 – 03-02 00:30 UTC"
 
 
 def test_how_the_times_were_read_is_said():

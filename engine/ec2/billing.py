@@ -65,6 +65,19 @@ class Run:
         return moment.strftime("%Y-%m-%d %H:%M" + (":%S" if moment.second else "")) + " UTC"
 
 
+    def span(self) -> str:
+        """'23:30–24:30', or '2026-03-01 21:45:10 – 03-03 07:00 UTC' (the stop's year, or date, only when they differ)."""
+        if self.epoch is None:
+            return f"{clock(self.start)}–{clock(self.stop)}"
+        a, b = (datetime.fromtimestamp(self.epoch + t, tz=timezone.utc) for t in (self.start, self.stop))
+
+        def fmt(moment: datetime, date: str) -> str:
+            return moment.strftime(date + "%H:%M" + (":%S" if moment.second else ""))
+
+        date = "" if a.date() == b.date() else "%m-%d " if a.year == b.year else "%Y-%m-%d "
+        return f"{fmt(a, '%Y-%m-%d ')} – {fmt(b, date)} UTC"
+
+
 def clock(seconds: int) -> str:
     """'1:01' or '0:00:30' (seconds only when there are any)."""
     h, rest = divmod(seconds, HOUR)
@@ -264,7 +277,7 @@ class Bill:
 
     def rows(self) -> list[dict[str, str]]:
         """One table row per run, for the page."""
-        return [{"VM": r.run.vm, "type": r.run.type, "run": f"{r.run.when(r.run.start)} – {r.run.when(r.run.stop)}",
+        return [{"VM": r.run.vm, "type": r.run.type, "run": r.run.span(),
                  "used": duration(r.run.seconds), "$/h": f"{r.price_per_hour:g}",
                  "billed per started hour": f"{r.billed['hour'] // HOUR:,} h = {usd(r.cost('hour'))}",
                  "billed per second": f"{duration(r.billed['second'])} = {usd(r.cost('second'))}",
