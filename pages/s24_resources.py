@@ -97,8 +97,8 @@ current = trace[-1].state
 with result:
     st.vega_lite_chart(spec(view.partition_chart, view.partition_rows(current, colours)), width="stretch")
     st.caption(f"After the whole plan: {current.summary()}.")
-    for refusal in partition.refusals(trace):
-        st.error(refusal, icon="🚫")
+    for refusal in partition.refusal_summary(trace):  # each refusal, or one summary when more than three
+        st.error(literal(refusal), icon="🚫")
 
 st.subheader("CPUs: pinned or scheduled")
 st.graphviz_chart(view.cores_graph(current, colours), width="stretch")

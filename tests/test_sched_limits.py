@@ -63,3 +63,20 @@ def test_the_engine_stops_a_run_over_its_budget(monkeypatch, limit, value, messa
 
 def test_a_budget_error_is_a_value_error_the_editor_shows():
     assert issubclass(sched.SimulationBudgetError, ValueError)
+
+
+def test_charts_get_a_thinned_copy_of_many_bursts_with_the_extremes_kept():
+    from ui.sched_views import CHART_BURSTS, for_chart
+
+    scenario = Scenario(1, (VM("web", workload=Workload("latency", 0.2, 1)), VM("hog")), duration_ms=4000)
+    result = sched.run(scenario, "credit")
+    assert len(result.bursts) > 2 * CHART_BURSTS
+    thinned = for_chart(result)
+    assert CHART_BURSTS // 2 <= len(thinned.bursts) <= CHART_BURSTS + 4
+    for measure in ("latency", "response"):
+        values = [getattr(b, measure) for b in result.bursts]
+        kept = [getattr(b, measure) for b in thinned.bursts]
+        assert (min(kept), max(kept)) == (min(values), max(values))
+    assert result.metrics() == sched.run(scenario, "credit").metrics()  # the figures still use every burst
+    small = sched.run(PRESETS["boost"].scenario, "credit")
+    assert for_chart(small) is small

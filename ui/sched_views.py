@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Sequence
 
 import streamlit as st
@@ -107,6 +108,33 @@ def cached_bytes() -> int:
         return sum(entry[0] for entry in _runs.values())
 
 
+# Charts of wake-ups draw one point per burst, sent to the browser as data: a run at the event limit has hundreds of
+# thousands. A chart gets at most CHART_BURSTS per VM and run (every k-th in time order, plus each measure's fastest
+# and slowest, so the box plot's whiskers stay right); the tables' figures use every burst.
+CHART_BURSTS = 1500
+
+
+def for_chart(result: sched.SchedResult) -> sched.SchedResult:
+    """``result`` with its bursts thinned to at most about CHART_BURSTS per VM, for drawing."""
+    by_vm: dict[str, list[sched.Burst]] = {}
+    for burst in result.bursts:
+        by_vm.setdefault(burst.vm, []).append(burst)
+    if all(len(bursts) <= CHART_BURSTS for bursts in by_vm.values()):
+        return result
+    kept: list[sched.Burst] = []
+    for bursts in by_vm.values():
+        if len(bursts) <= CHART_BURSTS:
+            kept += bursts
+            continue
+        step = -(-len(bursts) // CHART_BURSTS)
+        chosen = set(range(0, len(bursts), step))
+        for measure in ("latency", "response"):
+            values = [getattr(b, measure) for b in bursts]
+            chosen |= {values.index(min(values)), values.index(max(values))}
+        kept += [bursts[i] for i in sorted(chosen)]
+    return replace(result, bursts=tuple(kept))
+
+
 def result_of(scenario: Scenario, scheduler: str) -> sched.SchedResult:
     """The whole run, shared with the animation of the same scenario: one simulation per scenario and scheduler."""
     return played(scenario, scheduler)[1]
@@ -149,7 +177,7 @@ def _metrics_section(scenario: Scenario, scheduler: str, look: tuple[str, str]) 
         st.markdown("**CPU share per VM** against its entitlement (weight × vCPUs, limited by cap and demand)")
         st.vega_lite_chart(spec(charts.shares, charts.share_rows(m, colours)), width="stretch")
     with right:
-        rows = charts.distribution_rows({sched.SCHEDULER_LABELS[scheduler]: result}, "latency")
+        rows = charts.distribution_rows({sched.SCHEDULER_LABELS[scheduler]: for_chart(result)}, "latency")
         st.markdown("**Wake-up latency per VM** (wake-up → first run)")
         if rows:
             st.vega_lite_chart(spec(charts.distribution, rows), width="stretch")
@@ -183,7 +211,7 @@ def _comparison(scenario: Scenario, chosen: tuple[str, ...], measure: str, vms: 
         st.info("Pick at least one scheduler.")
         return
     st.table(compare_rows({label: metrics_of(scenario, r.scheduler, r) for label, r in results.items()}, measure))
-    rows = charts.distribution_rows(results, measure, vms)
+    rows = charts.distribution_rows({label: for_chart(r) for label, r in results.items()}, measure, vms)
     if rows:
         st.markdown(f"**{'Wake-up latency' if measure == 'latency' else 'Response time'} per VM and scheduler**")
         st.vega_lite_chart(spec(charts.distribution, rows), width="stretch")
@@ -192,7 +220,8 @@ def _comparison(scenario: Scenario, chosen: tuple[str, ...], measure: str, vms: 
 
 def _off_and_on(scenario: Scenario, scheduler: str) -> dict[str, sched.SchedResult]:
     _, off, on = shared_io_effect_of(scenario, scheduler)
-    return {"I/O processing off": off, f"I/O processing {'on, bursty' if scenario.shared_io.bursty else 'on'}": on}
+    return {"I/O processing off": for_chart(off),
+            f"I/O processing {'on, bursty' if scenario.shared_io.bursty else 'on'}": for_chart(on)}
 
 
 @st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_VALUE)
