@@ -137,6 +137,14 @@ def show(result: class_stats.ClassStats, stem: str) -> None:
                            file_name=f"{stem}-parameters.csv", mime="text/csv", key=f"{stem}_parameters_csv")
 
 
+@st.cache_data(show_spinner="Counting the class's answers…", max_entries=4)
+def store_stats(_store, url: str, version: tuple[int, int]) -> class_stats.ClassStats:
+    """The store's statistics, computed again only when its events changed (a class of 200 with 6,800
+    answers takes about a second to read and aggregate, too long for every click on this page)."""
+    index = question_index()
+    return class_stats.class_stats(class_stats.by_learner(_store.class_events()), index, index.titles)
+
+
 def stats_tab() -> None:
     st.markdown("Aggregate only: no learner key or name is read into these tables, and nothing is shown for fewer "
                 f"than {class_stats.MIN_GROUP} learners.")
@@ -148,11 +156,11 @@ def stats_tab() -> None:
         if store is None:
             return
         try:
-            numbered = store.class_events()
+            result = store_stats(store, store.url, store.class_version())
         except StoreError as exc:
             st.error(str(exc), icon="💾")
             return
-        show(class_stats.class_stats(class_stats.by_learner(numbered), index, index.titles), "virtlab-class")
+        show(result, "virtlab-class")
         return
     files = st.file_uploader("Export files from “My progress” (CSV or JSON), one per student", type=["csv", "json"],
                              accept_multiple_files=True, key="stats_files")

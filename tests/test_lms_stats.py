@@ -35,6 +35,7 @@ def test_store_statistics_per_question(store):  # noqa: F811
         for event in answered(lonely, "right"):
             store.add(key, event)
     numbered = store.class_events()
+    assert store.class_version() == (len(numbered), store.class_version()[1]) and store.class_version()[1] >= len(numbered)
     assert {n for n, _ in numbered} == set(range(1, 8))
     result = stats.class_stats(stats.by_learner(numbered), {q.id: q, lonely.id: lonely}.get)
     assert result.learners == 7 and result.hidden_questions == 1

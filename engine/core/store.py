@@ -247,6 +247,16 @@ class Store:
             out.append((number, Event(**{name: row[name] for name in Event.__dataclass_fields__})))
         return out
 
+    def class_version(self) -> tuple[int, int]:
+        """(number of events, highest event id): changes whenever an event is added or a learner forgotten, so a cache
+        of the class statistics knows when to compute them again."""
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(sa.select(sa.func.count(), sa.func.max(_events.c.id)).select_from(_events)).one()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"The progress database cannot be read ({_reason(exc)}).") from exc
+        return int(row[0]), int(row[1] or 0)
+
     def count(self) -> int:
         """All events of all learners (for tests and benchmarks)."""
         with self.engine.connect() as conn:
