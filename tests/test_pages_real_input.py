@@ -99,3 +99,29 @@ def test_pricing_refuses_huge_or_mixed_timelines_with_one_message(text, words):
         assert word in message, message
     assert len(message) < 600  # the echoed text is cut, not 5,000 digits
     assert _bill_table(at)["VM"][0] == "vm1"  # the last timeline that worked (the preset) is still billed
+
+
+# ------------------------------------------------------------------------------------------- resource plan
+
+RESOURCES = "pages/s24_resources.py"
+
+
+def _plan_with(text: str):
+    at = open_page(RESOURCES)
+    key = next(t.key for t in at.text_area if t.key and t.key.startswith("plan_"))
+    at.text_area(key=key).set_value(text).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_many_refused_plan_lines_give_one_summary_box():
+    at = _plan_with("host disk=10 mem=4 pcpus=2\n" + "\n".join(f"vm{i} disk=100 mem=1 vcpus=1" for i in range(37)))
+    boxes = [e.value for e in at.error]
+    assert len(boxes) == 1, boxes
+    assert boxes[0].startswith("37 operations refused; the first 3:")
+
+
+def test_a_plan_of_10000_lines_is_refused_with_one_message():
+    at = _plan_with("host disk=10 mem=4 pcpus=2\n" + "\n".join(f"vm{i} disk=1 mem=1 vcpus=1" for i in range(10_000)))
+    boxes = [e.value.replace("\\", "") for e in at.error]
+    assert len(boxes) == 1 and "more than 60 operations" in boxes[0], boxes

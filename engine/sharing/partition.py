@@ -39,6 +39,7 @@ MAX_VCPUS = 32
 MAX_VMS = 7  # one Okabe–Ito colour each
 MAX_IO_REQUESTS = 40
 MAX_IO_TIME_MS = 10_000
+MAX_PLAN_OPERATIONS = 60  # the player shows one frame per operation; more would not be read, only wait to be replayed
 
 SIMPLIFICATIONS = (
     "Disk and memory are whole GB/GiB and are never over-committed (no thin provisioning, no ballooning, no memory "
@@ -381,6 +382,9 @@ def parse_plan(text: str) -> Plan:
         elif kind == "remove" and given:
             raise PartitionError(f"{where}: 'remove {name}' takes no settings")
         operations.append(Operation(number, kind, name, tuple(given.items())))  # type: ignore[arg-type]
+        if len(operations) > MAX_PLAN_OPERATIONS:
+            raise PartitionError(f"line {number}: the plan has more than {MAX_PLAN_OPERATIONS} operations; at most "
+                                 f"{MAX_PLAN_OPERATIONS} can be stepped through: shorten it")
     if host is None:
         raise PartitionError(f"the plan is empty: write {_FORMAT}")
     return Plan(host, tuple(operations))
@@ -438,6 +442,16 @@ def _after(layout: Layout, op: Operation) -> str:
 def refusals(trace: Trace[Layout]) -> tuple[str, ...]:
     """The captions of the refused operations, for the page's error box."""
     return tuple(f.caption for f in trace if f.event.endswith("refused"))
+
+
+def refusal_summary(trace: Trace[Layout], shown: int = 3) -> tuple[str, ...]:
+    """What the page shows about refused operations: each one when there are at most ``shown``, else one summary
+    ("37 operations refused; the first 3: ...") so a long plan does not draw a box per line."""
+    refused = refusals(trace)
+    if len(refused) <= shown:
+        return refused
+    return (f"{len(refused)} operations refused; the first {shown}:\n" + "\n".join(f"– {r}" for r in refused[:shown])
+            + "\nStep through the plan below for the rest.",)
 
 
 def plan_text(plan: Plan) -> str:
@@ -653,8 +667,9 @@ IO_PRESETS: dict[str, Preset] = {p.id: p for p in (
 
 __all__ = [
     "CPU_MODES", "CpuMode", "Host", "IO_PRESETS", "IoRequest", "IoState", "Layout", "MAX_DISK_GB", "MAX_MEM_GIB",
-    "MAX_VCPUS", "Operation", "PLAN_PRESETS",
+    "MAX_PLAN_OPERATIONS", "MAX_VCPUS", "Operation", "PLAN_PRESETS",
     "PartitionError", "Plan", "Preset", "RESOURCES", "SIMPLIFICATIONS", "SOURCES", "Served", "Utilisation", "VM",
-    "apply", "core_loads", "fcfs", "fcfs_trace", "parse_plan", "parse_requests", "plan_text", "refusals", "replay",
+    "apply", "core_loads", "fcfs", "fcfs_trace", "parse_plan", "parse_requests", "plan_text", "refusal_summary", "refusals",
+    "replay",
     "utilisation", "waits_by_vm",
 ]
