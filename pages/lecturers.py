@@ -66,10 +66,16 @@ def question_index() -> QuestionIndex:
     return QuestionIndex(catalogue=content.catalogue())
 
 
+@st.cache_data(show_spinner="Collecting the questions…", max_entries=8)
+def entries_for(sections: tuple[str, ...], kinds: tuple[str, ...], count: int, written: bool) -> list:
+    """The questions of a choice (50 variants of every generator take seconds: switching the format reuses them)."""
+    return collect(sections, kinds, count, written, catalogue=content.catalogue())
+
+
 @st.cache_data(show_spinner="Writing the export…", max_entries=16)
 def build(sections: tuple[str, ...], kinds: tuple[str, ...], count: int, written: bool, fmt: str,
           base_url: str) -> tuple[str, bytes, str, dict[str, int]]:
-    entries = collect(sections, kinds, count, written, catalogue=content.catalogue())
+    entries = entries_for(sections, kinds, count, written)
     name, data, mime = export(entries, fmt, base_url=base_url)
     counts = {kind: sum(1 for e in entries if e.question.kind == kind) for kind in kinds}
     return name, data, mime, counts
