@@ -1,14 +1,17 @@
-"""2.2 Paging and the TLB: a page-table walk entry by entry, and a TLB over an access trace."""
+"""2.2 Paging and the TLB: a page-table walk entry by entry, the student's own format and memory, and a TLB."""
 
 import streamlit as st
 
+from engine.core.lessons import LESSONS_DIR
+from engine.fullvirt import page_format
 from engine.fullvirt import tlb as tlb_engine
-from engine.fullvirt.paging import MODES, PageTableError, contiguous_mappings, build_space, parse_example, parse_mappings, walk
+from engine.fullvirt.paging import MODES, Example, parse_address, parse_mappings, walk
 from ui import content, layout, query
 from ui.charts import chart
+from ui.editor import parsed
 from ui.player import player
 from viz.charts import hit_rate_by_size, hit_rate_over_time
-from viz.fullvirt.paging_view import tlb_rows, walk_graph, walk_rows
+from viz.fullvirt.paging_view import format_walk_graph, format_walk_rows, reference_rows, tlb_rows, walk_graph, walk_rows
 
 layout.header("2.2", "Paging and the TLB", "How the MMU turns a virtual address into a physical one, and why it caches the result.")
 
@@ -26,8 +29,8 @@ presets = content.paging_presets()
 mode_id = query.select("Paging mode", {m.id: m.name for m in MODES.values()}, name="mode", default="teaching")
 mode = MODES[mode_id]
 preset = presets[mode_id]
-TABS = {"walk": "Page-table walk", "tlb": "TLB"}
-tab_walk, tab_tlb = st.tabs(list(TABS.values()), default=TABS[link_choice("tab", list(TABS), "walk")])
+TABS = {"walk": "Page-table walk", "own": "Your own format", "tlb": "TLB"}
+tab_walk, tab_own, tab_tlb = st.tabs(list(TABS.values()), default=TABS[link_choice("tab", list(TABS), "walk")])
 
 with tab_walk:
     content.lesson("2.2", "paging")
@@ -38,12 +41,7 @@ with tab_walk:
         # A link (a generated question) may carry its own page table for this mode: mappings-<mode>=<text>.
         linked = query.read_text(f"mappings-{mode_id.replace('_', '-')}", preset.mappings)
         text = st.text_area("Mappings", linked, key=f"mappings_{mode_id}", height=170, label_visibility="collapsed")
-    try:
-        space = parse_mappings(mode, text)
-        st.session_state[good_key] = space
-    except PageTableError as exc:
-        space = st.session_state.get(good_key) or parse_mappings(mode, preset.mappings)
-        st.error(f"{exc} Showing the last page table that worked.", icon="✋")
+    space = parsed(text, lambda t: parse_mappings(mode, t), good_key, preset.mappings, "page table")
 
     CUSTOM = "custom"
     options = {str(i): e.label for i, e in enumerate(preset.examples)} | {CUSTOM: "✏️ Another address"}
@@ -57,10 +55,9 @@ with tab_walk:
         access = b.selectbox("Access", access_kinds, key=f"access_{mode_id}",
                              index=access_kinds.index(link_choice("access", access_kinds, "read")))
         who = c.selectbox("Privilege", whos, key=f"who_{mode_id}", index=whos.index(link_choice("who", whos, "kernel")))
-        try:
-            example = parse_example(mode, f"{raw} {access} {who}")
-        except PageTableError as exc:
-            address_row.error(f"{exc} Showing {example.label}.", icon="✋")
+        with address_row:
+            va = parsed(raw, lambda t: parse_address(mode, t), f"va_good_{mode_id}", f"{example.va:#x}", "address")
+        example = Example(va, access, who == "user", "")  # type: ignore[arg-type]
 
     def render_walk(frame) -> None:
         st.graphviz_chart(walk_graph(frame.state), width="stretch")
@@ -71,58 +68,110 @@ with tab_walk:
         player(walk(space, example.va, example.access, example.user), "walk", render_walk,
                counter_labels={"memory_references": "page-table references", "data_references": "data references"})
 
+with tab_own:
+    @st.cache_resource(show_spinner=False)
+    def _format_preset() -> page_format.FormatPreset:
+        return page_format.load_format_preset(LESSONS_DIR / "2.2" / "paging.toml")
+
+    own = content.guarded(_format_preset)
+    st.caption("Your course's paging homework: describe the entry format, paste the memory dump with its PDBR, and walk "
+               "an address to its physical address and the byte stored there. The preset is the format of OSTEP's "
+               "multi-level paging homework with a memory image of its own.")
+    own_address_row = st.container()
+    own_simulation = st.container()
+    left, right = st.columns([2, 5])
+    format_text = left.text_area("Entry format (`key = value` lines)", own.format_text, key="own_format", height=230)
+    memory_text = right.text_area("Memory dump (`PDBR: <page>` and `page <n>: <hex bytes>` lines, as OSTEP prints them; "
+                                  "pages not listed read as 00)", own.memory_text, key="own_memory", height=230)
+    with left:
+        fmt = parsed(format_text, page_format.parse_format, "own_format_good", own.format_text, "format")
+    fits = f"{fmt.page_size}-{fmt.physical_pages}"  # a dump is read against a page size and a memory size
+    empty = "PDBR: 0\n"
+    with right:
+        memory = parsed(memory_text, lambda t: page_format.parse_memory(fmt, t), f"own_memory_good_{fits}",
+                        own.memory_text if fmt == page_format.parse_format(own.format_text) else empty, "memory dump")
+    with own_address_row:
+        st.caption(fmt.describe() + ".")
+        examples = {f"{va:#06x}": f"{va:#06x}: {note}" for va, note in own.addresses if va < 1 << fmt.va_bits}
+        examples |= {f"{va:#06x}": f"{va:#06x}: asked by your dump" for va in memory.asked if va < 1 << fmt.va_bits}
+        examples["custom"] = "✏️ Another address"
+        if "q_own-va" in st.session_state and st.session_state["q_own-va"] not in examples:  # the format shrank
+            del st.session_state["q_own-va"]
+            st.query_params.pop("own-va", None)
+        own_choice = query.select("Address to translate", examples, name="own-va")
+        if own_choice == "custom":
+            own_raw = st.text_input("Virtual address (hex, with or without 0x)", next(iter(examples)) if len(examples) > 1
+                                    else "0x0", key="own_va_text")
+            own_va = parsed(own_raw, lambda t: page_format.parse_address(fmt, t), f"own_va_good_{fmt.va_bits}", "0x0",
+                            "address")
+        else:
+            own_va = int(own_choice, 16)
+
+    def render_own(frame) -> None:
+        st.graphviz_chart(format_walk_graph(frame.state, fmt, memory), width="stretch")
+        if frame.state.reads:
+            st.dataframe(format_walk_rows(frame.state, fmt), hide_index=True, width="stretch")
+
+    with own_simulation:
+        player(page_format.walk(fmt, memory, own_va), "own", render_own, counter_labels={"memory_references": "memory references"},
+               shortcuts=False)
+
 with tab_tlb:
     content.lesson("2.2", "tlb")
     patterns = {"working": "Working set with locality", "sequential": "Loop over an array", "uniform": "Uniformly random",
-                "refs": "✏️ Page reference string"}
-    PAGES = 16  # mapped pages of the demo region, from virtual address 0
+                "refs": "✏️ Reference string"}
     DEFAULT_REFS = "0 1 2 0 1 3 0 3 1 2 4 1"
-    linked_refs = query.read_text("tlb-refs", "", 400)  # a link (a generated question) may carry a reference string
+    linked_refs = query.read_text("tlb-refs", "", 4000)  # a link (a generated question) may carry a reference string
     c1, c2, c3, c4 = st.columns(4)
     pattern = c1.selectbox("Access pattern", list(patterns), format_func=patterns.get, key="tlb_pattern",
                            index=list(patterns).index("refs" if linked_refs else "working"))
     linked_entries = query.read_int("tlb-entries", 4, 1, 64)
-    entries = c2.select_slider("TLB entries", sorted({1, 2, 4, 8, 16, 32, 64, linked_entries}), value=linked_entries,
-                               key="tlb_entries")
-    policy = c3.selectbox("Replacement", list(tlb_engine.POLICIES), key="tlb_policy",
-                          index=list(tlb_engine.POLICIES).index(link_choice("tlb-policy", list(tlb_engine.POLICIES), "LRU")))
+    entries = c2.select_slider("TLB entries", sorted({*range(1, 9), 12, 16, 24, 32, 48, 64, linked_entries}),
+                               value=linked_entries, key="tlb_entries")
+    policies = list(tlb_engine.ALL_POLICIES)
+    policy = c3.selectbox("Replacement", policies, key="tlb_policy", index=policies.index(link_choice("tlb-policy", policies, "LRU")),
+                          help="OPT (Belady) evicts the entry used farthest in the future: no hardware can, it is the yardstick.")
     switch = c4.number_input("Context switch every … accesses (0 = never)", 0, 200, 0, key="tlb_switch")
     refs: tuple[int, ...] = ()
     if pattern == "refs":
-        refs_text = st.text_input(f"Virtual page numbers in order (0–{PAGES - 1} are mapped; others up to 255 fault)",
-                                  linked_refs or DEFAULT_REFS, key="tlb_refs")
-        try:
-            refs = tuple(int(word, 0) for word in refs_text.replace(",", " ").split())
-            if not 1 <= len(refs) <= 200 or not all(0 <= p <= 255 for p in refs):
-                raise ValueError
-        except ValueError:
-            refs = tuple(int(word) for word in DEFAULT_REFS.split())
-            st.error(f"'{refs_text[:60]}': write 1 to 200 page numbers from 0 to 255, separated by spaces. "
-                     f"Showing {DEFAULT_REFS}.", icon="✋")
-
-    def region(m):
-        return build_space(m, contiguous_mappings(m, 0, m.page_size * 32, PAGES))
+        r1, r2 = st.columns([4, 2])
+        units = {"page": "page numbers", "address": f"addresses ({mode.page_size}-byte pages)"}
+        unit = r2.radio("The numbers are", list(units), format_func=units.get, horizontal=True, key="tlb_unit")
+        refs_text = r1.text_input("Reference string (commas or spaces; every page you name is mapped)",
+                                  linked_refs or DEFAULT_REFS, key="tlb_refs", max_chars=4000)
+        with r1:
+            refs = parsed(refs_text, lambda t: tlb_engine.parse_references(mode, t, unit), f"tlb_refs_good_{mode_id}_{unit}",
+                          DEFAULT_REFS, "reference string")
 
     @st.cache_data(show_spinner=False, max_entries=32)
     def accesses(mode_id: str, pattern: str, count: int, seed: int = 1) -> list[int]:
-        size = MODES[mode_id].page_size
-        make = {"sequential": lambda: tlb_engine.sequential_trace(0, PAGES, size, count, stride=size // 4),
-                "working": lambda: tlb_engine.working_set_trace(0, PAGES, size, count, seed, hot_pages=3),
-                "uniform": lambda: tlb_engine.uniform_trace(0, PAGES, size, count, seed)}
+        size, pages = MODES[mode_id].page_size, tlb_engine.REGION_PAGES
+        make = {"sequential": lambda: tlb_engine.sequential_trace(0, pages, size, count, stride=size // 4),
+                "working": lambda: tlb_engine.working_set_trace(0, pages, size, count, seed, hot_pages=3),
+                "uniform": lambda: tlb_engine.uniform_trace(0, pages, size, count, seed)}
         return make[pattern]()
 
-    shown = [p * mode.page_size for p in refs] if refs else accesses(mode_id, pattern, 40)
-    st.caption(f"{PAGES} mapped pages of {mode.page_size} bytes each; page n starts at virtual address n × {mode.page_size}. "
-               + (f"The animation shows the {len(refs)} accesses of the string." if refs else "The animation shows the first 40 accesses."))
-    trace = tlb_engine.simulate(region(mode), shown, entries, policy, 1, context_switch_every=switch or None)
+    shown = list(refs) if refs else accesses(mode_id, pattern, 40)
+    space = tlb_engine.reference_space(mode, shown)
+    if refs:
+        st.caption(f"{len(refs)} references to {len({va >> mode.offset_bits for va in refs})} different pages of "
+                   f"{mode.page_size} bytes; page n starts at virtual address n × {mode.page_size}.")
+    else:
+        st.caption(f"{tlb_engine.REGION_PAGES} mapped pages of {mode.page_size} bytes each; page n starts at virtual address "
+                   f"n × {mode.page_size}. The animation shows the first 40 accesses.")
+    trace = tlb_engine.simulate(space, shown, entries, policy, 1, context_switch_every=switch or None)
     player(trace, "tlb", lambda f: st.dataframe(tlb_rows(f.state, mode_id), hide_index=True, width="stretch"),
            counter_labels={"hits": "hits", "misses": "misses", "memory_references": "page-table references", "flushes": "flushes"},
            shortcuts=False)
+    if refs:
+        with st.expander(f"Every reference: hit or miss, and the TLB after it ({policy}, {entries} entries)", expanded=True):
+            st.dataframe(reference_rows(trace, mode_id), hide_index=True, width="stretch", height=min(420, 38 + 35 * len(refs)))
 
     @st.cache_data(show_spinner=False, max_entries=32)
-    def charts(mode_id: str, pattern: str, entries: int, switch: int, refs: tuple[int, ...] = ()) -> tuple[list[dict], list[dict]]:
-        space = region(MODES[mode_id])
-        long = [p * MODES[mode_id].page_size for p in refs] if refs else accesses(mode_id, pattern, 4000)
+    def charts(mode_id: str, pattern: str, entries: int, switch: int, refs: tuple[int, ...] = ()) -> tuple[list[dict], list[dict], float]:
+        m = MODES[mode_id]
+        long = list(refs) if refs else accesses(mode_id, pattern, 4000)
+        space = tlb_engine.reference_space(m, long)
         over_time, by_size = [], []
         for pol in tlb_engine.POLICIES:
             series = tlb_engine.hit_rate_series(space, long, entries, pol, 1, every=1 if refs else 100,
@@ -130,12 +179,15 @@ with tab_tlb:
             over_time += [{"accesses": n, "hit rate": r, "policy": pol} for n, r in series]
             by_size += [{"TLB entries": n, "hit rate": r, "policy": pol}
                         for n, r in tlb_engine.sweep(space, long, [1, 2, 4, 8, 16, 32, 64], pol, 1, context_switch_every=switch or None)]
-        return over_time, by_size
+        best = tlb_engine.run_stats(space, long, entries, "OPT", context_switch_every=switch or None).hit_rate
+        return over_time, by_size, best
 
-    over_time, by_size = charts(mode_id, pattern, entries, switch, refs)
+    over_time, by_size, best = charts(mode_id, pattern, entries, switch, refs)
     total = f"{len(refs):,}" if refs else "4,000"
     left, right = st.columns(2)
     left.markdown(f"**Hit rate over {total} accesses** ({entries} entries)")
     chart(hit_rate_over_time, over_time, left)
     right.markdown(f"**Hit rate by TLB size** (same {total} accesses)")
     chart(hit_rate_by_size, by_size, right)
+    st.caption(f"OPT (Belady's optimum, which looks into the future) reaches {best:.1%} with {entries} entries on these "
+               f"{total} accesses: no replacement policy can do better.")

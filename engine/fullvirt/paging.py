@@ -521,7 +521,7 @@ def walk(space: AddressSpace, va: int, access: Access = "read", user: bool = Fal
 __all__ = [
     "ACCESSES", "AddressSpace", "Example", "FLAG_BITS", "Preset", "load_presets", "parse_example", "IA32", "MODES", "MappingLine", "PageFault", "PageTable", "PageTableError",
     "PagingMode", "Pte", "Split", "TEACHING", "WalkState", "WalkStep", "X86_64", "build_space", "contiguous_mappings",
-    "decode_entry", "encode_entry", "fmt_pa", "fmt_va", "leaf_of", "parse_mappings", "size_name", "split", "translate", "walk",
+    "decode_entry", "encode_entry", "fmt_pa", "fmt_va", "leaf_of", "parse_address", "parse_mappings", "size_name", "split", "translate", "walk",
 ]
 
 
@@ -548,14 +548,27 @@ class Preset:
     examples: tuple[Example, ...]
 
 
+def parse_address(mode: PagingMode, text: str) -> int:
+    """A virtual address as a student types it: hex with 0x, or decimal; it must be one the MMU can translate."""
+    raw = text.strip()
+    try:
+        va = int(raw, 0)
+    except ValueError:
+        raise PageTableError(f"'{raw[:40]}' is not a virtual address: write it in hex (0x0142) or decimal") from None
+    try:
+        mode.check_va(va)
+    except PageTableError as error:
+        raise PageTableError(f"'{raw[:40]}': {error}") from None
+    return va
+
+
 def parse_example(mode: PagingMode, text: str) -> Example:
     """'0x0142 write user | what it shows' (the note is optional)."""
     code, _, note = text.partition("|")
     words = code.split()
     if len(words) != 3 or words[1] not in ACCESSES or words[2] not in ("user", "kernel"):
         raise PageTableError(f"'{text}': write '<address> <{'|'.join(ACCESSES)}> <user|kernel>'")
-    va = _number(0, "address", words[0])
-    mode.check_va(va)
+    va = parse_address(mode, words[0])
     return Example(va, words[1], words[2] == "user", note.strip())  # type: ignore[arg-type]
 
 

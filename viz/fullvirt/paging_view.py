@@ -5,7 +5,8 @@ from __future__ import annotations
 import graphviz
 
 from engine.fullvirt.page_format import FormatWalkState, Memory, PageFormat
-from engine.fullvirt.paging import MODES, WalkState, decode_entry, fmt_pa, size_name
+from engine.core.trace import Trace
+from engine.fullvirt.paging import MODES, WalkState, decode_entry, fmt_pa, fmt_va, size_name
 from engine.fullvirt.tlb import TLBState
 from viz import palette
 from viz.dot import digraph, emphasis, html_escape
@@ -145,4 +146,22 @@ def format_walk_rows(state: FormatWalkState, fmt: PageFormat) -> list[dict[str, 
         rows.append({"Reference": str(len(state.reads) + 1), "Reads": "data byte", "Page": str(state.physical >> fmt.offset_bits),
                      "Index": str(state.offset), "Physical address": f"{state.physical:#x}", "Value": f"{state.value:#04x}",
                      "Valid": "", "Frame number": ""})
+    return rows
+
+
+def reference_rows(trace: Trace[TLBState], mode_id: str) -> list[dict[str, str]]:
+    """A textbook replacement table: one row per reference with hit or miss, the victim and the TLB after it."""
+    mode = MODES[mode_id]
+    shift = mode.offset_bits
+    after = "TLB after (next victim first)" if trace[0].state.policy in ("LRU", "FIFO") else "TLB after"
+    rows = []
+    for frame in trace:
+        s = frame.state
+        contents = "[" + ", ".join(str(r.page >> shift) for r in s.rows) + "]"
+        if s.outcome == "switch":
+            rows.append({"#": "", "Address": "", "Page": "", "Hit or miss": "context switch", "Evicted": "", after: contents})
+        elif s.index is not None and s.va is not None:
+            rows.append({"#": str(s.index + 1), "Address": fmt_va(mode, s.va), "Page": str(s.va >> shift),
+                         "Hit or miss": {"hit": "hit", "miss": "miss", "fault": "miss (page fault)"}[s.outcome],
+                         "Evicted": str(s.evicted.page >> shift) if s.evicted else "", after: contents})
     return rows

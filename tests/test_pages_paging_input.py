@@ -1,0 +1,120 @@
+"""The paging page with the student's own inputs: an entry format, a memory dump, the OSTEP preset, typed reference strings."""
+
+from streamlit.testing.v1 import AppTest
+
+from engine.fullvirt import page_format
+from tests.test_pages import open_page
+
+PAGE = "pages/s22_paging.py"
+BELADY = "1,2,3,4,1,2,5,1,2,3,4,5"
+
+
+def frame(at: AppTest, *words: str) -> str:
+    """The frame caption of the player whose text has all ``words`` (the page has three players)."""
+    shown = [m.value for m in at.markdown if m.value.startswith("**Frame ")]
+    return next(f for f in shown if all(w in f for w in words))
+
+
+def counters(at: AppTest, word: str) -> str:
+    return next(c.value for c in at.caption if word in c.value)
+
+
+def tlb_total(at: AppTest) -> str:
+    """The TLB player's counters after its last frame."""
+    if not at.button(key="tlb_last").disabled:
+        at.button(key="tlb_last").click().run()
+    return counters(at, "misses")
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def test_ostep_preset_walks_to_the_value():
+    at = open_page(PAGE, {"tab": "own"})
+    assert at.text_area(key="own_format").value.startswith("page size = 32")
+    assert frame(at, "Split 0xcab", "PDBR = page 17")
+    at.button(key="own_last").click().run()
+    assert frame(at, "Value 0x1c at physical 0x84b") and "memory references **3**" in counters(at, "memory references")
+    at.selectbox(key="q_own-va").select("0x2422").run()  # PDE 9 is 0x7f: not valid
+    at.button(key="own_last").click().run()
+    assert frame(at, "Fault", "the PDE is not valid")
+    assert not errors(at) and not at.exception
+
+
+def test_a_custom_format_and_memory_dump():
+    at = open_page(PAGE, {"tab": "own"})
+    fmt = ("page size = 16\nindex bits = 2 2\nentry size = 2\nvalid bit = 15\npfn bits = 3:0\nphysical pages = 8\n")
+    # PDBR page 1; entry 3 of page 1 (bytes 6, 7) = 0x8002: valid, PFN 2; entry 1 of page 2 (bytes 2, 3) = 0x8005:
+    # PFN 5; byte 9 of page 5 is 0xee. Virtual address 11 01 1001 = 0xd9 (8 bits: 2 + 2 + 4).
+    pages = {1: [0] * 6 + [0x02, 0x80], 2: [0, 0, 0x05, 0x80], 5: [0] * 9 + [0xEE]}
+    dump = "PDBR: 1\n" + "\n".join(f"page {n}: " + " ".join(f"{b:02x}" for b in data + [0] * (16 - len(data)))
+                                   for n, data in pages.items())
+    at.text_area(key="own_format").input(fmt).run()
+    at.text_area(key="own_memory").input(dump).run()
+    assert not errors(at), errors(at)
+    at.selectbox(key="q_own-va").select("custom").run()
+    at.text_input(key="own_va_text").input("d9").run()
+    at.button(key="own_last").click().run()
+    assert frame(at, "Value 0xee at physical 0x59")
+    assert any("16-byte pages, 8 physical pages, 8-bit virtual addresses split 2/2/4" in c.value for c in at.caption), [c.value for c in at.caption]
+
+
+def test_bad_format_memory_and_address_keep_the_last_good_state():
+    at = open_page(PAGE, {"tab": "own"})
+    at.selectbox(key="q_own-va").select("custom").run()
+    at.text_input(key="own_va_text").input("0x623e").run()
+    at.button(key="own_last").click().run()
+    assert frame(at, "Value 0x07 at physical 0xfe")
+    at.text_input(key="own_va_text").input("0x9zz").run()  # a bad address: the last good one stays, not the preset's
+    assert any("'0x9zz' is not a virtual address" in e and "Showing the last address that worked" in e for e in errors(at))
+    assert frame(at, "Value 0x07 at physical 0xfe")
+    at.text_area(key="own_format").input(page_format.OSTEP_FORMAT_TEXT.replace("6:0", "6-0")).run()
+    assert any("line 6: write the frame number's bits as high:low" in e for e in errors(at))
+    at.text_area(key="own_format").input(page_format.OSTEP_FORMAT_TEXT).run()
+    at.text_area(key="own_memory").input("PDBR: 17\npage 3: 00 01").run()
+    assert any("line 2: page 3 has 2 bytes; a page holds 32" in e and "Showing the last memory dump that worked" in e
+               for e in errors(at))
+    assert not at.exception
+
+
+def test_a_pasted_ostep_problem_offers_its_addresses():
+    at = open_page(PAGE, {"tab": "own"})
+    text = at.text_area(key="own_memory").value + "Virtual Address 0fc4: Translates To What Physical Address?\n"
+    at.text_area(key="own_memory").input(text).run()
+    assert "0x0fc4" in at.selectbox(key="q_own-va").options[-2]
+    at.selectbox(key="q_own-va").select("0x0fc4").run()
+    at.button(key="own_last").click().run()
+    assert frame(at, "Fault", "the PTE is not valid")
+
+
+def type_references(at: AppTest, text: str, entries: int, policy: str) -> AppTest:
+    at.selectbox(key="tlb_pattern").select("refs").run()
+    at.text_input(key="tlb_refs").input(text).run()
+    at.select_slider(key="tlb_entries").set_value(entries).run()
+    at.selectbox(key="tlb_policy").select(policy).run()
+    return at
+
+
+def test_a_typed_reference_string_shows_beladys_anomaly():
+    at = open_page(PAGE, {"mode": "teaching", "tab": "tlb"})
+    type_references(at, BELADY, 3, "FIFO")
+    assert "misses **9**" in tlb_total(at)
+    table = next(d.value for d in at.dataframe if "Hit or miss" in d.value.columns)
+    assert "".join(table["Hit or miss"].str[0]) == "mmmmmmmhhmmh"
+    at.select_slider(key="tlb_entries").set_value(4).run()
+    assert "misses **10**" in tlb_total(at)
+    at.selectbox(key="tlb_policy").select("OPT").run()
+    assert "misses **6**" in tlb_total(at)
+    assert not errors(at) and not at.exception
+
+
+def test_reference_string_as_addresses_and_a_bad_one():
+    at = open_page(PAGE, {"mode": "teaching", "tab": "tlb"})
+    type_references(at, "0x0010 0x0120 0x01ff 0x0010", 2, "LRU")
+    at.radio(key="tlb_unit").set_value("address").run()
+    assert "misses **2**" in tlb_total(at)  # pages 0, 1, 1, 0
+    at.text_input(key="tlb_refs").input("0x0010 zz").run()
+    assert any("reference 2: 'zz' is not an address" in e and "Showing the last reference string that worked" in e
+               for e in errors(at))
+    assert "misses **2**" in tlb_total(at) and not at.exception
