@@ -88,9 +88,15 @@ st.header("Every instruction of this code, classified")
 st.caption(f"{detect_note(bits)} Why: {reason}. The translator decides per instruction: privileged ones stay and "
            "trap, critical ones become VMM calls, control transfers end a translation unit and are rewritten; "
            "'not in the catalogue' means no list the app knows names it, so it is copied unchanged on trust.")
-st.dataframe(classification_rows(program, content.catalogue()["ia32"]), hide_index=True, width="stretch",
-             key="bt_classes", column_config={"Why": st.column_config.TextColumn(width="large"),
-                                              "Instruction": st.column_config.TextColumn(width="medium")})
+with st.container(key="bt_classes"):
+    rows = classification_rows(program, content.catalogue()["ia32"])
+    st.dataframe(rows, hide_index=True, width="stretch", row_height=35,
+                 height=min(35 * (len(rows) + 1) + 3, 35 * 31 + 3),  # up to 30 rows without a scrollbar
+                 column_config={"Address": st.column_config.TextColumn(width="small"),
+                                "Instruction": st.column_config.TextColumn(width="medium"),
+                                "Decision": st.column_config.TextColumn(width="medium"),
+                                "Ends unit": st.column_config.TextColumn(width="small"),
+                                "Why": st.column_config.TextColumn(width="large")})
 
 st.header("Why the decision is made at run time")
 examples = ("mov eax, ebx", "mov ds, ax", "push eax", "push cs")

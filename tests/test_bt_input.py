@@ -19,8 +19,8 @@ def custom_page(code: str, **widgets):
 
 
 def classified(at) -> list[tuple[str, str]]:
-    table = next(d.value for d in at.dataframe if "Ends the unit" in d.value.columns)
-    return list(zip(table["Instruction"], table["Decision"]))
+    table = next(d.value for d in at.dataframe if "Ends unit" in d.value.columns)
+    return list(zip(table["Instruction"], zip(table["Decision"], table["Ends unit"])))
 
 
 def test_a_pasted_objdump_listing_shows_its_own_classification():
@@ -28,10 +28,11 @@ def test_a_pasted_objdump_listing_shows_its_own_classification():
     assert not at.error
     rows = dict(classified(at))
     assert len(rows) >= 20
-    assert rows["cli"] == rows["mov cr3, eax"] == rows["lgdt [eax]"] == "privileged"
-    assert rows["pushfd"] == "critical (sensitive, unprivileged)"
-    assert rows["iretd"] == "critical (sensitive, unprivileged) + control transfer"
-    assert rows["call panic"] == "control transfer"
+    assert rows["cli"] == rows["mov cr3, eax"] == rows["lgdt [eax]"] == ("privileged: traps", "")
+    assert rows["pushfd"] == ("critical: VMM call", "")
+    assert rows["iretd"] == ("critical: VMM call", "yes")  # and it ends the translation unit
+    assert rows["call panic"] == ("control transfer", "yes")
+    assert rows["push ebx"] == ("innocuous", "")
     assert "mov ecx, 10" not in rows  # nothing of the preset
     # the run goes as far as the listing allows and says where control left it
     at.button(key="bt_last").click().run()
@@ -42,7 +43,7 @@ def test_a_pasted_objdump_listing_shows_its_own_classification():
 def test_a_64_bit_listing_is_decoded_as_64_bit_and_says_why():
     at = custom_page((LISTINGS / "kernel64.objdump.txt").read_text())
     rows = dict(classified(at))
-    assert rows["mov cr3, rdi"] == "privileged" and rows["iretq"].startswith("critical")
+    assert rows["mov cr3, rdi"] == ("privileged: traps", "") and rows["iretq"] == ("critical: VMM call", "yes")
     assert any("Decoded as 64-bit x86-64 code" in c.value and "elf64-x86-64" in c.value for c in at.caption)
 
 
@@ -64,6 +65,11 @@ def test_at_and_t_syntax_is_refused_with_the_command_to_run():
     (error,) = at.error
     assert "AT\\&T syntax" in error.value and "objdump -d -M intel FILE" in error.value  # escaped Markdown
     assert "Showing the last code that worked" in error.value
+
+
+def test_an_instruction_on_no_list_is_shown_as_not_in_the_catalogue():
+    at = custom_page("cpuid\nrdtsc\nhlt")
+    assert [d for _, (d, _) in classified(at)] == ["not in the catalogue", "not in the catalogue", "privileged: traps"]
 
 
 def test_an_xxd_dump_is_read_as_machine_code():

@@ -765,13 +765,13 @@ def classification(insn: Insn, isa: ISA) -> Classification:
     if entry is None and insn.base in manual.PRIVILEGED:
         why, source = manual.PRIVILEGED[insn.base]
         return Classification("privileged", form, None,
-                              f"{form} is privileged: it traps in the de-privileged guest kernel and the VMM "
-                              f"emulates it. {why}" + ends, transfer, True, source)
+                              f"{form} is privileged: {why} So it traps in the de-privileged guest kernel and the "
+                              "VMM emulates it." + ends, transfer, True, source)
     if entry is None and insn.base in manual.CRITICAL:
         _, why, source = manual.CRITICAL[insn.base]
         return Classification("critical", form, None,
-                              f"{form} is critical (sensitive but not privileged), so the translator replaces it with "
-                              f"a call into the VMM. {why}", transfer, True, source)
+                              f"{form} is critical (sensitive but not privileged): {why} So the translator replaces "
+                              "it with a call into the VMM.", transfer, True, source)
     if transfer:
         if insn.base in manual.LEAVES_LISTING:
             return Classification("control", form, entry,

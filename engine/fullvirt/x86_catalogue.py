@@ -86,15 +86,15 @@ PRIVILEGED["vmcall"] = ("VMCALL calls a hypervisor: outside VMX operation it rai
 
 # Critical instructions the catalogue does not list by name: base mnemonic -> (catalogue form it behaves like, why).
 CRITICAL: dict[str, tuple[str, str, str]] = {
-    "iretd": ("IRET", "IRET at CPL > 0 restores EFLAGS without changing IOPL (only at CPL 0) or IF (only at "
+    "iretd": ("IRET", "at CPL > 0 it restores EFLAGS without changing IOPL (only at CPL 0) or IF (only at "
               "CPL <= IOPL), without an exception, like POPF; and it returns through a CPL-checked far return. "
               "It also transfers control, so it ends the translation unit.", "iret-silent"),
-    "lds": ("LDS", "LDS loads DS from a far pointer: the same CPL/DPL checks as MOV to a segment register "
+    "lds": ("LDS", "it loads DS from a far pointer: the same CPL/DPL checks as MOV to a segment register "
             "(Robin & Irvine list MOV, PUSH and POP with segment registers; the app treats the far-pointer loads "
             "like them).", "segment-loads"),
 }
 for _m in ("les", "lfs", "lgs", "lss"):
-    CRITICAL[_m] = (_m.upper(), CRITICAL["lds"][1].replace("LDS loads DS", f"{_m.upper()} loads {_m[1:].upper()}"),
+    CRITICAL[_m] = (_m.upper(), CRITICAL["lds"][1].replace("loads DS", f"loads {_m[1:].upper()}"),
                     "segment-loads")
 
 # General-purpose instructions (Intel SDM Vol. 1 §5.1: data transfer, binary arithmetic, logical, shift and

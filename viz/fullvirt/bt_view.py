@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from engine.fullvirt.bt import BTState
 from engine.core.trace import Trace
 from engine.fullvirt.x86 import Insn, classification
 from engine.virtualizability.isa import ISA
 
+TABLE_MARK = {"ident": "innocuous", "privileged": "privileged: traps", "critical": "critical: VMM call",
+              "control": "control transfer"}
 KIND_MARK = {"ident": "copied (IDENT)", "privileged": "privileged: traps", "critical": "critical: replaced",
              "control": "control transfer: rewritten"}
 
@@ -43,6 +47,12 @@ def cache_hit_rows(trace: Trace[BTState]) -> list[dict[str, float]]:
     return rows
 
 
+def _first_sentence(text: str) -> str:
+    """The first sentence, not cut at abbreviations such as 'SDM Vol. 1' or 'e.g. '."""
+    found = re.search(r"(?<!Vol)(?<!e\.g)\.\s+(?=[A-Z])", text)
+    return text[:found.start() + 1] if found else text
+
+
 def classification_rows(program: tuple[Insn, ...], isa: ISA) -> list[dict[str, str]]:
     """Every instruction of the program with the translator's decision, whether it ends a unit, and why.
 
@@ -51,7 +61,7 @@ def classification_rows(program: tuple[Insn, ...], isa: ISA) -> list[dict[str, s
     rows = []
     for insn in program:
         c = classification(insn, isa)
-        rows.append({"Address": f"{insn.address:#06x}", "Instruction": insn.text, "Decision": c.label,
-                     "Ends the unit": "yes" if c.transfer else "", "Why": c.why.split(". ")[0].rstrip(".") + ".",
-                     "Line": str(insn.line)})
+        decision = TABLE_MARK[c.kind] if c.kind != "ident" or c.listed else "not in the catalogue"
+        rows.append({"Address": f"{insn.address:#06x}", "Instruction": insn.text, "Decision": decision,
+                     "Ends unit": "yes" if c.transfer else "", "Why": _first_sentence(c.why)})
     return rows
