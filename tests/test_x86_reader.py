@@ -22,6 +22,9 @@ from engine.fullvirt.x86 import (
 DATA = Path(__file__).parent / "listings"
 
 
+XXD_TEXT = "00000000: 9cfa 0f22 d89d f4                        ...\"..."
+
+
 def kinds(text, **kw):
     return [(i.text, classification(i, ia32()).kind) for i in parse_listing(text, **kw)]
 
@@ -116,6 +119,9 @@ def test_iret_ends_the_unit_and_returns_through_the_stack():
     ("bits 16\nnop", "assemble it with 'bits 32'"),
     ("X equ ebx\nnop", "equ needs a number"),
     ("nop\norg 0x7c00", "'org' must come before the first instruction"),
+    (XXD_TEXT, "choose the format 'machine code (hex)'"),
+    ("00000000  9c fa 9d f4                                       |....|", "looks like `xxd` or `hexdump -C` output"),
+    ("9c fa 9d", "For raw machine code choose the format 'machine code (hex)'"),
 ])
 def test_refusals_say_what_was_expected_and_what_to_do(text, words):
     with pytest.raises(AsmError, match=None) as error:

@@ -226,6 +226,10 @@ def parse_listing(text: str, base: int = BASE_ADDRESS, bits: int | None = None) 
     if bits not in (32, 64):
         raise AsmError(f"the code is {bits}-bit; the reader decodes 32-bit (IA-32) and 64-bit (x86-64) code: "
                        "assemble it with 'bits 32' (or 'bits 64')")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _XXD_WORDS.match(line.strip()) or _HEXDUMP_C.match(line.rstrip()):
+            raise AsmError(f"line {number}: this looks like `xxd` or `hexdump -C` output, which is machine code: "
+                           "choose the format 'machine code (hex)'")
     objdump_like = any(_OBJDUMP_LINE.match(line) or _SYMBOL.match(line.strip()) for line in text.splitlines())
     lines: list[_Line] = []
     labels: dict[str, int] = {}  # objdump symbol lines give labels an address directly; NASM equ gives constants
@@ -569,7 +573,8 @@ def _decode_one(raw: bytes, address: int, number: int, source: str, bits: int = 
     ci = decoded[0]
     if ci.size != len(raw):
         raise AsmError(f"line {number}: the bytes {raw.hex(' ')} hold more than one instruction: "
-                       f"the first, '{(ci.mnemonic + ' ' + ci.op_str).strip()}', is {ci.size} byte(s) long")
+                       f"the first, '{(ci.mnemonic + ' ' + ci.op_str).strip()}', is {ci.size} byte(s) long. "
+                       "For raw machine code choose the format 'machine code (hex)'")
     return _from_capstone(ci, number, source, bits)
 
 
@@ -602,6 +607,7 @@ def _from_capstone(ci: capstone.CsInsn, number: int, source: str, bits: int = 32
 _XXD = re.compile(r"^([0-9a-fA-F]{4,16}):\s((?:[0-9a-fA-F]{2})+(?:\s(?:[0-9a-fA-F]{2})+)*)(?:\s{2,}.*)?$")
 _HEXDUMP_C = re.compile(r"^([0-9a-fA-F]{8})\s\s((?:\s*[0-9a-fA-F]{2}){1,16})\s*(\|.*\|)?$")
 _HEXDUMP_WORDS = re.compile(r"^[0-9a-fA-F]{7}(\s+[0-9a-fA-F]{4})+$")  # hexdump without -C: byte-swapped words
+_XXD_WORDS = re.compile(r"^[0-9a-fA-F]{8}: (?:[0-9a-fA-F]{4} ){1,8}")  # xxd's default two-byte groups
 _OFFSET_ONLY = re.compile(r"^[0-9a-fA-F]{7,16}$")
 
 
