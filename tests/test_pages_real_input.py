@@ -33,6 +33,38 @@ def test_trap_page_reads_real_spellings_and_shows_the_mapping():
     assert list(table["Catalogue entry"]) == ["PUSHF", "MOV r32, r32", "IN", "POPF"]
 
 
+OBJDUMP = """
+k.o:     file format elf32-i386
+
+
+Disassembly of section .text:
+
+00000000 <crit>:
+   0:\t9c                   \tpushf
+   1:\tfa                   \tcli
+   2:\ta1 36 00 00 00       \tmov    eax,ds:0x36
+   f:\t9d                   \tpopf
+  13:\t0f 22 d8             \tmov    cr3,eax
+  16:\t0f 01 15 3a 00 00 00 \tlgdtd  ds:0x3a
+  28:\t66 8c d0             \tmov    ax,ss
+  2b:\tea 32 00 00 00 08 00 \tjmp    0x8:0x32
+
+00000032 <next>:
+  34:\tcb                   \tretf
+\t...
+"""  # objdump -d -M intel of a routine assembled with GNU as (tests/test_trap_spellings.py builds the whole one)
+
+
+def test_trap_page_reads_a_pasted_objdump_listing():
+    at = _trap_with(OBJDUMP)
+    assert not at.error, [e.value for e in at.error]
+    table = _mapping(at)
+    assert list(table["Catalogue entry"]) == ["MOV r32, r32", "MOV CR3, r32", "LGDT", "MOV Sreg", "JMP far", "RET far"]
+    assert list(table["You wrote"])[2] == "lgdtd ds:0x3a"
+    listing = next(c.value for c in at.code if "JMP far" in c.value)
+    assert "PUSHF" in listing and "POPF" in listing
+
+
 def test_trap_page_program_that_only_pops_gives_a_message_not_a_traceback():
     at = _trap_with("POPF")
     assert any("nothing was pushed" in e.value and "PUSHF" in e.value for e in at.error)

@@ -103,3 +103,73 @@ def test_every_shipped_preset_runs(catalogue):
     for preset in content.programs():
         program, trace = prepare(preset.code, catalogue[preset.isa])
         assert trace[-1].state.phase == "done"
+
+
+KERNEL_S = """.intel_syntax noprefix
+.code32
+.globl crit
+crit:
+    pushfd
+    cli
+    mov eax, DWORD PTR [counter]
+    add eax, 1
+    mov DWORD PTR [counter], eax
+    popfd
+    mov eax, cr0
+    mov cr3, eax
+    lgdt [gdt_desc]
+    sgdt [gdt_desc]
+    in al, dx
+    out 0x80, al
+    push cs
+    mov ax, ss
+    jmp 0x08:next
+next:
+    int 0x80
+    retf
+    hlt
+counter: .long 0
+gdt_desc: .word 0
+"""
+
+
+@pytest.fixture(scope="module")
+def kernel_listing(tmp_path_factory):
+    """A small kernel routine assembled with GNU as and listed with objdump -d -M intel, as a student would paste it."""
+    import shutil
+    import subprocess
+
+    if not (shutil.which("as") and shutil.which("objdump")):
+        pytest.skip("GNU as and objdump are needed to build the listing")
+    folder = tmp_path_factory.mktemp("kernel")
+    (folder / "k.S").write_text(KERNEL_S)
+    subprocess.run(["as", "--32", "k.S", "-o", "k.o"], cwd=folder, check=True, capture_output=True)
+    return subprocess.run(["objdump", "-d", "-M", "intel", "k.o"], cwd=folder, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def test_an_objdump_listing_reads_as_its_instructions(catalogue, kernel_listing):
+    program = parse_program(kernel_listing, catalogue["ia32"])
+    entries = [line.instruction.mnemonic for line in program]
+    assert entries[:18] == ["PUSHF", "CLI", "MOV r32, r32", "ADD", "MOV r32, r32", "POPF", "MOV r32, CR0",
+                            "MOV CR3, r32", "LGDT", "SGDT", "IN", "OUT", "PUSH Sreg", "MOV Sreg", "JMP far", "INT n",
+                            "RET far", "HLT"]
+    assert program[0].written == "pushf" and "lgdtd" in program[8].written  # objdump's own names, shown as written
+    # the data after the code disassembles too ('add BYTE PTR [eax],al'): an ADD, innocuous, as objdump shows it
+    assert all(m == "ADD" for m in entries[18:])
+    _, trace = prepare(kernel_listing, catalogue["ia32"])
+    assert trace[-1].counters["divergences"] >= 2  # POPF silently ignored, MOV from SS reveals ring 1
+
+
+@pytest.mark.parametrize("written, entry", [
+    ("jmp 0x8:0x32", "JMP far"), ("jmp FWORD PTR ds:0x40", "JMP far"), ("call 08h:1234h", "CALL far"),
+    ("jmp CODE_SEL:next", "JMP far"),
+])
+def test_far_pointers_and_segment_overrides_are_told_apart(catalogue, written, entry):
+    assert read_instruction(written, catalogue["ia32"]).entry == entry
+
+
+@pytest.mark.parametrize("written", ["jmp DWORD PTR ds:0x40", "jmp [es:di]", "call 1f <helper>"])
+def test_a_segment_override_is_a_near_jump(catalogue, written):
+    with pytest.raises(SpellingError, match="near"):
+        read_instruction(written, catalogue["ia32"])

@@ -60,6 +60,21 @@ def strip_comment(line: str) -> str:
     return _COMMENT.split(line, 1)[0].strip()
 
 
+_OBJDUMP_LINE = re.compile(r"^\s*[0-9a-fA-F]+:\s+(?:[0-9a-fA-F]{2}\s)+\s*(?P<code>.*)$")
+_OBJDUMP_SKIP = re.compile(r"^\s*(?:[0-9a-fA-F]+\s+<[^>]*>:|\S+:\s+file format\s|Disassembly of section\s|\.\.\.$)")
+
+
+def strip_listing(line: str) -> str:
+    """The instruction of an ``objdump -d -M intel`` line (``   f:\t9d   \tpopf`` → ``popf``); '' for its headers,
+    symbol lines, ``...`` and byte-only continuation lines; any other line unchanged."""
+    if _OBJDUMP_SKIP.match(line):
+        return ""
+    m = _OBJDUMP_LINE.match(line + " ")
+    if m:
+        return re.sub(r"\s+<[^>]*>$", "", m["code"].strip())  # 'call 1f <helper>': the symbol is objdump's comment
+    return line
+
+
 def split_operands(text: str) -> list[str]:
     """Operands separated by commas outside brackets and braces: ``[ebx+4], eax`` → two operands."""
     parts, depth, current = [], 0, ""
@@ -106,6 +121,7 @@ _ALIASES_IA32 = {
     "POPFL": ("POPF", "popfl is the AT&T name of POPFD (opcode 9D)"),
     "POPFQ": ("POPF", "POPFQ is POPF in 64-bit mode (opcode 9D)"),
     "JNE": ("JNZ", "JNE and JNZ are two names of one instruction (opcode 75)"),
+    **{f"{m}D": (m, f"{m.lower()}d is objdump's name of {m} with a 32-bit operand") for m in ("LGDT", "LIDT", "SGDT", "SIDT")},
     "RETF": ("RET far", "RETF is the far return"),
     "LRET": ("RET far", "lret is the AT&T name of the far return"),
     "LCALL": ("CALL far", "lcall is the AT&T name of the far call"),
@@ -138,8 +154,9 @@ def _operand_class(op: str) -> str:
 
 def _is_far(ops: list[str]) -> bool:
     text = " ".join(ops).upper()
-    outside = re.sub(r"\[[^\]]*\]", "", text)  # [es:di] is a segment override, not a far pointer
-    return bool(re.search(r"\bFAR\b|\bFWORD\b", text)) or ":" in outside
+    outside = re.sub(r"\[[^\]]*\]", "", text)  # [es:di] and ds:0x40 are segment overrides, not far pointers
+    selectors = re.findall(r"([\w$]+)\s*:", outside)
+    return bool(re.search(r"\bFAR\b|\bFWORD\b", text)) or any(sel not in _SREG for sel in selectors)
 
 
 def _ia32(word: str, ops: list[str], written: str, isa: ISA) -> Candidates:
@@ -335,4 +352,4 @@ def read_instruction(code: str, isa: ISA) -> Reading:
     raise SpellingError(f"'{written}' is not an instruction of {isa.name}'s catalogue.{hint} Known: {known_entries(isa)}")
 
 
-__all__ = ["Reading", "SpellingError", "read_instruction", "split_operands", "strip_comment"]
+__all__ = ["Reading", "SpellingError", "read_instruction", "split_operands", "strip_comment", "strip_listing"]

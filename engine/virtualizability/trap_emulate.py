@@ -17,7 +17,7 @@ from typing import Literal
 
 from engine.virtualizability.isa import ISA, Instruction
 from engine.core.trace import Trace, TraceBuilder
-from engine.virtualizability.spellings import SpellingError, read_instruction, strip_comment
+from engine.virtualizability.spellings import SpellingError, read_instruction, strip_comment, strip_listing
 
 Context = Literal["kernel", "app"]
 MAX_PROGRAM_LINES = 60
@@ -44,10 +44,10 @@ class ProgramLine:
 def parse_program(text: str, isa: ISA) -> tuple[ProgramLine, ...]:
     """One instruction per line, in the catalogue's or an assembler's spelling (engine.virtualizability.spellings);
     ``app:`` runs a line in the guest application; ``;`` and ``#`` start comments; ``label:`` before an
-    instruction is skipped. The program is checked so that it runs: a pop needs an earlier push."""
+    instruction is skipped, and so are the address, bytes, headers and symbols of an ``objdump -d -M intel`` listing. The program is checked so that it runs: a pop needs an earlier push."""
     lines: list[ProgramLine] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        code = strip_comment(raw)
+        code = strip_comment(strip_listing(raw))
         if not code:
             continue
         context: Context = "kernel"
