@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import hmac
 import os
-import re
 
 import streamlit as st
 
 from engine.core.lms import FORMATS, export
 from engine.core.lms import stats as class_stats
-from engine.core.progress import ExportError, parse_export
+from engine.core.progress import parse_export
 from engine.core.quiz import KINDS
 from engine.core.store import StoreError
 from engine.quizgen.export import MAX_VARIANTS, QuestionIndex, collect
-from ui import content, learner, sources
+from ui import content, learner
 from ui.charts import chart
+from ui.editor import INPUT_ERRORS, problem
+from ui.escape import literal
 from viz.lms_stats import by_parameter, first_try_right
 
 KIND_LABELS = {"single": "single choice", "multiple": "multiple choice", "numeric": "numeric", "order": "ordering",
@@ -35,11 +36,6 @@ FORMAT_NOTES = {
            "floored at 0; ordering and tables are matching questions (Canvas's QTI 1.2 has no ordering type), graded "
            "per row.",
 }
-
-
-def escaped(text: str) -> str:
-    """User-supplied text (file names, typed answers) shown in Markdown as literal text."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def short(text: str, limit: int = 48) -> str:
@@ -106,7 +102,7 @@ def export_tab() -> None:
     st.caption(f"{summary}; {len(data):,} bytes.")
     st.markdown(FORMAT_NOTES[fmt])
     st.caption("Each question's general feedback names its lecture slide or app page" +
-               (f" and links its scenario at {escaped(base_url)}." if base_url else
+               (f" and links its scenario at {literal(base_url)}." if base_url else
                 "; set VIRTLAB_PUBLIC_URL to add a link to each generated scenario."))
 
 
@@ -174,8 +170,10 @@ def stats_tab() -> None:
     for upload in files or []:
         try:
             learners.append(parse_export(upload.getvalue(), upload.name, now=0.0))
-        except ExportError as exc:
-            st.error(f"Left out: {escaped(str(exc))}", icon="📄")
+        except INPUT_ERRORS as exc:  # ExportError (a ValueError) says what is wrong; anything else is a parser bug
+            message = problem(exc, "export file")
+            named = message if message.startswith(literal(upload.name)) else f"{literal(upload.name)}: {message}"
+            st.error(f"Left out: {named}", icon="📄")
     if learners:
         show(class_stats.class_stats(learners, index, index.titles), "virtlab-uploads")
     else:
@@ -190,4 +188,3 @@ if allowed():
         export_tab()
     with tab_stats:
         stats_tab()
-sources.footnote("For lecturers")
