@@ -79,10 +79,10 @@ with tab_own:
                "multi-level paging homework with a memory image of its own.")
     own_address_row = st.container()
     own_simulation = st.container()
-    left, right = st.columns([2, 5])
-    format_text = left.text_area("Entry format (`key = value` lines)", own.format_text, key="own_format", height=230)
+    left, right = st.container(), st.container()  # full width: a dump line of 32 bytes is 106 characters
+    format_text = left.text_area("Entry format (`key = value` lines)", own.format_text, key="own_format", height=200)
     memory_text = right.text_area("Memory dump (`PDBR: <page>` and `page <n>: <hex bytes>` lines, as OSTEP prints them; "
-                                  "pages not listed read as 00)", own.memory_text, key="own_memory", height=230)
+                                  "pages not listed read as 00)", own.memory_text, key="own_memory", height=250)
     with left:
         fmt = parsed(format_text, page_format.parse_format, "own_format_good", own.format_text, "format")
     fits = f"{fmt.page_size}-{fmt.physical_pages}"  # a dump is read against a page size and a memory size
@@ -165,7 +165,7 @@ with tab_tlb:
            shortcuts=False)
     if refs:
         with st.expander(f"Every reference: hit or miss, and the TLB after it ({policy}, {entries} entries)", expanded=True):
-            st.dataframe(reference_rows(trace, mode_id), hide_index=True, width="stretch", height=min(420, 38 + 35 * len(refs)))
+            st.dataframe(reference_rows(trace, mode_id), hide_index=True, width="stretch", height=min(640, 38 + 35 * len(trace)))
 
     @st.cache_data(show_spinner=False, max_entries=32)
     def charts(mode_id: str, pattern: str, entries: int, switch: int, refs: tuple[int, ...] = ()) -> tuple[list[dict], list[dict], float]:

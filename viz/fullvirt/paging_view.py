@@ -85,7 +85,7 @@ def tlb_rows(state: TLBState, mode_id: str) -> list[dict[str, str]]:
         mark = "◀ used now" if used and row.page <= state.va < row.page + row.size else ""  # type: ignore[operator]
         victim = "next victim" if position == 0 and len(state.rows) == state.capacity and state.policy != "random" else ""
         rows.append({"Virtual page": fmt_pa(mode, row.page), "Size": size_name(row.size), "Frame": fmt_pa(mode, row.frame),
-                     "": " ".join(filter(None, (mark, victim)))})
+                     "": " · ".join(filter(None, (mark, victim)))})
     return rows
 
 
