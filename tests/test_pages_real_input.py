@@ -157,3 +157,11 @@ def test_a_plan_of_10000_lines_is_refused_with_one_message():
     at = _plan_with("host disk=10 mem=4 pcpus=2\n" + "\n".join(f"vm{i} disk=1 mem=1 vcpus=1" for i in range(10_000)))
     boxes = [e.value.replace("\\", "") for e in at.error]
     assert len(boxes) == 1 and "more than 60 operations" in boxes[0], boxes
+
+
+def test_a_link_to_a_program_that_cannot_run_gives_a_notice():
+    at = open_page(TRAP, {"isa": "ia32", "program": "custom", "code": "POPF"})
+    notice = " ".join(i.value for i in at.info).replace("\\", "")
+    assert "Link notice" in notice and "nothing was pushed" in notice
+    at = open_page(TRAP, {"isa": "ia32", "program": "custom", "code": "pushfd\ncli\npopfd"})
+    assert not at.info and list(_mapping(at)["Catalogue entry"]) == ["PUSHF", "POPF"]
