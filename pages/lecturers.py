@@ -116,7 +116,7 @@ def show(result: class_stats.ClassStats, stem: str) -> None:
     rows = [vars(r) for r in result.questions]
     if not rows:
         return
-    st.subheader("Per question")
+    st.header("Per question")
     chart(first_try_right, rows)
     st.dataframe([{"Question": r.question, "Section": r.section, "Material": r.material, "Learners": r.learners,
                    "First try right": f"{r.first_try_right} ({r.first_try_right_percent:g} %)",
@@ -129,7 +129,7 @@ def show(result: class_stats.ClassStats, stem: str) -> None:
     st.download_button("⬇ Per question (CSV)", class_stats.to_csv(result.questions), file_name=f"{stem}-questions.csv",
                        mime="text/csv", key=f"{stem}_questions_csv")
     if result.parameters:
-        st.subheader("Generated questions per parameter")
+        st.header("Generated questions per parameter")
         generators = sorted({p.generator for p in result.parameters})
         titles = question_index().titles
         gen = st.selectbox("Generator", generators, format_func=lambda g: f"{titles.get(g, g)} ({g})",
