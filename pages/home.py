@@ -20,7 +20,7 @@ right.page_link("pages/self_test.py", label="Self-test: a fixed set, graded at t
 sections = content.sections()
 for section in (s for s in sections if s.status == "ready"):
     with st.container(border=True):
-        st.subheader(f"{section.id} {section.title}")
+        st.header(f"{section.id} {section.title}")
         st.markdown(section.summary)
         for concept in section.concepts:
             spec = BY_TITLE.get(concept.page)
@@ -31,7 +31,7 @@ for section in (s for s in sections if s.status == "ready"):
 
 planned = [s for s in sections if s.status == "planned"]
 if planned:
-    st.subheader("Coming next")
+    st.header("Coming next")
     columns = st.columns(2)
     for index, section in enumerate(planned):
         with columns[index % 2].container(border=True):

@@ -40,7 +40,7 @@ def cell(s: progress.SectionScore) -> str:
     return f"{s.points:g} / {s.answered} ({s.percent:.0f} %)" if s.answered else "—"
 
 
-st.subheader("Scores (first tries)")
+st.header("Scores (first tries)")
 st.dataframe(
     [{"Section": f"{s.id} {titles[s.id]}", "Lecture material": cell(a), "Beyond the lecture": cell(b),
       "Generated practice": cell(c)} for s, a, b, c in zip(sections, lecture, beyond, practice)],
@@ -49,7 +49,7 @@ st.dataframe(
 
 events = learner.events()
 if events:
-    st.subheader("Mastery per lecture concept")
+    st.header("Mastery per lecture concept")
     counts = {(q.section, q.concept): 0 for s in ids for q in content.bank(s)}
     for s in ids:
         for q in content.bank(s):

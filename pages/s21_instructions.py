@@ -60,7 +60,7 @@ with st.expander("Groups and sources of these instructions"):
     st.table([{k: r[k] for k in ("Instruction", "Group", "Source")} for r in rows])
 st.caption(f"Source of the ISA data: {isa.source}. Edit lessons/isas/ to correct or extend the catalogue.")
 
-st.subheader("Verdict per ISA, derived from the catalogue")
+st.header("Verdict per ISA, derived from the catalogue")
 st.dataframe(verdict_rows(catalogue), hide_index=True, width="stretch")
 st.caption("The verdict is computed from the instructions catalogued here (a teaching selection, not every instruction of each ISA). "
            "For Power and SPARC the lecture's claim is shown.")

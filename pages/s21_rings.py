@@ -15,7 +15,7 @@ st.graphviz_chart(rings_graph(chosen), width="stretch")
 st.markdown(f"**{chosen.name}.** {chosen.note}")
 st.caption(f"Source: {chosen.source}")
 
-st.subheader("All set-ups")
+st.header("All set-ups")
 st.table(
     [{"Set-up": l.name, "VMM": "—" if l.vmm_ring is None else f"ring {l.vmm_ring}" + (" (root)" if l.cpu_mode else ""),
       "Guest kernel": f"ring {l.guest_kernel_ring}" + (" (non-root)" if l.cpu_mode else ""),

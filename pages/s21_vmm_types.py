@@ -16,16 +16,16 @@ def trace(design: str):
     return simulate_path(DESIGNS[design])
 
 
-st.subheader("Animation: one guest disk read through each stack")
+st.header("Animation: one guest disk read through each stack")
 COUNTERS = {"hops": "hops", "privilege_transitions": "privilege transitions", "vmm_entries": "entries into the VMM"}
 for column, design in zip(st.columns(2, gap="large"), DESIGNS.values()):
     with column:
-        st.markdown(f"#### {design.name}")
+        st.markdown(f"### {design.name}")  # h3 under the section's h2
         st.caption(f"also known as {design.also_known_as}")
         player(trace(design.id), design.id, lambda f, d=design: st.graphviz_chart(stack_graph(d, f.state), width="stretch"), COUNTERS,
                compact=True)
 
-st.subheader("Side by side")
+st.header("Side by side")
 rows = []
 for d in DESIGNS.values():
     final = trace(d.id)[-1].counters

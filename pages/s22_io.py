@@ -45,7 +45,7 @@ player(trace(level_id), "io", render,
        counter_labels={"hops": "hops", "vmm_entries": "entries into the VMM (traps, interrupts)",
                        "privilege_transitions": "privilege transitions (≈ context switches)"})
 
-st.subheader("The three levels side by side")
+st.header("The three levels side by side")
 st.table([
     {"Level": s.name, "The VMM intercepts": s.also_known_as.removeprefix("the VMM intercepts "),
      "Entries into the VMM": trace(s.id)[-1].counters["vmm_entries"],
@@ -56,7 +56,7 @@ st.table([
 st.caption("Simplified model: one block read; the I/O-operation path uses three register accesses, a real disk "
            "controller needs more, so its trap count is a lower bound.")
 
-st.subheader("Summary: full virtualization with binary translation")
+st.header("Summary: full virtualization with binary translation")
 left, right = st.columns(2)
 with left:
     st.markdown("**The lecture's summary**")

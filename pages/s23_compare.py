@@ -12,7 +12,7 @@ from viz.charts import interventions_by_workload
 layout.header("2.3", "Comparing the approaches", "The same guest workloads under full, OS-assisted and hardware-assisted virtualization.")
 content.lesson("2.3", "compare")
 
-st.subheader("Computed by the engine: VMM interventions on four workloads")
+st.header("Computed by the engine: VMM interventions on four workloads")
 names = {w.id: w.name for w in compare.WORKLOADS}
 results = compare.table()
 rows = [{"workload": names[r.workload], "technique": compare.TECHNIQUE_LABELS[r.technique],
@@ -41,10 +41,10 @@ st.caption("Model: event counts per million guest instructions are this app's ch
            f"Paravirtualization batches {compare.PV_BATCH} page-table updates per hypercall; EPT's longer 2D walks are not counted. "
            f"{compare.MMIO_NOTE}")
 
-st.subheader("The lecture's summary")  # under the computed comparison, which opens the page
+st.header("The lecture's summary")  # under the computed comparison, which opens the page
 st.table(list(compare.LECTURE_SUMMARY))
 
-st.subheader("Published figures")
+st.header("Published figures")
 left, right = st.columns(2)
 with left:
     st.markdown("**Software vs hardware VMM (2006)**")

@@ -12,7 +12,7 @@ from viz.assisted.vtx_view import dma_rows, nested_graph
 layout.header("2.3", "Nested paging, tagged TLB, device assignment", "Hardware support for memory and I/O virtualization.")
 content.lesson("2.3", "ept")
 
-st.subheader("The two-dimensional page walk")
+st.header("The two-dimensional page walk")
 c1, c2, worst = st.columns([2, 2, 3], vertical_alignment="center")  # both sizes and what they cost, in one row
 # The level counts are in the address as ept-n / ept-m (a generated quiz question links its own walk this way).
 n = c1.slider("Guest page-table levels (n)", 1, nested_paging.MAX_LEVELS,
@@ -25,10 +25,10 @@ worst.markdown(f"Worst case: (n+1)(m+1) − 1 = ({n}+1)({m}+1) − 1 = **{nested
 player(nested_paging.nested_walk(n, m), "nested", lambda f: st.graphviz_chart(nested_graph(f.state), width="stretch"),
        counter_labels={"references": "references", "host_references": "EPT (host) references", "guest_references": "guest references"})
 
-st.subheader("What EPT removes: exits of shadow paging vs EPT for the same guest")
+st.header("What EPT removes: exits of shadow paging vs EPT for the same guest")
 st.table(nested_paging.shadow_vs_ept_exits(vmx.PAGE_TABLE_WORKLOAD))
 
-st.subheader("Tagged TLB: VM switches with and without VPIDs")
+st.header("Tagged TLB: VM switches with and without VPIDs")
 t1, t2, t3 = st.columns(3)
 vms = t1.slider("VMs", 2, 4, 2, key="tag_vms")
 switches = t2.slider("VM switches", 1, 40, 10, key="tag_switches")
@@ -55,7 +55,7 @@ with right:
     st.caption("Each miss costs a nested walk (24 references for 4+4 levels). VPID 0 is reserved for the VMM; "
                "VPIDs are 16 bits.")
 
-st.subheader("Direct device assignment and the IOMMU")
+st.header("Direct device assignment and the IOMMU")
 d1, d2 = st.columns(2)
 target = d1.radio("The device (assigned to VM1) writes by DMA into", list(vmx.GUESTS), key="dma_target", horizontal=True)
 iommu = d2.toggle("IOMMU on", value=True, key="dma_iommu")

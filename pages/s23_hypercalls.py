@@ -10,7 +10,7 @@ from viz.assisted.xen_view import cpu_graph, event_rows, ring_graph
 layout.header("2.3", "Hypercalls, events and split drivers", "How a paravirtualized guest talks to Xen and to Domain 0.")
 content.lesson("2.3", "split_drivers")
 
-st.subheader("Hypercall: a synchronous call into Xen")
+st.header("Hypercall: a synchronous call into Xen")
 names = sorted(xen.HYPERCALLS, key=xen.HYPERCALLS.get)
 name = query.select("Hypercall", {n: f"{xen.HYPERCALLS[n]}: {n}" for n in names}, name="hypercall", default="mmu_update")
 
@@ -26,7 +26,7 @@ def render_hypercall(frame) -> None:
 player(xen.hypercall_flow(name), "hcall", render_hypercall,
        counter_labels={"hypercalls": "hypercalls", "guest_xen_transitions": "guest↔Xen transitions"})
 
-st.subheader("Event: an asynchronous notification")
+st.header("Event: an asynchronous notification")
 
 
 def render_event(frame) -> None:
@@ -39,7 +39,7 @@ player(xen.event_flow(), "event", render_event,
        counter_labels={"events_sent": "events sent", "events_deferred": "deferred while masked", "callbacks": "callbacks"},
        shortcuts=False)
 
-st.subheader("Split driver: one request end to end")
+st.header("Split driver: one request end to end")
 kind = query.select("Device", {"block": "Block device (blkfront / blkback)", "net": "Network (netfront / netback)"}, name="device")
 player(xen.split_driver_request(kind), "ring", lambda f: st.graphviz_chart(ring_graph(f.state), width="stretch"),
        counter_labels={"requests": "requests", "responses": "responses", "event_notifications": "event notifications",

@@ -38,12 +38,12 @@ def cpu_traces():
     return xen.syscall_vs_pagefault()
 
 
-st.subheader("Architecture: Xen, Domain 0 and Domain U guests")
+st.header("Architecture: Xen, Domain 0 and Domain U guests")
 st.graphviz_chart(architecture_graph(host(memory_layout)), width="stretch")
 if memory_layout:
     st.caption(f"Memory layout #{memory_layout}: the frames are dealt out to the domains in another interleaving than the default.")
 
-st.subheader("Memory: static partitions and validated page-table updates")
+st.header("Memory: static partitions and validated page-table updates")
 CUSTOM = "custom"
 preset = query.select("Scenario", {**{k: make().title for k, make in xen.PRESETS.items()}, CUSTOM: "✏️ Build your own mmu_update"},
                       name="xen", default="allowed-update")
@@ -110,12 +110,12 @@ st.markdown("**Batching:** the same 16 page-table updates, issued with different
 chart(transitions_by_batch, [{"batch size": size, "hypercalls": calls, "guest↔Xen transitions": transitions}
                              for size, calls, transitions in xen.transitions_by_batch_size(16, [1, 2, 4, 8, 16])])
 
-st.subheader("CPU: a 32-bit guest's system call skips Xen, a page fault cannot")
+st.header("CPU: a 32-bit guest's system call skips Xen, a page fault cannot")
 st.caption(xen.SYSCALL_X86_64)
 syscall, fault = cpu_traces()
 for column, (trace, key, title) in zip(st.columns(2, gap="large"), ((syscall, "sys", "System call"), (fault, "pf", "Page fault"))):
     with column:
-        st.markdown(f"#### {title}")
+        st.markdown(f"### {title}")  # h3 under the section's h2
         player(trace, key, lambda f: st.graphviz_chart(cpu_graph(f.state), width="stretch"),
                counter_labels={"xen_entries": "Xen entries", "ring_transitions": "ring transitions"}, compact=True)
 st.caption(f"Simplified model: {xen.SIMPLIFICATIONS}")

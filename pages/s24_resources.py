@@ -38,7 +38,7 @@ def append_operation(text_key: str) -> None:
 
 # --------------------------------------------------------------------------- disk and memory
 
-st.subheader("Disk and memory: statically partitioned")
+st.header("Disk and memory: statically partitioned")
 LINKED = "custom"  # a plan given as text in the link (?layout=custom&plan=...), e.g. by a generated quiz question
 LINK_CHARS = 2000
 
@@ -100,7 +100,7 @@ with result:
     for refusal in partition.refusal_summary(trace):  # each refusal, or one summary when more than three
         st.error(literal(refusal), icon="🚫")
 
-st.subheader("CPUs: pinned or scheduled")
+st.header("CPUs: pinned or scheduled")
 st.graphviz_chart(view.cores_graph(current, colours), width="stretch")
 final = {m: plan_trace(plan, m)[-1] for m in partition.CPU_MODES}
 use = {m: partition.utilisation(f.state) for m, f in final.items()}
@@ -118,7 +118,7 @@ player(trace, "plan", lambda f: st.vega_lite_chart(spec(view.partition_chart, vi
 
 # --------------------------------------------------------------------------- I/O
 
-st.subheader("I/O access: first come, first served")
+st.header("I/O access: first come, first served")
 io_id = query.select("I/O scenario", {k: p.title for k, p in partition.IO_PRESETS.items()}, name="io")
 io_preset = partition.IO_PRESETS[io_id]
 st.caption(io_preset.description)

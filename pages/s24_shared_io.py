@@ -49,7 +49,7 @@ with simulation:  # the chart's key is under it (render), so the chart itself st
 with st.expander("Where this model simplifies"):
     st.markdown("\n".join(f"- {line}" for line in (*sched.SHARED_IO_SIMPLIFICATIONS, *sched.SIMPLIFICATIONS[scheduler])))
 
-st.subheader("What the other guests feel")
+st.header("What the other guests feel")
 bursty = with_shared_io(edited, True, mode != "steady")
 effects = shared_io_effect_of(bursty, scheduler)[0]
 if not effects:

@@ -29,11 +29,11 @@ def credit_spec(name: str, usage: str, start: str, look: tuple[str, str]) -> dic
     rows += [{"hour": h, "series": "CPU wanted", "value": w} for h, w in enumerate(end.wanted, start=1)]
     rows += [{"hour": h, "series": "CPU got", "value": round(g, 4)} for h, g in enumerate(end.got, start=1)]
     with chart_theme.looking(*look):
-        return ec2_charts.credit_balance(rows).to_dict()
+        return chart_theme.described(ec2_charts.credit_balance(rows).to_dict())
 
 
 cat = content.guarded(it.shipped)
-st.subheader("CPU credits: bursting above the baseline")  # the animation first; the tables and the ECU follow
+st.header("CPU credits: bursting above the baseline")  # the animation first; the tables and the ECU follow
 c1, c2, c3 = st.columns(3)
 with c1:
     name = query.select("Instance type", {t.name: t.name for t in cat.current}, name="t2", default="t2.small")
@@ -60,7 +60,7 @@ st.markdown(f"{it.CREDIT} **Baseline** = credits per hour ÷ 60 per vCPU.")
 st.caption("Simplified model: credits earned and spent minute by minute; no launch credits (the start balance is a "
            "choice); T2 Unlimited, which may burst past a zero balance for a fee, is not modelled.")
 
-st.subheader("The lecture's example")
+st.header("The lecture's example")
 st.table({"Instance": [t.slide_name for t in cat.lecture],
           "Compute power": [f"{t.vcpu} virtual core{'s' * (t.vcpu > 1)}, {t.compute_units} comp. unit{'s' * (t.compute_units > 1)}"
                             for t in cat.lecture],
@@ -70,7 +70,7 @@ st.table({"Instance": [t.slide_name for t in cat.lecture],
           "Price": [f"USD {t.price:g}" for t in cat.lecture]})
 st.caption(f"As on the slide 'EC2 Instance Types (1/2)': {cat.lecture_table.provenance.source}. "
            "The lecture's prices per hour: an example, not today's.")
-st.subheader("Today's t2 family")
+st.header("Today's t2 family")
 ct = cat.current_table
 st.table({"Type": [t.name for t in cat.current], "vCPUs": [t.vcpu for t in cat.current],
           "Memory": [f"{t.memory_gib:g} GiB" for t in cat.current],
@@ -82,7 +82,7 @@ st.caption(f"Table {ct.provenance.label} ({ct.provenance.meaning}); prices from 
            f"not an AWS page. {ct.region}, {ct.os}, On-Demand. Source: {ct.provenance.source}. The lecture's t2 Medium "
            "has 1 virtual core; today's t2.medium has 2 vCPUs.")
 
-st.subheader("The EC2 Compute Unit (ECU)")
+st.header("The EC2 Compute Unit (ECU)")
 st.markdown(f"> {it.ECU['definition']}\n\n— {it.ECU['definition_source']}")
 st.markdown("The lecture: an abstract unit for compute power, introduced as a reference measure that allows "
             "predictability with different generations of hardware inside the data centers. In the lecture's table a "

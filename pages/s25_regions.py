@@ -19,10 +19,10 @@ def route(source: str, destination: str, gb: float, month_before: float, round_t
 
 
 geo, fees = content.guarded(regions.shipped), content.guarded(transfer.shipped)
-st.subheader("Regions and their availability zones")
+st.header("Regions and their availability zones")
 map_slot = st.container()  # drawn once the calculator's ends are known, so they can be highlighted
 ends = {transfer.INTERNET: "🌐 the internet"} | {az: f"{az} ({r.place})" for r in geo.regions for az in r.azs}
-st.subheader("Transfer-cost calculator")
+st.header("Transfer-cost calculator")
 MAX_GB = 10_000_000.0
 
 

@@ -38,7 +38,7 @@ def specs(n: int, share_b: float, seed: int, noise: float, look: tuple[str, str]
         "mix": ec2_charts.cov_by_mix(v.sweep(n, seed, noise)),
     }
     with chart_theme.looking(*look):
-        return {name: chart.to_dict() for name, chart in charts.items()}
+        return {name: chart_theme.described(chart.to_dict()) for name, chart in charts.items()}
 
 
 def from_link(name: str, default: int, low: int, high: int) -> str:
@@ -79,12 +79,12 @@ def render(frame) -> None:
 
 player(trace, "variance", render, counter_labels={"measurements": "measurements", "on_type_b": "on type B"})
 
-st.subheader("How well is the benchmark's mean known?")
+st.header("How well is the benchmark's mean known?")
 st.vega_lite_chart(charts["confidence"], width="stretch")
 st.caption("With two bands the spread is large, so the interval of the mean shrinks only slowly (≈ 1/√n), and a small "
            "sample can land mostly on one host type and give a misleading mean. Colours show the host type, which an "
            "EC2 user does not see directly.")
-st.subheader("Which mix varies most?")
+st.header("Which mix varies most?")
 st.vega_lite_chart(charts["mix"], width="stretch")
 st.caption(f"{n} measurements at every share, same seed. With one processor type (0% or 100%) only the run-to-run "
            "noise is left; a mix adds the gap between the bands, largest when both types are common.")

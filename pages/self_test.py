@@ -78,7 +78,7 @@ st.metric("Your score", f"{total:g} / {len(questions)}", help="Unanswered questi
 if late:
     st.warning(f"Handed in {(test['handed_in'] - deadline) / 60:.1f} min after the time limit.", icon="⏱️")
 pages = {c.name: c.page for s in sections for c in s.concepts}
-st.subheader("Per concept, weakest first")
+st.header("Per concept, weakest first")
 for result in by_concept(questions, grades):
     cols = st.columns([5, 2, 3])
     cols[0].markdown(f"**{result.concept}**")
@@ -86,7 +86,7 @@ for result in by_concept(questions, grades):
     page = BY_TITLE.get(pages.get(result.concept, ""))
     if page is not None and result.score < 1:
         cols[2].page_link(page.file, label=f"Revisit: {page.title}", icon=page.icon)
-st.subheader("Your answers")
+st.header("Your answers")
 for number, q in enumerate(questions, start=1):
     g = grades[q.id]
     mark = "✅" if g.correct else ("➗" if g.graded and g.score > 0 else "❌")

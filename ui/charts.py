@@ -21,7 +21,7 @@ from viz import theme
 @st.cache_data(show_spinner=False, max_entries=256)
 def _spec(module: str, builder: str, rows: list[dict[str, Any]], look: tuple[str, str]) -> dict[str, Any]:
     with theme.looking(*look):
-        return getattr(importlib.import_module(module), builder)(rows).to_dict()
+        return theme.described(getattr(importlib.import_module(module), builder)(rows).to_dict())
 
 
 def chart(builder: Callable[[list[dict[str, Any]]], alt.Chart], rows: list[dict[str, Any]], target: Any = st) -> None:

@@ -60,7 +60,9 @@ def distribution(rows: list[dict[str, object]], title: str = "") -> alt.LayerCha
         stroke=alt.value(palette.BLACK),
     )
     labels = base.mark_text(align="left", dx=6, fontSize=18, fontWeight="bold").encode(text="bar label:N")
-    return (bars + labels).properties(height=max(160, 64 * len(rows)))
+    said = "; ".join(f"{r['option']}: {r['bar label']}" for r in rows)  # what a screen reader announces
+    return (bars + labels).properties(height=max(160, 64 * len(rows)),
+                                      description=f"Bar chart of votes per option{': ' + title if title else ''}. {said}")
 
 
 def rounds_rows(first: list[tuple[str, int]], voters_first: int, second: list[tuple[str, int]], voters_second: int
@@ -89,7 +91,9 @@ def rounds(rows: list[dict[str, object]]) -> alt.LayerChart:
         color=alt.Color("round:N", scale=alt.Scale(domain=list(ROUND_COLOURS), range=list(ROUND_COLOURS.values())),
                         legend=alt.Legend(title=None, orient="top", labelFontSize=16, symbolSize=200)))
     labels = base.mark_text(align="left", dx=4).encode(text="bar label:N")
-    return (bars + labels).properties(height=max(200, 90 * len(order)))
+    said = "; ".join(f"{r['option']}, {r['round']}: {float(r['share']):.0%}" for r in rows)  # type: ignore[arg-type]
+    return (bars + labels).properties(height=max(200, 90 * len(order)),
+                                      description=f"Bar chart of each option's share in round 1 and round 2. {said}")
 
 
 def movement_rows(moves: list[tuple[str, str, int]], options: tuple[str, ...]) -> list[dict[str, object]]:
@@ -119,4 +123,6 @@ def movement(rows: list[dict[str, object]]) -> alt.LayerChart:
         text="devices:Q",
         color=alt.condition(alt.datum.devices > most / 2, alt.value(palette.WHITE), alt.value(palette.BLACK)))
     size = 110 * max(2, len(answers))
-    return (cells + numbers).properties(width=size, height=size)
+    said = "; ".join(f"{r['round 1']} to {r['round 2']}: {r['devices']}" for r in rows)
+    return (cells + numbers).properties(width=size, height=size, description="Grid of devices by answer in round 1 "
+                                        f"(down) and round 2 (across). {said}")

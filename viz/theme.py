@@ -98,12 +98,83 @@ def config(size: str = "normal", scheme: str = "light") -> dict[str, Any]:
             "text": {"color": ink.text, "fontSize": label},
             "range": {"category": [*CATEGORY, palette.BLACK]},
             "view": {"stroke": ink.grid},
-            "mark": {"color": palette.BLUE},
+            # Vega's marks and guides stay out of the accessibility tree (an empty layer was an unnamed
+            # graphics-symbol); the chart is one graphics-document named by its description (see describe())
+            "aria": False,
+            "mark": {"color": palette.BLUE, "aria": False},
             "line": {"strokeWidth": ink.line},
         },
         # Streamlit switches big charts to canvas; SVG keeps text measurable (and sharp on a projector)
         "usermeta": {"embedOptions": {"renderer": "svg"}},
     }
+
+
+_MARKS = {"bar": "bar", "rect": "bar", "line": "line", "point": "point", "circle": "point", "area": "area",
+          "boxplot": "box plot", "rule": "rule", "tick": "tick", "text": "text"}
+
+
+def _units(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The single-view specs inside ``spec`` (itself, its layers, concatenations and facet body), in order."""
+    if "mark" in spec:
+        yield spec
+    for key in ("layer", "hconcat", "vconcat", "concat"):
+        for part in spec.get(key, []):
+            yield from _units(part)
+    if isinstance(spec.get("spec"), dict):
+        yield from _units(spec["spec"])
+
+
+def _title(channel: Any) -> str:
+    if not isinstance(channel, dict):
+        return ""
+    title = channel.get("title", channel.get("field", channel.get("aggregate", "")))
+    return " ".join(title) if isinstance(title, list) else str(title or "")
+
+
+def describe(spec: dict[str, Any]) -> str:
+    """A name for a chart a screen reader announces: its title, or its kind and what it plots against what, from the
+    Vega-Lite spec's encodings, e.g. "Line chart: hit rate against accesses, by policy"."""
+    title = spec.get("title")
+    title = title.get("text", "") if isinstance(title, dict) else title
+    if isinstance(title, list):
+        title = " ".join(map(str, title))
+    units = list(_units(spec))
+    marks = []
+    for unit in units:
+        mark = unit["mark"]["type"] if isinstance(unit["mark"], dict) else unit["mark"]
+        name = _MARKS.get(str(mark))
+        if name and name not in ("text", "rule") and name not in marks:
+            marks.append(name)
+    kind = (" and ".join(marks[:2]) or "data").capitalize()
+    kind += "" if kind.endswith("plot") else " chart"
+    encoding: dict[str, Any] = {}
+    for unit in units:
+        for channel, value in unit.get("encoding", {}).items():
+            encoding.setdefault(channel, value)
+    for channel, value in spec.get("encoding", {}).items():
+        encoding.setdefault(channel, value)
+    for channel in ("column", "row"):
+        if isinstance(spec.get("facet"), dict) and channel in spec["facet"]:
+            encoding.setdefault(channel, spec["facet"][channel])
+    y, x = _title(encoding.get("y")), _title(encoding.get("x"))
+    what = f"{y} against {x}" if y and x else y or x
+    colour = encoding.get("color")
+    if isinstance(colour, dict) and colour.get("scale", {}) is not None and _title(colour):  # not raw colour values
+        what += f", by {_title(colour)}"
+    for channel in ("column", "row"):
+        if _title(encoding.get(channel)):
+            what += f", per {_title(encoding[channel])}"
+    what = what.lstrip(", ")
+    if title:
+        return f"{kind}: {title}" + (f" ({what})" if what else "")
+    return f"{kind}: {what}" if what else kind
+
+
+def described(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with a ``description`` (kept if its builder wrote one): Vega names the chart's container with it."""
+    if not spec.get("description"):
+        spec["description"] = describe(spec)
+    return spec
 
 
 def use(size: str = "normal", scheme: str = "light") -> tuple[str, str]:

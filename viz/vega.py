@@ -21,7 +21,7 @@ Builder = Callable[[list[dict[str, object]]], alt.TopLevelMixin]
 @lru_cache(maxsize=None)
 def _template(builder: Builder, look: tuple[str, str]) -> str:
     with theme.looking(*look):
-        return json.dumps({**builder([]).to_dict(), "data": {"values": []}})
+        return json.dumps({**theme.described(builder([]).to_dict()), "data": {"values": []}})
 
 
 def spec(builder: Builder, rows: list[dict[str, object]]) -> dict[str, object]:
