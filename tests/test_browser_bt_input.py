@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import SCREENSHOTS, TIMEOUT, app, assert_healthy, open_page, shoot, wait_idle, warm  # noqa: F401
+from tests.test_browser import SCREENSHOTS, TIMEOUT, app, assert_healthy, open_page, shoot, warm  # noqa: F401
+from tests.test_browser_real_input import _type  # fill an editor and apply it (Ctrl+Enter), then wait
 
 pytestmark = pytest.mark.browser
 
@@ -22,9 +23,7 @@ def test_a_pasted_listing_shows_its_own_classification_table(app):
     box = page.locator('[data-testid="stExpander"]').filter(has_text="Code (edit it").first
     editor = box.locator("textarea").first
     expect(editor).to_be_visible()
-    editor.fill(LISTING)
-    editor.press("Control+Enter")
-    wait_idle(page)
+    _type(page, editor, LISTING)
     assert_healthy(page)
     expect(page.locator('[data-testid="stAlert"]')).to_have_count(0)  # read as it is: no error, no fallback
     table = page.locator(".st-key-bt_classes")
