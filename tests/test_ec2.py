@@ -418,3 +418,13 @@ def test_numbers_never_show_inf():
 
     assert [number(v) for v in (20_000, 12.5, 0.25, -0.0001, 1e300, float("-inf"))] == [
         "20,000", "12.5", "0.25", "0", "1e+300", "not a finite amount"]
+
+
+def test_the_chart_counts_minutes_from_the_first_start():
+    bill = billing.bill(billing.parse_timeline(billing.PRESETS["overnight"].text, LECTURE), LECTURE)
+    rows = bill.timeline_rows("hour")
+    # night 23:30-0:30 and backup 22:10-1:45: the first start (22:10) is minute 0
+    assert [(r["run"], r["kind"], r["from"], r["to"]) for r in rows] == [
+        ("night (line 1)", "used", 80.0, 140.0),
+        ("backup (line 2)", "used", 0.0, 215.0), ("backup (line 2)", "billed, not used", 215.0, 240.0)]
+    assert rows[0]["end"] == 240.0

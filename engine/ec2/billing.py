@@ -286,16 +286,19 @@ class Bill:
     def timeline_rows(self, model: str) -> list[dict[str, object]]:
         """Intervals for the chart of one model: used time and billed-but-unused time per run (minutes).
 
-        'end' is the latest billed end under either model, so both charts can share one time axis.
+        'end' is the latest billed end under either model, so both charts can share one time axis. Minutes count
+        from the first start (the axis says so), so an overnight timeline from 22:10 does not open with 22 empty hours.
         """
-        end = max(r.run.start + max(r.billed.values()) for r in self.runs) / 60
+        origin = min(r.run.start for r in self.runs)
+        end = (max(r.run.start + max(r.billed.values()) for r in self.runs) - origin) / 60
         rows: list[dict[str, object]] = []
         for r in self.runs:
             label = f"{r.run.vm} (line {r.run.line})"
-            rows.append({"run": label, "kind": "used", "from": r.run.start / 60, "to": r.run.stop / 60, "end": end})
+            start, stop = (r.run.start - origin) / 60, (r.run.stop - origin) / 60
+            rows.append({"run": label, "kind": "used", "from": start, "to": stop, "end": end})
             if r.billed[model] > r.run.seconds:
-                rows.append({"run": label, "kind": "billed, not used", "from": r.run.stop / 60,
-                             "to": (r.run.start + r.billed[model]) / 60, "end": end})
+                rows.append({"run": label, "kind": "billed, not used", "from": stop,
+                             "to": start + r.billed[model] / 60, "end": end})
         return rows
 
 
