@@ -43,3 +43,13 @@ def test_aws_timestamps_are_billed_in_the_browser(app):
     table = page.locator('[data-testid="stDataFrame"]').first
     expect(table).to_be_visible(timeout=TIMEOUT)
     shoot(page, "pricing-iso-timeline")
+
+
+def test_overnight_timeline_chart_starts_at_the_first_start(app):
+    base, page = app
+    open_page(page, f"{base}/pricing?timeline=overnight")
+    assert_healthy(page)
+    expect(page.locator('[data-testid="stAlert"]')).to_have_count(0)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts.first).to_be_visible(timeout=TIMEOUT)
+    charts.first.screenshot(path=str(SCREENSHOTS / "pricing-overnight-chart.png"))
