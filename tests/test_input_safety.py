@@ -150,3 +150,18 @@ def test_isa_designer_refuses_invisible_characters_in_names(catalogue):
     rows[0]["Instruction"] = "PO\x07PF"
     with pytest.raises(DesignError, match=r"row 1: the name holds an invisible character \('\\x07', U\+0007\)"):
         design_from_rows(catalogue["ia32"], rows)
+
+
+def _broken_preset_app():
+    import streamlit as st
+
+    from ui.editor import parsed
+
+    text = st.text_area("Number", "x", key="text")
+    st.write(f"value={parsed(text, int, 'good', 'not a preset', 'number')}")
+
+
+def test_parsed_with_a_broken_preset_says_so_instead_of_raising():
+    at = AppTest.from_function(_broken_preset_app, default_timeout=30).run()
+    assert not at.exception
+    assert any("cannot be read either" in e.value for e in at.error)

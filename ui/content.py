@@ -12,11 +12,16 @@ from engine.core.lessons import LESSONS_DIR, LessonError, read_text
 from engine.fullvirt.bt import BTProgram, load_bt_programs
 from engine.core.outline import Section, load_sections
 from engine.core.sources import Source, load_sources
-from engine.fullvirt.paging import Preset, load_presets
+from engine.fullvirt.paging import MODES, Preset, load_presets
 from engine.virtualizability.programs import Program, load_programs
 from ui.escape import literal
 
 T = TypeVar("T")
+
+
+def show_lesson_error(exc: LessonError) -> None:
+    """The message of a malformed lesson file (file, entry, problem), shown as text."""
+    st.error(f"A lesson file needs fixing: {literal(exc, limit=800)}", icon="📝")
 
 
 def guarded(load: Callable[[], T]) -> T:
@@ -24,7 +29,7 @@ def guarded(load: Callable[[], T]) -> T:
     try:
         return load()
     except LessonError as exc:
-        st.error(f"A lesson file needs fixing: {literal(exc, limit=800)}", icon="📝")
+        show_lesson_error(exc)
         st.stop()
         raise  # st.stop() raises; this line is for type checkers
 
@@ -51,7 +56,12 @@ def _bt_programs() -> tuple[BTProgram, ...]:
 
 @st.cache_resource(show_spinner=False)
 def _paging_presets() -> dict[str, Preset]:
-    return load_presets(LESSONS_DIR / "2.2" / "paging.toml")
+    presets = load_presets(LESSONS_DIR / "2.2" / "paging.toml")
+    missing = [mode for mode in MODES if mode not in presets]  # the paging page offers every mode
+    if missing:
+        raise LessonError(f"paging.toml: no [[preset]] for mode {', '.join(repr(m) for m in missing)}; every paging "
+                          f"mode ({', '.join(MODES)}) needs one")
+    return presets
 
 
 @st.cache_resource(show_spinner=False)

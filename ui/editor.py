@@ -60,6 +60,13 @@ def parsed(text: str, parse: Callable[[str], T], good_key: str, fallback: str, w
             return parse(good)
         except INPUT_ERRORS:  # the last good text no longer parses (e.g. the scheduler changed): the preset
             st.session_state[good_key] = fallback
+        try:
             return parse(fallback)
+        except INPUT_ERRORS as exc:  # the preset itself (from a lesson file or the page) does not parse
+            LOG.error("the %s preset does not parse", what, exc_info=exc)
+            st.error(f"The {what} this page starts from cannot be read either ({problem(exc, what)}): a lesson file "
+                     "or the page's preset needs fixing.", icon="📝")
+            st.stop()
+            raise  # st.stop() raises; this line is for type checkers
     st.session_state[good_key] = text
     return value

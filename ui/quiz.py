@@ -14,6 +14,7 @@ from typing import Sequence
 import streamlit as st
 
 from engine.core import progress
+from engine.core.lessons import LessonError
 from engine.core.quiz import Grade, Question, display_order, grade, solution
 from engine.quizgen import Generator, for_section, registry
 from ui import content, layout, learner, query
@@ -193,7 +194,12 @@ def generated(generators: Sequence[Generator], section: str) -> None:
     seed = st.session_state[seed_key]
     st.query_params["seed"] = str(seed)
     st.caption(f"Variant #{seed}: share the page link to give someone the same question.")
-    record = question(gen.make(seed, content.catalogue()))
+    try:
+        made = gen.make(seed, content.catalogue())
+    except LessonError as exc:  # the generator reads a lesson file (e.g. instance types): say which, keep the page
+        content.show_lesson_error(exc)
+        return
+    record = question(made)
     wrong = record.tries and record.tries[0].score < 1.0
     st.button("🎲 Try a similar question" if wrong else "🎲 Try a new variant", on_click=new_variant,
               key=f"variant_{section}", type="primary" if wrong else "secondary")

@@ -7,11 +7,14 @@ entry, what is wrong", never as a Python traceback. Every loader goes through
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
+# VIRTLAB_LESSONS_DIR points the app at another copy of lessons/ (a lecturer's draft; tests/test_lesson_errors.py's
+# broken copies). Read once, when the app starts.
+LESSONS_DIR = Path(os.environ.get("VIRTLAB_LESSONS_DIR") or Path(__file__).resolve().parents[2] / "lessons")
 
 _MISSING = object()
 
@@ -28,6 +31,16 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise LessonError(f"{path.name}: file not found") from exc
     except tomllib.TOMLDecodeError as exc:
         raise LessonError(f"{path.name}: not valid TOML ({exc})") from exc
+    except UnicodeDecodeError as exc:  # tomllib decodes the bytes before it parses them
+        raise LessonError(_not_utf8(path, exc)) from exc
+    except OSError as exc:
+        raise LessonError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
+    line = exc.object[:exc.start].count(b"\n") + 1
+    return (f"{path.name}: not UTF-8 text (line {line}: byte {exc.object[exc.start]:#04x}, {exc.reason}); save the "
+            "file as UTF-8")
 
 
 def read_text(path: Path) -> str:
@@ -36,7 +49,9 @@ def read_text(path: Path) -> str:
     except FileNotFoundError as exc:
         raise LessonError(f"{path}: file not found") from exc
     except UnicodeDecodeError as exc:
-        raise LessonError(f"{path.name}: not UTF-8 text ({exc.reason})") from exc
+        raise LessonError(_not_utf8(path, exc)) from exc
+    except OSError as exc:
+        raise LessonError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
 
 
 class Reader:

@@ -16,6 +16,10 @@ from engine.core.provenance import Provenance, read_provenance, read_tag
 from engine.core.trace import Trace, TraceBuilder
 
 TYPES_FILE = LESSONS_DIR / "2.5" / "instance_types.toml"
+# Instance types that other parts of the app name: the pricing page's timeline presets (engine/ec2/billing.py's
+# PRESETS) and its elasticity chart (t2.small), the instances page's default and Quiz 2.5's bill questions. Both
+# tables must keep them, so renaming one in the file is a located error, not a page that breaks.
+EXPECTED = ("t2.small", "t2.medium", "t2.large", "t2.xlarge")
 BALANCE_HOURS = 24  # "the maximum balance is 24 hours of earned credits"
 
 ECU = {
@@ -117,6 +121,11 @@ def load_catalogue(path: Path = TYPES_FILE) -> Catalogue:
     current = tuple(_current(r) for r in cur.subs("type"))
     lec.unique((t.name for t in lecture), "instance type")
     cur.unique((t.name for t in current), "instance type")
+    for r, types in ((lec, lecture), (cur, current)):
+        missing = [name for name in EXPECTED if name not in {t.name for t in types}]
+        if missing:
+            r.fail(f"instance type {', '.join(repr(m) for m in missing)} is missing; the pricing page's presets and "
+                   f"Quiz 2.5 use {', '.join(EXPECTED)} (rename it back, or add it)")
     return Catalogue(_table(lec), lecture, _table(cur), current)
 
 
