@@ -9,7 +9,9 @@ from ui import content, layout, query
 from ui.charts import chart
 from ui.editor import parsed
 from ui.player import player
-from viz.fullvirt.bt_view import cache_hit_rows, cache_rows, classification_rows, register_line, unit_rows
+from viz.fullvirt.bt_view import (
+    TABLE_MARK, cache_hit_rows, cache_rows, classification_rows, first_sentence, register_line, unit_rows,
+)
 from viz.charts import cache_hit_rate, cumulative_cycles, slowdown_by_iterations
 
 layout.header("2.2", "Binary translation", "Find the critical instructions at run time and replace them, lazily, with a cache.")
@@ -101,7 +103,7 @@ with st.container(key="bt_classes"):
 st.header("Why the decision is made at run time")
 examples = ("mov eax, ebx", "mov ds, ax", "push eax", "push cs")
 decided = [(line, classification(parse_listing(line)[0], content.catalogue()["ia32"])) for line in examples]
-st.table([{"Instruction": line, "Decision": c.kind, "Why": c.why.split(". ")[0] + "."} for line, c in decided])
+st.table([{"Instruction": line, "Decision": TABLE_MARK[c.kind], "Why": first_sentence(c.why)} for line, c in decided])
 st.caption("The same mnemonic is innocuous or critical depending on its operands, so the translator must decode "
            "each instruction as it meets it (lecture: 'Whether an instruction is critical or not can depend on parameters used').")
 

@@ -47,7 +47,7 @@ def cache_hit_rows(trace: Trace[BTState]) -> list[dict[str, float]]:
     return rows
 
 
-def _first_sentence(text: str) -> str:
+def first_sentence(text: str) -> str:
     """The first sentence, not cut at abbreviations such as 'SDM Vol. 1' or 'e.g. '."""
     found = re.search(r"(?<!Vol)(?<!e\.g)\.\s+(?=[A-Z])", text)
     return text[:found.start() + 1] if found else text
@@ -63,5 +63,5 @@ def classification_rows(program: tuple[Insn, ...], isa: ISA) -> list[dict[str, s
         c = classification(insn, isa)
         decision = TABLE_MARK[c.kind] if c.kind != "ident" or c.listed else "not in the catalogue"
         rows.append({"Address": f"{insn.address:#06x}", "Instruction": insn.text, "Decision": decision,
-                     "Ends unit": "yes" if c.transfer else "", "Why": _first_sentence(c.why)})
+                     "Ends unit": "yes" if c.transfer else "", "Why": first_sentence(c.why)})
     return rows
