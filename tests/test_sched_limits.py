@@ -80,3 +80,29 @@ def test_charts_get_a_thinned_copy_of_many_bursts_with_the_extremes_kept():
     assert result.metrics() == sched.run(scenario, "credit").metrics()  # the figures still use every burst
     small = sched.run(PRESETS["boost"].scenario, "credit")
     assert for_chart(small) is small
+
+
+def test_the_worker_sends_back_the_same_frames_and_figures_in_a_compact_form():
+    import pickle
+
+    from engine.sharing import sched_worker
+
+    for preset in PRESETS.values():  # pack/unpack keeps every frame equal
+        trace, result = sched.play(preset.scenario, preset.scheduler)
+        back, compact = sched_worker.unpack(pickle.loads(pickle.dumps(sched_worker.pack(trace, result))))
+        assert back == trace and compact.metrics() == result.metrics() and compact.segments == ()
+    big = Scenario(4, tuple(VM(f"v{i}", 2, workload=Workload("io", 2, 8)) for i in range(4)), duration_ms=20_000)
+    assert sched_worker.estimated_events(big, "credit") >= sched_worker.IN_PROCESS_EVENTS
+    trace, result = sched_worker.play(big, "credit")  # in the worker process
+    here_trace, here = sched.play(big, "credit")
+    assert trace == here_trace and result.metrics() == here.metrics()
+    assert len(result.bursts) <= 8 * (sched_worker.CHART_BURSTS + 4)
+
+
+def test_the_worker_runs_with_the_callers_budget(monkeypatch):
+    from engine.sharing import sched_worker
+
+    monkeypatch.setattr(sched, "MAX_STEPS", 5_000)
+    big = Scenario(4, tuple(VM(f"v{i}", 2, workload=Workload("io", 2, 8)) for i in range(4)), duration_ms=20_000)
+    with pytest.raises(sched.SimulationBudgetError, match="more than 5,000 events"):
+        sched_worker.play(big, "credit")

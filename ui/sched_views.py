@@ -9,7 +9,7 @@ from typing import Sequence
 
 import streamlit as st
 
-from engine.sharing import sched
+from engine.sharing import sched, sched_worker
 from engine.sharing.sched_metrics import Metrics
 from engine.sharing.sched_presets import shared_io_effect
 from engine.sharing.sched_model import WORKLOAD_LABELS, Scenario, SchedulerConfigError, validate
@@ -86,13 +86,16 @@ def run_bytes(trace, result: sched.SchedResult) -> int:
 
 
 def played(scenario: Scenario, scheduler: str):
-    """The animation (first window of the run) and the whole run's result, from the shared byte-bounded cache."""
+    """The animation (first window of the run) and the whole run's result, from the shared byte-bounded cache.
+
+    A large run is computed in a worker process (engine.sharing.sched_worker) and comes back compact: no segments,
+    its metrics precomputed, at most CHART_BURSTS bursts per VM."""
     key = (repr(scenario), scheduler)
     with _runs_lock:
         if key in _runs:
             _runs.move_to_end(key)
             return _runs[key][1]
-    value = sched.play(scenario, scheduler)  # outside the lock: other sessions' cache hits do not wait for it
+    value = sched_worker.play(scenario, scheduler)  # outside the lock: other sessions' hits do not wait for it
     size = run_bytes(*value)
     if size <= CACHE_BYTES // 2:
         with _runs_lock:
@@ -109,30 +112,15 @@ def cached_bytes() -> int:
 
 
 # Charts of wake-ups draw one point per burst, sent to the browser as data: a run at the event limit has hundreds of
-# thousands. A chart gets at most CHART_BURSTS per VM and run (every k-th in time order, plus each measure's fastest
-# and slowest, so the box plot's whiskers stay right); the tables' figures use every burst.
-CHART_BURSTS = 1500
+# thousands. A chart gets at most CHART_BURSTS per VM and run (sched.thin_bursts: every k-th in time order, plus each
+# measure's fastest and slowest, so the box plot's whiskers stay right); the tables' figures use every burst.
+CHART_BURSTS = sched_worker.CHART_BURSTS
 
 
 def for_chart(result: sched.SchedResult) -> sched.SchedResult:
     """``result`` with its bursts thinned to at most about CHART_BURSTS per VM, for drawing."""
-    by_vm: dict[str, list[sched.Burst]] = {}
-    for burst in result.bursts:
-        by_vm.setdefault(burst.vm, []).append(burst)
-    if all(len(bursts) <= CHART_BURSTS for bursts in by_vm.values()):
-        return result
-    kept: list[sched.Burst] = []
-    for bursts in by_vm.values():
-        if len(bursts) <= CHART_BURSTS:
-            kept += bursts
-            continue
-        step = -(-len(bursts) // CHART_BURSTS)
-        chosen = set(range(0, len(bursts), step))
-        for measure in ("latency", "response"):
-            values = [getattr(b, measure) for b in bursts]
-            chosen |= {values.index(min(values)), values.index(max(values))}
-        kept += [bursts[i] for i in sorted(chosen)]
-    return replace(result, bursts=tuple(kept))
+    bursts = sched.thin_bursts(result.bursts, CHART_BURSTS)
+    return result if bursts is result.bursts else replace(result, bursts=bursts)
 
 
 def result_of(scenario: Scenario, scheduler: str) -> sched.SchedResult:

@@ -25,7 +25,7 @@ import random
 import time
 from operator import attrgetter
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Mapping, NamedTuple
 
@@ -142,13 +142,42 @@ class SchedResult:
     bursts: tuple[Burst, ...]
     counters: Mapping[str, int]
     misses: tuple[tuple[str, float], ...]
+    summary: Metrics | None = None  # set by compact(): the metrics of the whole run, whose segments it dropped
 
     @property
     def duration(self) -> float:
         return float(self.scenario.duration_ms)
 
     def metrics(self) -> Metrics:
-        return metrics(self)
+        return self.summary if self.summary is not None else metrics(self)
+
+    def compact(self, bursts_per_vm: int) -> SchedResult:
+        """This run without its segments and with at most about ``bursts_per_vm`` bursts per VM (every k-th in time
+        order, plus each measure's fastest and slowest), keeping the metrics of the whole run: what charts and tables
+        need, in a few hundred kB instead of up to a hundred MB (sent back from a worker process, kept in a cache)."""
+        return replace(self, segments=(), bursts=thin_bursts(self.bursts, bursts_per_vm), summary=self.metrics())
+
+
+def thin_bursts(bursts: tuple[Burst, ...], per_vm: int) -> tuple[Burst, ...]:
+    """At most about ``per_vm`` bursts per VM for drawing: every k-th, plus the fastest and slowest of each measure
+    (so a box plot's min–max whiskers stay right). Returns ``bursts`` itself when no VM has more."""
+    by_vm: dict[str, list[Burst]] = {}
+    for burst in bursts:
+        by_vm.setdefault(burst.vm, []).append(burst)
+    if all(len(group) <= per_vm for group in by_vm.values()):
+        return bursts
+    kept: list[Burst] = []
+    for group in by_vm.values():
+        if len(group) <= per_vm:
+            kept += group
+            continue
+        step = -(-len(group) // per_vm)
+        chosen = set(range(0, len(group), step))
+        for measure in ("latency", "response"):
+            values = [getattr(b, measure) for b in group]
+            chosen |= {values.index(min(values)), values.index(max(values))}
+        kept += [group[i] for i in sorted(chosen)]
+    return tuple(kept)
 
 
 class _Sim:
@@ -716,13 +745,23 @@ def run(scenario: Scenario, scheduler: str) -> SchedResult:
     return _Sim(scenario, scheduler, 0, 0).go()
 
 
+def budget() -> tuple[int, int, float]:
+    """The engine's budget for one run now: (events, segments, CPU seconds)."""
+    return MAX_STEPS, MAX_SEGMENTS, CPU_BUDGET_S
+
+
 def play(scenario: Scenario, scheduler: str, window_ms: int = DEFAULT_WINDOW_MS,
-         max_frames: int = MAX_FRAMES) -> tuple[Trace[SchedState], SchedResult]:
+         max_frames: int = MAX_FRAMES, limits: tuple[int, int, float] | None = None
+         ) -> tuple[Trace[SchedState], SchedResult]:
     """Simulate the whole scenario and record frames at scheduling decisions in [0, window_ms].
 
-    At most ``max_frames`` frames (the last one closes the window); the result covers the whole run.
+    At most ``max_frames`` frames (the last one closes the window); the result covers the whole run. ``limits``
+    (events, segments, CPU seconds) replaces the engine's budget (:func:`budget`), e.g. the one a worker process was
+    given by the server that asked for the run.
     """
     sim = _Sim(scenario, scheduler, max(1, window_ms) * 1000, max(2, max_frames))
+    if limits is not None:
+        sim.budget = limits
     result = sim.go()
     sim.final_frame(result)
     return sim.builder.build(), result
