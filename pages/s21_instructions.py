@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import content, layout, query
+from ui.diagram import diagram
 from viz.virtualizability.catalogue_table import instruction_rows, verdict_rows
 from viz.virtualizability.isa_sets import sets_graph
 
@@ -42,7 +43,7 @@ if asked is not None:
             f"behaviour-sensitive {'✓' if asked.behaviour_sensitive else '✗'} → class **{asked.category}**. {asked.why}"
         )
 graph, verdict = st.columns([3, 2], gap="large")  # the sets first on the screen, the verdict beside them
-graph.graphviz_chart(sets_graph(isa.name, isa.instructions, v.virtualizable), width="stretch")
+diagram(sets_graph(isa.name, isa.instructions, v.virtualizable), graph)
 with verdict:
     (st.success if v.virtualizable else st.error)(f"**{isa.name}: {'virtualizable' if v.virtualizable else 'not virtualizable'}.** {v.reason}")
     if isa.lecture_claim is not None and isa.lecture_claim != v.virtualizable:

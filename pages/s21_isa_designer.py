@@ -7,6 +7,7 @@ import streamlit as st
 from engine.quizgen.virtualizability import parse_design_text
 from engine.virtualizability.isa import design_from_rows, design_rows
 from ui import content, layout, query
+from ui.diagram import diagram
 from ui.editor import INPUT_ERRORS, problem
 from viz.virtualizability.isa_sets import sets_graph
 
@@ -73,7 +74,7 @@ with editor:
 v = design.verdict()
 title = "The linked ISA" if linked else f"Your {base.name.split(' (')[0]}"
 with result:
-    st.graphviz_chart(sets_graph(title, design.instructions, v.virtualizable), width="stretch")
+    diagram(sets_graph(title, design.instructions, v.virtualizable))
     if v.virtualizable:
         st.success(f"**An efficient VMM can be built.** {v.reason}")
     else:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from engine.virtualizability.rings import LAYOUTS, LAYOUTS_BY_ID
 from ui import content, layout, query
+from ui.diagram import diagram
 from viz.virtualizability.rings_dot import rings_graph
 
 layout.header("2.1", "IA-32 protection rings", "A guest kernel expects ring 0. Where does it really run?")
@@ -11,7 +12,7 @@ content.lesson("2.1", "rings")
 
 choice = query.select("Set-up", {l.id: l.name for l in LAYOUTS}, name="layout")
 chosen = LAYOUTS_BY_ID[choice]
-st.graphviz_chart(rings_graph(chosen), width="stretch")
+diagram(rings_graph(chosen))
 st.markdown(f"**{chosen.name}.** {chosen.note}")
 st.caption(f"Source: {chosen.source}")
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from engine.virtualizability.trap_emulate import ProgramError, prepare
 from ui import content, layout, query
+from ui.diagram import diagram
 from ui.editor import parsed
 from ui.escape import literal
 from ui.player import player
@@ -81,7 +82,7 @@ def render(frame) -> None:
     context = program[s.line].context if s.line is not None else "kernel"
     left, right = st.columns([5, 3])
     with left:
-        st.graphviz_chart(cpu_graph(s, isa, context), width="stretch")
+        diagram(cpu_graph(s, isa, context))
     with right:
         st.markdown("**Guest program**")
         st.code(listing(program, s.line), language=None)

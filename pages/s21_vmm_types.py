@@ -4,6 +4,7 @@ import streamlit as st
 
 from engine.virtualizability.vmm_stack import DESIGNS, simulate_path
 from ui import content, layout
+from ui.diagram import diagram
 from ui.player import player
 from viz.virtualizability.vmm_stack_dot import stack_graph
 
@@ -22,7 +23,7 @@ for column, design in zip(st.columns(2, gap="large"), DESIGNS.values()):
     with column:
         st.markdown(f"### {design.name}")  # h3 under the section's h2
         st.caption(f"also known as {design.also_known_as}")
-        player(trace(design.id), design.id, lambda f, d=design: st.graphviz_chart(stack_graph(d, f.state), width="stretch"), COUNTERS,
+        player(trace(design.id), design.id, lambda f, d=design: diagram(stack_graph(d, f.state)), COUNTERS,
                compact=True)
 
 st.header("Side by side")

@@ -6,6 +6,7 @@ from engine.fullvirt import costs
 from engine.fullvirt.io_levels import IO_LEVELS, SOURCES
 from engine.virtualizability.vmm_stack import simulate_path
 from ui import content, layout, query
+from ui.diagram import diagram
 from ui.player import player
 from viz.virtualizability.vmm_stack_dot import stack_graph, step_listing
 
@@ -35,7 +36,7 @@ about.caption(f"At this level {level.also_known_as}.")
 
 def render(frame) -> None:
     left, right = st.columns(2)
-    left.graphviz_chart(stack_graph(level, frame.state), width="stretch")
+    diagram(stack_graph(level, frame.state), left)
     right.markdown("**Steps of the read**")
     # wrapped: in half the width a long step would scroll sideways, a region a keyboard cannot reach (axe)
     right.code(step_listing(level, len(frame.state.visited) - 1), language=None, wrap_lines=True)

@@ -8,6 +8,7 @@ from engine.fullvirt import tlb as tlb_engine
 from engine.fullvirt.paging import MODES, Example, parse_address, parse_mappings, walk
 from ui import content, layout, query
 from ui.charts import chart
+from ui.diagram import diagram
 from ui.editor import parsed
 from ui.player import player
 from viz.charts import hit_rate_by_size, hit_rate_over_time
@@ -60,7 +61,7 @@ with tab_walk:
         example = Example(va, access, who == "user", "")  # type: ignore[arg-type]
 
     def render_walk(frame) -> None:
-        st.graphviz_chart(walk_graph(frame.state), width="stretch")
+        diagram(walk_graph(frame.state))
         if frame.state.steps:
             st.dataframe(walk_rows(frame.state), hide_index=True, width="stretch")
 
@@ -108,7 +109,7 @@ with tab_own:
             own_va = int(own_choice, 16)
 
     def render_own(frame) -> None:
-        st.graphviz_chart(format_walk_graph(frame.state, fmt, memory), width="stretch")
+        diagram(format_walk_graph(frame.state, fmt, memory))
         if frame.state.reads:
             st.dataframe(format_walk_rows(frame.state, fmt), hide_index=True, width="stretch")
 

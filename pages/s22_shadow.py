@@ -5,6 +5,7 @@ import streamlit as st
 from engine.fullvirt.shadow import PRESETS, ShadowError
 from engine.quizgen.full_virtualization import SHADOW_SYNTAX, ShadowSetup, parse_shadow_setup, shadow_setup_text
 from ui import content, layout, query
+from ui.diagram import diagram
 from ui.player import player
 from viz.fullvirt.shadow_view import op_listing, shadow_graph
 
@@ -47,7 +48,7 @@ else:
 
 def render(frame) -> None:
     s = frame.state
-    st.graphviz_chart(shadow_graph(s), width="stretch")
+    diagram(shadow_graph(s))
     problems = s.invariant_violations()
     if problems:
         st.error("Invariant broken: " + "; ".join(problems))

@@ -5,6 +5,7 @@ import streamlit as st
 from engine.assisted import nested_paging, vmx
 from ui import content, layout, query
 from ui.charts import chart
+from ui.diagram import diagram
 from ui.player import player
 from viz.charts import tagged_vs_flushed
 from viz.assisted.vtx_view import dma_rows, nested_graph
@@ -22,7 +23,7 @@ m = c2.slider("EPT levels (m)", 1, nested_paging.MAX_LEVELS,
 st.query_params["ept-n"], st.query_params["ept-m"] = str(n), str(m)
 worst.markdown(f"Worst case: (n+1)(m+1) − 1 = ({n}+1)({m}+1) − 1 = **{nested_paging.references(n, m)}** memory references "
                f"for one TLB miss, against {n} natively.")
-player(nested_paging.nested_walk(n, m), "nested", lambda f: st.graphviz_chart(nested_graph(f.state), width="stretch"),
+player(nested_paging.nested_walk(n, m), "nested", lambda f: diagram(nested_graph(f.state)),
        counter_labels={"references": "references", "host_references": "EPT (host) references", "guest_references": "guest references"})
 
 st.header("What EPT removes: exits of shadow paging vs EPT for the same guest")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from engine.assisted import xen
 from ui import content, layout, query
+from ui.diagram import diagram
 from ui.player import player
 from viz.assisted.xen_view import cpu_graph, event_rows, ring_graph
 
@@ -17,7 +18,7 @@ name = query.select("Hypercall", {n: f"{xen.HYPERCALLS[n]}: {n}" for n in names}
 
 def render_hypercall(frame) -> None:
     left, right = st.columns([3, 2])
-    left.graphviz_chart(cpu_graph(frame.state), width="stretch")
+    diagram(cpu_graph(frame.state), left)
     right.dataframe([{"#": number, "Hypercall": n, "": "◀" if n == name else ""} for n, number in sorted(
         xen.HYPERCALLS.items(), key=lambda item: item[1])], hide_index=True, height=320, width="stretch")
     right.caption("Numbers from xen.git public/xen.h.")
@@ -41,7 +42,7 @@ player(xen.event_flow(), "event", render_event,
 
 st.header("Split driver: one request end to end")
 kind = query.select("Device", {"block": "Block device (blkfront / blkback)", "net": "Network (netfront / netback)"}, name="device")
-player(xen.split_driver_request(kind), "ring", lambda f: st.graphviz_chart(ring_graph(f.state), width="stretch"),
+player(xen.split_driver_request(kind), "ring", lambda f: diagram(ring_graph(f.state)),
        counter_labels={"requests": "requests", "responses": "responses", "event_notifications": "event notifications",
                        "hypercalls": "hypercalls"}, shortcuts=False)
 st.caption(f"Simplified model: {xen.SIMPLIFICATIONS}")

@@ -8,6 +8,7 @@ from engine.assisted import vmx
 from engine.core.trace import Trace
 from ui import content, editor, layout, query
 from ui.charts import chart
+from ui.diagram import diagram
 from ui.player import player
 from viz.charts import exits_by_reason
 from viz.assisted.vtx_view import exit_rows, modes_graph
@@ -87,7 +88,7 @@ with st.expander("The VMCS as the CPU sees it: areas, fields, encodings and bit 
 def render(frame) -> None:
     s = frame.state
     graph, info = st.columns([3, 2])
-    graph.graphviz_chart(modes_graph(s), width="stretch")
+    diagram(modes_graph(s), graph)
     with info:
         st.markdown(f"**Guest item:** `{s.item or '—'}`  \n**CPU mode:** {s.mode}")
         rows = exit_rows(s)

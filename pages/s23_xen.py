@@ -8,6 +8,7 @@ import streamlit as st
 from engine.assisted import xen
 from ui import content, layout, query
 from ui.charts import chart
+from ui.diagram import diagram
 from ui.player import player
 from viz.charts import transitions_by_batch
 from viz.assisted.xen_view import architecture_graph, cpu_graph, frames_graph
@@ -39,7 +40,7 @@ def cpu_traces():
 
 
 st.header("Architecture: Xen, Domain 0 and Domain U guests")
-st.graphviz_chart(architecture_graph(host(memory_layout)), width="stretch")
+diagram(architecture_graph(host(memory_layout)))
 if memory_layout:
     st.caption(f"Memory layout #{memory_layout}: the frames are dealt out to the domains in another interleaving than the default.")
 
@@ -102,7 +103,7 @@ else:
         domain, text, batch = st.session_state.get(good_key, (linked_domain, linked_text, linked_batch))
         trace = xen.simulate_updates(host(memory_layout), domain, xen.parse_requests(text), batch)
         st.error(f"{exc} Showing the last requests that worked.", icon="✋")
-player(trace, "mem", lambda f: st.graphviz_chart(frames_graph(f.state), width="stretch"),
+player(trace, "mem", lambda f: diagram(frames_graph(f.state)),
        counter_labels={"hypercalls": "hypercalls", "guest_xen_transitions": "guest↔Xen transitions",
                        "updates_applied": "applied", "updates_rejected": "rejected"})
 
@@ -116,6 +117,6 @@ syscall, fault = cpu_traces()
 for column, (trace, key, title) in zip(st.columns(2, gap="large"), ((syscall, "sys", "System call"), (fault, "pf", "Page fault"))):
     with column:
         st.markdown(f"### {title}")  # h3 under the section's h2
-        player(trace, key, lambda f: st.graphviz_chart(cpu_graph(f.state), width="stretch"),
+        player(trace, key, lambda f: diagram(cpu_graph(f.state)),
                counter_labels={"xen_entries": "Xen entries", "ring_transitions": "ring transitions"}, compact=True)
 st.caption(f"Simplified model: {xen.SIMPLIFICATIONS}")

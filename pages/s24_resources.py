@@ -6,6 +6,7 @@ import streamlit as st
 
 from engine.sharing import partition
 from ui import content, layout, query
+from ui.diagram import diagram
 from ui.editor import parsed
 from ui.escape import literal
 from ui.player import player
@@ -101,7 +102,7 @@ with result:
         st.error(literal(refusal), icon="🚫")
 
 st.header("CPUs: pinned or scheduled")
-st.graphviz_chart(view.cores_graph(current, colours), width="stretch")
+diagram(view.cores_graph(current, colours))
 final = {m: plan_trace(plan, m)[-1] for m in partition.CPU_MODES}
 use = {m: partition.utilisation(f.state) for m, f in final.items()}
 st.table([{"The same plan, CPUs": partition.CPU_MODES[m], "VMs placed": ", ".join(v.name for v in f.state.vms) or "—",

@@ -1,0 +1,174 @@
+"""Graphviz diagrams, laid out once on the server instead of in the browser on every frame.
+
+``st.graphviz_chart`` sends the DOT source; Streamlit 1.67's frontend then runs d3-graphviz's ``renderDot`` (a wasm
+layout plus a D3 data join over the whole SVG) every time the source changes, which is every player step: 100–250 ms
+in the browser for one click (bench/bench_frames.py). When Graphviz's ``dot`` binary is installed (Debian package
+``graphviz``), :func:`diagram` lays the DOT out on the server (``dot -Tsvg``), caches the SVG by
+source, and sends it inline, so a step costs the browser a Markdown parse and React updating the attributes that
+changed. Without the binary it falls back to ``st.graphviz_chart``: the app works either way.
+
+What the inline SVG keeps of graphviz_chart: the width of the column (scaled by its viewBox), the page's body font
+(the sizes the DOT builders chose), a white card in the dark theme, lines twice as thick on the projector, and on a
+phone graphviz's own size in a box that scrolls sideways. It adds a text alternative: ``role="img"`` and an
+``aria-label`` naming the diagram's labels (the player's frame caption under it says what the frame shows).
+Browser tests find a diagram either way with :data:`SELECTOR`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from ui import theme as page_theme
+
+# What a browser test looks for: Streamlit's graphviz element (fallback) or this module's wrapper.
+CLASS = "vl-diagram"
+SELECTOR = f'[data-testid="stGraphVizChart"], .{CLASS}'
+
+CACHE_BYTES = 32 * 1024 * 1024  # SVGs are 5–60 kB; a scheduling scenario's frames stay cached several times over
+LABEL_CHARS = 300
+DOT_TIMEOUT_S = 20
+
+_cache: OrderedDict[str, str] = OrderedDict()
+_cached_bytes = 0
+_lock = threading.Lock()
+
+# The card and sizes graphviz_chart had (ui/layout.py, ui/theme.py style Streamlit's element the same way).
+_STYLE = """<style>
+.{c} {{ background-color: #FFFFFF; border-radius: 0.5rem; padding: 0.4rem; line-height: 0; }}
+.{c} svg {{ width: 100%; height: auto; max-width: 100%; display: block; margin: 0 auto; }}
+.{c} svg text {{ font-family: inherit; }}
+@media (max-width: 640px) {{
+  .{c} {{ overflow-x: auto; border: 1px solid rgba(49, 51, 63, 0.2); }}
+  .{c} svg {{ width: auto; height: auto; max-width: none; margin: 0; zoom: 0.75; }}
+}}
+{projector}</style>"""
+_PROJECTOR = """.stApp .{c} g.edge path:not([stroke-width]), .stApp .{c} g.edge polygon:not([stroke-width]),
+.stApp .{c} g.node polygon:not([stroke-width]), .stApp .{c} g.node ellipse:not([stroke-width]),
+.stApp .{c} g.node path:not([stroke-width]), .stApp .{c} g.cluster polygon:not([stroke-width]) {{ stroke-width: 2px; }}
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def available() -> bool:
+    """Whether Graphviz's ``dot`` binary is on the PATH."""
+    return shutil.which("dot") is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _estimating_env() -> dict[str, str] | None:
+    """An environment in which ``dot`` measures text as the browser's graphviz did, or None (use dot as installed).
+
+    Debian's dot measures labels with pango and the fonts it finds (here DejaVu Sans, 12 % wider than Helvetica), so
+    its boxes come out wider than d3-graphviz's and the whole diagram shrinks in the column. With only the core and
+    dot-layout plugins (a plugin folder of links to those two, GVBINDIR), dot estimates text widths from its
+    built-in Helvetica/Times metrics, as the wasm build in the browser does, and the diagrams keep their old size.
+    """
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    real = Path(dot).resolve().parent.parent
+    folders = [p for p in (*real.glob("lib/*/graphviz"), real / "lib" / "graphviz", real / "lib64" / "graphviz")
+               if p.is_dir()]
+    wanted = ("libgvplugin_core", "libgvplugin_dot_layout")
+    for folder in folders:
+        libs = [f for f in folder.iterdir() if f.name.startswith(wanted) and (".so" in f.name or f.suffix == ".dylib")]
+        if {f.name.split(".")[0] for f in libs} != set(wanted):
+            continue
+        try:
+            target = Path(tempfile.gettempdir()) / f"virtlab-graphviz-{os.getuid() if hasattr(os, 'getuid') else 0}"
+            target.mkdir(exist_ok=True)
+            for lib in libs:
+                link = target / lib.name
+                if not link.exists():
+                    try:
+                        link.symlink_to(lib)
+                    except FileExistsError:  # another app process made it a moment ago
+                        pass
+            env = {**os.environ, "GVBINDIR": str(target)}
+            subprocess.run([dot, "-c"], env=env, check=True, capture_output=True, timeout=20)
+            return env
+        except (OSError, subprocess.SubprocessError):
+            return None
+    return None
+
+
+def _label(svg: str) -> str:
+    """'Diagram: Guest OS, VMM, Hardware, …': the diagram's texts in order, each once, shortened."""
+    seen: list[str] = []
+    for raw in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, flags=re.S):
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", raw)).split())
+        if text and text not in seen:
+            seen.append(text)
+    label = "Diagram: " + ", ".join(seen) if seen else "Diagram"
+    return label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1].rstrip(", ") + "…"
+
+
+def clean(raw: str, tag: str) -> str:
+    """dot's SVG made fit to sit inline in Markdown: one line (a blank line would end Markdown's HTML block), no XML
+    prolog, comments or tooltips, ids prefixed with ``tag`` (two diagrams on a page must not share ``node1``), and
+    a text alternative on the root."""
+    svg = raw[raw.index("<svg"):]
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r"<title>.*?</title>", "", svg, flags=re.S)
+    svg = re.sub(r'\bid="([^"]*)"', lambda m: f'id="{tag}-{m.group(1)}"', svg)
+    svg = svg.replace("url(#", f"url(#{tag}-").replace('href="#', f'href="#{tag}-')
+    svg = re.sub(r">\s+<", "><", svg)
+    svg = re.sub(r"\s*\n\s*", " ", svg).strip()
+    label = html.escape(_label(svg), quote=True)
+    return svg.replace("<svg", f'<svg role="img" aria-label="{label}" focusable="false"', 1)
+
+
+def svg(source: str) -> str | None:
+    """The cleaned inline SVG of a DOT source, laid out by ``dot`` (None: no binary, or dot refused the source)."""
+    global _cached_bytes
+    with _lock:
+        found = _cache.get(source)
+        if found is not None:
+            _cache.move_to_end(source)
+            return found
+    if not available():
+        return None
+    try:
+        raw = subprocess.run(["dot", "-Tsvg"], input=source.encode("utf-8"), env=_estimating_env(), check=True,
+                             capture_output=True, timeout=DOT_TIMEOUT_S).stdout.decode("utf-8")
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError, ValueError):
+        return None
+    out = clean(raw, "g" + hashlib.blake2b(source.encode("utf-8"), digest_size=4).hexdigest())
+    size = len(source) + len(out)
+    with _lock:
+        if source not in _cache:
+            _cache[source] = out
+            _cached_bytes += size
+            while _cached_bytes > CACHE_BYTES and len(_cache) > 1:
+                old_source, old = _cache.popitem(last=False)
+                _cached_bytes -= len(old_source) + len(old)
+    return out
+
+
+def diagram(figure: Any, target: Any = st) -> None:
+    """Draw a DOT diagram (a ``graphviz`` Graph/Digraph or DOT text) full width in ``target``, like
+    ``target.graphviz_chart(figure, width="stretch")`` but laid out on the server when ``dot`` is installed."""
+    source = figure if isinstance(figure, str) else figure.source
+    drawn = svg(source)
+    if drawn is None:
+        target.graphviz_chart(figure, width="stretch")
+        return
+    projector = _PROJECTOR.format(c=CLASS) if page_theme.scheme() == "projector" else ""
+    style = " ".join(_STYLE.format(c=CLASS, projector=projector).split())  # one line: see clean()
+    target.markdown(f'{style}<div class="{CLASS}">{drawn}</div>', unsafe_allow_html=True)
+
+
+__all__ = ["CLASS", "SELECTOR", "available", "clean", "diagram", "svg"]
