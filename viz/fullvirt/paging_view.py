@@ -104,6 +104,7 @@ def format_walk_graph(state: FormatWalkState, fmt: PageFormat, memory: Memory) -
                  f'<font point-size="12">bits {fmt.offset_bits - 1}:0</font></td>')
     g.node("va", f'<<table border="0" cellborder="1" cellspacing="0"><tr>{"".join(cells)}</tr></table>>', shape="plaintext", style="")
     g.node("pdbr", f"PDBR\npage {memory.pdbr}", **emphasis(state.phase == "split", palette.PALE))
+    g.body.append("{rank=same; va; l0}")  # the fields under the first table, not in a column of their own: 12% narrower
     previous = "pdbr"
     width = 2 + 2 * fmt.entry.size
     for level in range(fmt.levels):
