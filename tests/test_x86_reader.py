@@ -166,9 +166,13 @@ def test_64_bit_classification():
     assert kinds("bits 64\nswapgs\nsysret\npushfq\nmov rax, cr0\niretq\npush fs") == [
         ("swapgs", "privileged"), ("sysret", "privileged"), ("pushfq", "critical"), ("mov rax, cr0", "privileged"),
         ("iretq", "critical"), ("push fs", "critical")]
-    # forms x86-64 dropped do not decode in 64-bit mode
-    with pytest.raises(AsmError, match="do not decode as a 64-bit x86-64 instruction"):
-        parse_hex("0e", bits=64)  # push cs
+    # forms x86-64 dropped do not decode in 64-bit mode (sources.toml: x86-64-dropped)
+    for dropped in ("0e", "1e", "06", "16", "1f", "07", "17", "ea 00 00 00 00 08 00", "9a 00 00 00 00 08 00", "ce",
+                    "60", "61"):  # push/pop cs ds es ss, direct far jmp/call, into, pusha/popa
+        with pytest.raises(AsmError, match="do not decode as a 64-bit x86-64 instruction"):
+            parse_hex(dropped, bits=64)
+    kept = parse_hex("0f a0 0f a1 0f b2 06 ff 2d 00 00 00 00", bits=64)
+    assert [classification(i, ia32()).kind for i in kept] == ["critical"] * 4
 
 
 def test_the_64_bit_interpreter_keeps_the_low_32_bits():

@@ -811,10 +811,13 @@ def classify(insn: Insn, isa: ISA) -> Kind:
 def detect_note(bits: int) -> str:
     """What the app simplifies for the decoded mode (shown on the page)."""
     if bits == 64:
-        return ("Decoded as 64-bit x86-64 code. The app classifies it with the same lists as IA-32, with the guest "
-                "kernel de-privileged to ring 1 (the forms x86-64 dropped, such as PUSH CS, LDS or a direct far "
-                "JMP, do not decode there; SWAPGS and SYSRET are added as privileged). The interpreter models only "
-                "the low 32 bits of RAX–RSP; R8–R15 have no modelled effect.")
+        # sources.toml: x86-64-dropped
+        return ("Decoded as 64-bit x86-64 code. In 64-bit mode PUSH/POP of CS, DS, ES and SS, LDS and LES, direct "
+                "far JMP and CALL, INTO and PUSHA/POPA no longer exist (they do not decode); the other critical "
+                "instructions (SGDT, SIDT, SLDT, SMSW, STR, PUSHF/POPF, LAR, LSL, VERR, VERW, MOV Sreg, PUSH/POP FS "
+                "and GS, far JMP/CALL through memory, RETF, IRETQ, INT n) remain, and SWAPGS and SYSRET are "
+                "privileged. The app simplifies: it keeps IA-32's model of a guest kernel de-privileged to ring 1, "
+                "and its interpreter models only the low 32 bits of RAX–RSP (R8–R15 have no modelled effect).")
     return "Decoded as 32-bit IA-32 code."
 
 
