@@ -5,7 +5,7 @@ import streamlit as st
 from engine.ec2 import regions, transfer
 from engine.ec2.money import number, usd
 from ui import content, layout, query
-from ui.diagram import diagram
+from ui.escape import literal
 from ui.player import player
 from viz.ec2.ec2_map import region_map, route_graph
 
@@ -27,18 +27,19 @@ st.header("Transfer-cost calculator")
 MAX_GB = 10_000_000.0
 
 
-def from_link(key: str, name: str, default: float) -> str:
-    """The widget key, first filled from the URL's ``name`` (GB, a number from 0 to 10 million), e.g. a generated
+def from_link(key: str, name: str, default: float, low: float = 0.0) -> str:
+    """The widget key, first filled from the URL's ``name`` (GB, a number from ``low`` to 10 million), e.g. a generated
     quiz question's amount; a malformed value gives a notice and the default."""
     if key not in st.session_state:
         raw, value = st.query_params.get(name), default
         if raw is not None:
             try:
                 value = float(raw)
-                if not 0 <= value <= MAX_GB:
+                if not low <= value <= MAX_GB:  # also false for nan; inf is above MAX_GB
                     raise ValueError
             except ValueError:
-                st.info(f"Link notice: '{name}={raw[:40]}' is not an amount of 0–{MAX_GB:,.0f} GB; using {default:g}.",
+                st.info(f"Link notice: '{name}={literal(raw)}' is not an amount of {low:g}–{MAX_GB:,.0f} GB; "
+                        f"using {default:g}.",
                         icon="🔗")
                 value = default
         st.session_state[key] = value
@@ -48,7 +49,8 @@ def from_link(key: str, name: str, default: float) -> str:
 left, right = st.columns(2)
 with left:
     source = query.select("From", ends, name="from", default=geo.regions[0].azs[0])
-    gb = st.number_input("Amount (GB)", min_value=0.0, max_value=MAX_GB, step=50.0, key=from_link("transfer_gb", "gb", 100.0))
+    gb = st.number_input("Amount (GB)", min_value=transfer.MIN_GB, max_value=MAX_GB, step=50.0,  # the engine's minimum
+                         format="%.3f", key=from_link("transfer_gb", "gb", 100.0, transfer.MIN_GB))
 with right:
     destination = query.select("To", ends, name="to", default=geo.regions[0].azs[1])
     month = st.number_input("Internet egress already sent this month (GB)", min_value=0.0, max_value=MAX_GB, step=1000.0,
@@ -67,7 +69,7 @@ except transfer.TransferError as exc:
 
 def render(frame) -> None:
     s = frame.state
-    diagram(route_graph(s))
+    st.graphviz_chart(route_graph(s), width="stretch")
     if s.lines:
         st.dataframe([{"fee": line.what, "GB": number(line.gb), "$/GB": f"{line.per_gb:g}", "cost": usd(line.cost)}
                       for line in s.lines], hide_index=True, width="stretch")
@@ -79,7 +81,7 @@ st.caption(f"Fees {fees.provenance.label} ({fees.provenance.meaning}), {fees.reg
 
 with map_slot:
     final = trace[-1].state
-    diagram(region_map(geo, frozenset(w.az for w in final.waypoints if w.az)))
+    st.graphviz_chart(region_map(geo, frozenset(w.az for w in final.waypoints if w.az)), width="stretch")
     t = geo.totals
     st.markdown(f"**Worldwide:** {t.text()} — {t.provenance.label}, {t.provenance.meaning}.")
     st.caption(f"Counts: {t.provenance.source}. Map: {len(geo.regions)} of the regions, {geo.provenance.label} "

@@ -49,11 +49,12 @@ def test_regions_bad_amount_shows_error(app):  # noqa: F811
     base, page = app
     open_page(page, f"{base}/regions")
     box = page.get_by_label("Amount (GB)")
-    box.fill("0")
+    box.fill("0")  # below the widget's minimum, which is the engine's (transfer.MIN_GB): not taken, no error
     box.press("Enter")
-    error = page.locator('[data-testid="stAlert"]').filter(has_text="positive number of GB").first
-    expect(error).to_be_visible(timeout=TIMEOUT)
-    expect_frame(page, 1, key="route")  # the last route that worked is still playable
+    wait_idle(page)
+    assert_healthy(page)
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text="positive number of GB")).to_have_count(0)
+    expect_frame(page, 1, key="route")  # the route still plays
     settle_and_shoot(page, "s25-regions-bad-amount")
 
 

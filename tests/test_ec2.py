@@ -428,3 +428,11 @@ def test_the_chart_counts_minutes_from_the_first_start():
         ("night (line 1)", "used", 80.0, 140.0),
         ("backup (line 2)", "used", 0.0, 215.0), ("backup (line 2)", "billed, not used", 215.0, 240.0)]
     assert rows[0]["end"] == 240.0
+
+
+def test_the_smallest_amount_is_the_widgets_minimum(world):
+    geo, fees = world
+    assert transfer.quote(geo, fees, "us-east-1a", "us-east-1b", transfer.MIN_GB)  # the widget's minimum is billed
+    for bad in (0.0, transfer.MIN_GB / 2, float("nan"), float("inf"), 1e308 * 10):
+        with pytest.raises(transfer.TransferError, match="positive number of GB, at least 0.001 GB"):
+            transfer.quote(geo, fees, "us-east-1a", "us-east-1b", bad)

@@ -163,9 +163,12 @@ def classify(geo: Geography, source: str, destination: str) -> str:
     return "inter-az" if geo.region_of(source).id == geo.region_of(destination).id else "inter-region"
 
 
+MIN_GB = 0.001  # 1 MB: the smallest amount the calculator takes, and the minimum of the page's amount widget
+
+
 def _check_amount(gb: float, month_before: float) -> None:
-    if not math.isfinite(gb) or gb <= 0:
-        raise TransferError(f"The amount must be a positive number of GB, not {gb:g}.")
+    if not math.isfinite(gb) or gb < MIN_GB:
+        raise TransferError(f"The amount must be a positive number of GB, at least {MIN_GB:g} GB (1 MB), not {gb:g}.")
     if not math.isfinite(month_before) or month_before < 0:
         raise TransferError(f"The egress already sent this month must be 0 GB or more, not {month_before:g}.")
 
