@@ -173,3 +173,10 @@ def test_far_pointers_and_segment_overrides_are_told_apart(catalogue, written, e
 def test_a_segment_override_is_a_near_jump(catalogue, written):
     with pytest.raises(SpellingError, match="near"):
         read_instruction(written, catalogue["ia32"])
+
+
+def test_a_label_after_the_prefix_is_skipped_too(catalogue):
+    program = parse_program("app: again: sgdt [esp]\nkernel: top:  cli", catalogue["ia32"])
+    assert [(line.context, line.instruction.mnemonic) for line in program] == [("app", "SGDT"), ("kernel", "CLI")]
+    with pytest.raises(ProgramError, match="names no instruction after the prefix"):
+        parse_program("app: only_a_label:", catalogue["ia32"])

@@ -52,16 +52,16 @@ def parse_program(text: str, isa: ISA) -> tuple[ProgramLine, ...]:
             continue
         context: Context = "kernel"
         lowered = code.lower()
+        prefixed = False
         for prefix, ctx in (("app:", "app"), ("kernel:", "kernel")):
             if lowered.startswith(prefix):
-                context, code = ctx, code[len(prefix):].strip()  # type: ignore[assignment]
+                context, code, prefixed = ctx, code[len(prefix):].strip(), True  # type: ignore[assignment]
                 break
-        else:
-            code = _LABEL.sub("", code, count=1).strip()
-            if not code:  # a label on its own line
-                continue
-        if not code:
+        code = _LABEL.sub("", code, count=1).strip()
+        if not code and prefixed:
             raise ProgramError(f"line {number}: '{raw.strip()}' names no instruction after the prefix")
+        if not code:  # a label on its own line
+            continue
         try:
             reading = read_instruction(code, isa)
         except SpellingError as exc:
