@@ -66,7 +66,7 @@ def test_pricing_bill_chart_and_bad_timeline(app):  # noqa: F811
     expect(page.locator('[data-testid="stMetric"]').filter(has_text="Per started hour").first).to_contain_text("$0.0400")
     shoot(page, "s25-pricing")
     editor = page.locator('[data-testid="stTextArea"] textarea').first
-    editor.fill("vm1 t2.small 1:00-0:30")
+    editor.fill("vm1 t2.small 30:00-25:00")  # 1:00-0:30 is a run over midnight now
     editor.press("Control+Enter")
     error = page.locator('[data-testid="stAlert"]').filter(has_text="not after it starts").first
     expect(error).to_be_visible(timeout=TIMEOUT)
