@@ -66,7 +66,9 @@ program_box = st.expander("Program (edit it: one instruction per line, as the ca
                           "`app:` for the application, `;` or `#` for comments)", expanded=choice == CUSTOM)
 with program_box:
     text = st.text_area("Guest program", default_code, key=code_key, height=220, label_visibility="collapsed")
-    st.caption("Instructions of this ISA: " + " · ".join(f"`{i.mnemonic}`" for i in isa.instructions))
+    st.caption("Instructions of this ISA: " + " · ".join(f"`{i.mnemonic}`" for i in isa.instructions)
+               + ". An assembler's spelling works too (`pushfd`, `mov cr3, eax`, `in al, dx`, an `objdump -d -M intel` "
+                 "listing): the table under the editor shows which entry each line was read as.")
 
 # parse and run: microseconds for a program of at most 60 lines, no cache needed; presets pass the same checks on load
 program, trace = parsed(text, lambda t: prepare(t, isa), good_key, default_code, "program")
