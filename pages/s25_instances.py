@@ -50,7 +50,7 @@ whole_run = credit_spec(name, usage, start, page_theme.chart_look())
 def render(frame) -> None:
     s = frame.state
     graph, info = st.columns([3, 1])
-    graph.vega_lite_chart(ec2_charts.with_param(whole_run, "now", s.hour), width="stretch")
+    graph.vega_lite_chart(ec2_charts.credits_until(whole_run, s.hour), width="stretch")
     info.metric("Credit balance", f"{s.balance[-1]:,.1f}")
     info.metric("Baseline per vCPU", f"{s.baseline:.1%}")
 

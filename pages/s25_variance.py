@@ -69,8 +69,8 @@ charts = specs(n, share / 100, int(seed), noise / 100, page_theme.chart_look())
 def render(frame) -> None:
     s = frame.state
     hist, box = st.columns(2)
-    hist.vega_lite_chart(ec2_charts.with_param(charts["histogram"], "shown", s.stats.n), width="stretch")
-    box.vega_lite_chart(ec2_charts.with_param(charts["boxes"], "shown", s.stats.n), width="stretch")
+    hist.vega_lite_chart(ec2_charts.first_measurements(charts["histogram"], s.stats.n), width="stretch")
+    box.vega_lite_chart(ec2_charts.first_measurements(charts["boxes"], s.stats.n), width="stretch")
     a, b, c = st.columns(3)
     a.metric("Mean ± 95% CI", f"{s.stats.mean:.1f} ± {s.stats.ci_half:.1f} s")
     b.metric("CoV", f"{s.stats.cov:.1%}", help="Coefficient of variation: standard deviation ÷ mean")

@@ -1,12 +1,12 @@
 """Section 2.5 pages under AppTest: every page and control works, bad input gives st.error, not a traceback."""
 
-import json
-
+import pyarrow as pa
 import pytest
 
 from engine.ec2 import regions, transfer
 from engine.quizgen import registry
 from tests.test_pages import answer, frame_text, open_page
+from ui.diagram import CLASS as DIAGRAM_CLASS
 
 REGIONS, PRICING, INSTANCES, VARIANCE, QUIZ = (f"pages/s25_{n}.py" for n in ("regions", "pricing", "instances", "variance", "quiz"))
 
@@ -85,7 +85,7 @@ def test_region_map_and_counts_are_dated_and_tagged():
     at = open_page(REGIONS)
     totals = regions.shipped().totals
     assert any(f"as of {totals.provenance.as_of}" in m.value and "secondary figures that disagree" in m.value for m in at.markdown)
-    assert len(at.get("graphviz_chart")) == 2
+    assert len(at.get("graphviz_chart")) + sum(DIAGRAM_CLASS in m.value for m in at.markdown) == 2  # ui/diagram.py
 
 
 # ----------------------------------------------------------------------------------------- pricing
@@ -171,18 +171,25 @@ def test_variance_controls_change_cov_and_bands():
     assert frame_text(at, "variance").startswith("**Frame 1/")
 
 
-def chart_params(at) -> list:
-    return [json.loads(e.proto.spec).get("params") for e in at.get("vega_lite_chart")]
+def chart_rows(at) -> list[list[dict]]:
+    """Each chart's rows as Streamlit sends them (Arrow, apart from the spec)."""
+    return [pa.ipc.open_stream(e.proto.data.data).read_all().to_pylist() for e in at.get("vega_lite_chart")]
 
 
 def test_players_show_only_the_frames_data():
+    """A step sends the same spec with the frame's rows, so the browser swaps the rows into the chart it has."""
     at = open_page(VARIANCE)
-    assert chart_params(at)[:2] == [[{"name": "shown", "value": 5}]] * 2  # histogram and boxes: the first 5 runs
+    specs = [e.proto.spec for e in at.get("vega_lite_chart")]
+    assert [len({r["index"] for r in rows}) for rows in chart_rows(at)[:2]] == [5, 5]  # histogram, boxes: 5 runs
     at.button(key="variance_next").click().run()
-    assert chart_params(at)[0] == [{"name": "shown", "value": 10}]
+    assert len(chart_rows(at)[0]) == 10
+    assert [e.proto.spec for e in at.get("vega_lite_chart")] == specs
     at = open_page(INSTANCES)
+    spec = at.get("vega_lite_chart")[0].proto.spec
     at.button(key="credits_next").click().run()
-    assert chart_params(at)[0] == [{"name": "now", "value": 1}]  # the credit balance up to hour 1
+    rows = chart_rows(at)[0]
+    assert max(r["hour"] for r in rows if r["series"] != "CPU wanted") == 1  # the credit balance up to hour 1
+    assert max(r["hour"] for r in rows) > 1 and at.get("vega_lite_chart")[0].proto.spec == spec
 
 
 def test_variance_settings_come_from_the_link_and_bad_values_fall_back():
