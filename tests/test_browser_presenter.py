@@ -162,3 +162,40 @@ def test_every_step_opens_with_its_first_diagram_on_the_first_screen(screen):
             page.screenshot(path=str(SCREENSHOTS / f"presenter-low-{index:02d}.png"))
     expect(page.locator(BAR).get_by_role("button", name=re.compile("Next"))).to_be_disabled()
     assert not low, f"first diagram below the first screen at 1280×720 (px from the top): {low}"
+
+
+SECTIONED = [i for i, s in enumerate(TOUR) if s.section]
+_SECTION_TOP = """([text, bar]) => {
+    const h = [...document.querySelectorAll('[data-testid="stHeading"] :is(h1, h2, h3)')]
+        .find(e => e.textContent.trim() === text);
+    const b = document.querySelector(bar);
+    if (!h || !b) return null;
+    return {heading: h.getBoundingClientRect().top, bar: b.getBoundingClientRect().bottom};
+}"""
+
+
+def expect_landed(page: Page, index: int) -> None:
+    """Step ``index``'s section heading comes to rest just under the sticky bar, which stays in view."""
+    text = TOUR[index].section
+    page.wait_for_function(f"(args) => {{ const r = ({_SECTION_TOP})(args); "
+                           "return r && r.heading >= r.bar - 2 && r.heading < r.bar + 60; }",
+                           arg=[text, BAR], timeout=TIMEOUT)
+    page.wait_for_timeout(600)  # and stays there while the page's diagrams settle
+    where = page.evaluate(_SECTION_TOP, [text, BAR])
+    assert where["bar"] > 0 and where["bar"] - 2 <= where["heading"] < where["bar"] + 60, (TOUR[index].title, where)
+
+
+@pytest.mark.parametrize("index", SECTIONED, ids=[TOUR[i].title for i in SECTIONED])
+def test_a_step_with_a_section_opens_scrolled_to_it(screen, index):
+    """A step whose part of the page is further down (tour.toml's ``section``) opens there, from a bookmark and with
+    PageDown, so the lecturer never scrolls; the bar stays at the top."""
+    base, page = screen
+    page.goto(f"{base}/?presenter=1&tour={index}", wait_until="domcontentloaded")
+    expect_step(page, index)
+    expect_landed(page, index)
+    page.keyboard.press("PageUp")
+    expect_step(page, index - 1)
+    page.keyboard.press("PageDown")
+    expect_step(page, index)
+    expect_landed(page, index)
+    page.screenshot(path=str(SCREENSHOTS / f"presenter-section-{index:02d}.png"))

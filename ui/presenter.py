@@ -14,6 +14,7 @@ exact modifiers, so the two never meet.
 from __future__ import annotations
 
 import html
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -33,6 +34,7 @@ TOUR_FILE = LESSONS_DIR / "tour.toml"
 _INDEX = "presenter_step"
 _GOTO = "presenter_goto"
 _NOTICE = "presenter_notice"  # a link notice about ?tour=, shown after the switch to the step's page
+_ARRIVALS = "presenter_arrivals"  # counts step switches: each arrival at a step with a section scrolls to it once
 # App-wide address values that a step switch keeps (every other value belongs to the page being left).
 KEEP = ("learner", "theme")
 _SHORTCUTS = {"prev": "PageUp", "next": "PageDown"}
@@ -58,6 +60,11 @@ _CSS = """
   .st-key-presenter_bar .st-key-presenter_where [data-testid="stMarkdownContainer"] p { font-size: 1.05rem; }
   .st-key-presenter_bar [data-testid="stCaptionContainer"] { font-size: 0.8rem; line-height: 1.3; }
   .st-key-presenter_keys { display: none; }
+  /* the bar's own box is as tall as the bar: its wrapper, a child of the page's block, is what can stick */
+  [data-testid="stLayoutWrapper"]:has(> .st-key-presenter_bar) { position: sticky; top: 0.3rem; z-index: 1000000;
+    box-shadow: 0 -0.5rem 0 0 var(--background-color, #fff); }  /* the page does not show through above the bar */
+  /* a step's section lands under the sticky bar, not behind it */
+  [data-testid="stHeading"] :is(h1, h2, h3) { scroll-margin-top: 5.5rem; }
   details.presenter-qr summary { list-style: none; cursor: zoom-in; }
   details.presenter-qr summary::-webkit-details-marker { display: none; }
   details.presenter-qr summary svg { width: 3.3rem; height: 3.3rem; display: block; }
@@ -135,6 +142,7 @@ def _go(tour: tuple[Step, ...], index: int) -> None:
     current = tour[shown].query() if shown is not None and 0 <= shown < len(tour) else {}
     _forget_page_state(set(step.query()) | set(current))
     st.session_state[_INDEX] = index
+    st.session_state[_ARRIVALS] = st.session_state.get(_ARRIVALS, 0) + 1
     params = {PARAM: "1", STEP_PARAM: str(index), **step.query()}
     params.update({name: st.query_params[name] for name in KEEP if name in st.query_params})
     if learner.key():
@@ -215,12 +223,51 @@ def _qr_html(url: str) -> str:
             "</details>")
 
 
+# Scrolls the step's section (a heading of the page, by its text) to the top of the page once per arrival: it waits
+# for the page's run to draw the heading, follows it while diagrams and charts above it still change their height,
+# and lets go at the lecturer's first scroll, key or touch, or after 4 s.
+_LAND = """<script>
+(() => {
+  const target = %(target)s, arrival = %(arrival)s;
+  if (window.virtlabLanded === arrival) return;
+  window.virtlabLanded = arrival;
+  const started = Date.now();
+  let found = 0, stop = false;
+  const quit = () => { stop = true; };
+  for (const kind of ["wheel", "touchstart", "keydown", "mousedown"]) window.addEventListener(kind, quit, {once: true, capture: true});
+  const heading = () => [...document.querySelectorAll('[data-testid="stHeading"] :is(h1, h2, h3)')]
+    .find(h => h.textContent.trim() === target);
+  const land = () => {
+    if (stop || window.virtlabLanded !== arrival) return;
+    const h = heading();
+    if (h) {
+      found = found || Date.now();
+      const top = h.getBoundingClientRect().top;
+      if (Math.abs(top - parseFloat(getComputedStyle(h).scrollMarginTop)) > 4) h.scrollIntoView({block: "start"});
+      if (Date.now() - found > 4000) return;
+    } else if (Date.now() - started > 20000) return;
+    setTimeout(land, 150);
+  };
+  land();
+})();
+</script>"""
+
+
+def _land(step: Step, index: int) -> None:
+    """Scroll to the step's section when the step opens (the script runs in the page; the text is JSON, '<' escaped)."""
+    arrival = f"{index}-{st.session_state.get(_ARRIVALS, 0)}"
+    st.html(_LAND % {"target": json.dumps(step.section).replace("<", "\\u003c"),
+                     "arrival": json.dumps(arrival)}, unsafe_allow_javascript=True)
+
+
 def _draw(tour: tuple[Step, ...], index: int, page_title: str) -> None:
     step, last = tour[index], len(tour) - 1
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
         st.info(notice, icon="🔗")
     st.html(_CSS)
+    if step.section and page_title == step.page:
+        _land(step, index)
     with st.container(key="presenter_bar", horizontal=True, vertical_alignment="center", gap="small"):
         with st.container(key="presenter_where", width="stretch"):
             st.markdown(f"**Step {index + 1}/{len(tour)}: {step.title}**")

@@ -16,7 +16,8 @@ from typing import Any, Iterable, Mapping
 from engine.core.lessons import LessonError, Reader, load_toml
 
 MAX_TITLE = 60  # a step title shares one line of the presenter bar with the step counter
-KEYS = ("title", "page", "params", "note")
+KEYS = ("title", "page", "params", "note", "section")
+MAX_SECTION = 120  # a heading of the page
 # Names the presenter mode and the learner key use in the address; a step's params must not set them.
 RESERVED = ("presenter", "tour", "learner")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -24,12 +25,14 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 @dataclass(frozen=True)
 class Step:
-    """One stop of the tour: a page title, the URL query values that set its scenario and frame, a note to say."""
+    """One stop of the tour: a page title, the URL query values that set its scenario and frame, a note to say, and
+    optionally the heading of the page's section the step opens at (presenter mode scrolls it to the top)."""
 
     title: str
     page: str
     params: tuple[tuple[str, str], ...]
     note: str
+    section: str = ""
 
     def query(self) -> dict[str, str]:
         return dict(self.params)
@@ -64,7 +67,12 @@ def _step(r: Reader, pages: set[str]) -> Step:
         near = difflib.get_close_matches(page, sorted(pages), n=1)
         hint = f"; did you mean {near[0]!r}?" if near else f"; the pages are: {', '.join(sorted(pages))}"
         r.fail(f"page {page!r} is not a page of the app{hint}")
-    return Step(title, page, _params(r), r.str("note"))
+    section = ""
+    if "section" in r.data:
+        section = r.str("section")
+        if len(section) > MAX_SECTION:
+            r.fail(f"'section' is {len(section)} characters long; it names a heading of the page (at most {MAX_SECTION})")
+    return Step(title, page, _params(r), r.str("note"), section)
 
 
 def parse_tour(data: Any, where: str, pages: Iterable[str]) -> tuple[Step, ...]:
@@ -93,4 +101,4 @@ def load_tour(path: Path, pages: Iterable[str]) -> tuple[Step, ...]:
     return parse_tour(load_toml(path), path.name, pages)
 
 
-__all__ = ["KEYS", "MAX_TITLE", "RESERVED", "LessonError", "Step", "load_tour", "parse_tour"]
+__all__ = ["KEYS", "MAX_SECTION", "MAX_TITLE", "RESERVED", "LessonError", "Step", "load_tour", "parse_tour"]
