@@ -8,7 +8,7 @@ fast path for charts and long traces (bench/bench_tlb.py: at least 10x a plain t
 Both start from :func:`_translate_trace`: every distinct page of the trace is walked once (the page
 tables do not change during a replay, so this is exact) and the trace becomes a list of small integers,
 one per TLB key. The statistics then run tight loops over those integers with no frame or tuple per
-access: FIFO and random only need a set membership test on a hit (a hit changes nothing), LRU gets every
+access: in FIFO and random a hit changes nothing, so C code (filterfalse) skips the hits, LRU gets every
 TLB size from one pass of stack distances (LRU is a stack algorithm: Mattson et al. 1970), and a TLB at
 least as large as the trace's distinct pages misses exactly once per page for every policy. OPT
 (Belady's optimal policy) evicts the entry used farthest in the future; it needs the whole trace, which
@@ -21,7 +21,7 @@ import random
 from bisect import bisect_left
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, replace
-from itertools import repeat
+from itertools import filterfalse, repeat
 from operator import rshift
 from typing import Iterable, Literal, Sequence
 
@@ -218,36 +218,36 @@ def _misses(ids: list[int], entries: int, policy: str, seed: int, start: int = 0
                 if len(lru) >= entries:
                     pop(False)
                 lru[id_] = None
-    elif policy == "FIFO":
+    elif policy in ("FIFO", "random"):
+        # A hit changes nothing in FIFO or random, so C code skips the hits: filterfalse yields only the accesses
+        # whose page is not cached at that moment (it tests each one as the loop asks for it, after the previous
+        # miss was handled), and list.index finds where that miss is: the page's first access since the last miss.
         resident: set[int] = set()
-        order: list[int] = []
+        order: list[int] = []  # FIFO: insertion order; random: the slots
         oldest = 0
-        for index, id_ in enumerate(ids, start):
-            if id_ in resident:
-                continue  # a hit changes nothing in FIFO
-            add(index)
-            if id_ != FAULT:
+        rng = rng or random.Random(seed)
+        # CPython's randrange(n) is _randbelow(n) after checking its arguments: the same draws (tests/test_tlb.py
+        # compares with the animated TLB's randrange) at a fifth of the cost.
+        draw = getattr(rng, "_randbelow", rng.randrange)
+        fifo, find, last = policy == "FIFO", ids.index, -1
+        for id_ in filterfalse(resident.__contains__, ids):
+            last = find(id_, last + 1)
+            add(last + start)
+            if id_ == FAULT:
+                continue
+            if fifo:
                 if len(resident) >= entries:
                     resident.discard(order[oldest])
                     oldest += 1
                 order.append(id_)
-                resident.add(id_)
-    elif policy == "random":
-        draw = (rng or random.Random(seed)).randrange
-        resident = set()
-        slots: list[int] = []
-        for index, id_ in enumerate(ids, start):
-            if id_ in resident:
-                continue  # nor in random
-            add(index)
-            if id_ != FAULT:
-                if len(slots) >= entries:  # the same choice as TLB._evict, so both paths agree per seed
-                    victim = draw(len(slots))
-                    resident.discard(slots[victim])
-                    slots[victim] = slots[-1]
-                    slots.pop()
-                slots.append(id_)
-                resident.add(id_)
+            else:
+                if len(order) >= entries:  # the same choice as TLB._evict, so both paths agree per seed
+                    victim = draw(len(order))
+                    resident.discard(order[victim])
+                    order[victim] = order[-1]
+                    order.pop()
+                order.append(id_)
+            resident.add(id_)
     else:  # OPT: evict the entry used farthest in the future
         nxt = _next_uses(ids)
         cached: dict[int, int] = {}  # id -> index of its next use
