@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from tests.test_browser import (  # noqa: F401
     TIMEOUT, app, assert_healthy, expect_frame, open_page, settle_and_shoot, wait_idle, warm,
 )
+from ui.diagram import SELECTOR as DIAGRAM
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def test_inter_az_route_charges_out_and_in(app):  # noqa: F811
     expect(caption).to_contain_text("Enters zone us-east-1b")
     expect(caption).to_contain_text("one way costs $0.02/GB")
     wait_idle(page)
-    route = page.locator('[data-testid="stGraphVizChart"]').nth(1)
+    route = page.locator(DIAGRAM).nth(1)
     expect(route.locator("svg text", has_text="edge of").first).to_be_visible(timeout=TIMEOUT)
     settle_and_shoot(page, "facts15-inter-az-route")
     page.get_by_role("button", name="⏭").first.click()

@@ -11,6 +11,7 @@ from tests.test_browser import (  # noqa: F401
     CHECKBOX, TIMEOUT, app, assert_healthy, check_first_option, expect_frame, open_page, settle_and_shoot,
     shoot, wait_idle, warm,
 )
+from ui.diagram import SELECTOR as DIAGRAM
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +21,7 @@ def test_resource_distribution_editor_overcommit_and_players(app):  # noqa: F811
     open_page(page, f"{base}/resource-distribution?layout=idle-pinned&cpus=pinned")
     assert_healthy(page)
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="Cannot add 'render'").first).to_be_visible()
-    expect(page.locator('[data-testid="stGraphVizChart"]').first).to_be_visible()
+    expect(page.locator(DIAGRAM).first).to_be_visible()
     shoot(page, "resource-distribution-pinned")
 
     editor = page.locator('[data-testid="stTextArea"] textarea').first

@@ -9,12 +9,13 @@ from tests.test_browser import (  # noqa: F401
     RADIO, TIMEOUT, app, assert_healthy, check_first_option, expect_frame, open_page, settle_and_shoot, shoot,
     wait_idle, warm,
 )
+from ui.diagram import SELECTOR as DIAGRAM
 
 pytestmark = pytest.mark.browser
 
 
 def svg_text_box(page: Page, chart: int, text: str) -> dict:
-    node = page.locator('[data-testid="stGraphVizChart"]').nth(chart).locator("svg text", has_text=text).first
+    node = page.locator(DIAGRAM).nth(chart).locator("svg text", has_text=text).first
     expect(node).to_be_visible(timeout=TIMEOUT)
     box = node.bounding_box()
     assert box, f"{text!r} has no box"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import math
 import os
 import re
 import shutil
@@ -35,7 +36,7 @@ from ui import theme as page_theme
 
 # What a browser test looks for: Streamlit's graphviz element (fallback) or this module's wrapper.
 CLASS = "vl-diagram"
-SELECTOR = f'[data-testid="stGraphVizChart"], .{CLASS}'
+SELECTOR = f':is([data-testid="stGraphVizChart"], .{CLASS})'  # compound-safe: f"{SELECTOR} svg text"
 
 CACHE_BYTES = 32 * 1024 * 1024  # SVGs are 5–60 kB; a scheduling scenario's frames stay cached several times over
 LABEL_CHARS = 300
@@ -127,6 +128,11 @@ def clean(raw: str, tag: str) -> str:
     svg = svg.replace("url(#", f"url(#{tag}-").replace('href="#', f'href="#{tag}-')
     svg = re.sub(r">\s+<", "><", svg)
     svg = re.sub(r"\s*\n\s*", " ", svg).strip()
+    box = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', svg)
+    if box:  # dot rounds width and height to the nearest point, which can shrink the drawing by a hair (a 11 pt label
+        # drew at 10.998 px on a phone): round up instead, so 1 viewBox unit is at least 1 pt
+        width, height = (math.ceil(float(v)) for v in box.groups())
+        svg = re.sub(r'(<svg[^>]*?) width="[^"]*" height="[^"]*"', rf'\1 width="{width}pt" height="{height}pt"', svg, 1)
     label = html.escape(_label(svg), quote=True)
     return svg.replace("<svg", f'<svg role="img" aria-label="{label}" focusable="false"', 1)
 
