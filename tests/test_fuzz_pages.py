@@ -9,7 +9,7 @@ sliders and number inputs to their ends, and clicks buttons. It fails on any exc
 something other than ValueError on bad text), naming page, widget, value and the actions that led there, so that a
 failure can be replayed with the same seed.
 
-VIRTLAB_FUZZ_SEED (default 15) picks the sequences; VIRTLAB_FUZZ_SECONDS (default 90) is the budget of all pages' actions
+VIRTLAB_FUZZ_SEED (default 15) picks the sequences; VIRTLAB_FUZZ_SECONDS (default 60) is the budget of all pages' actions
 together, shared evenly; every page gets at least MIN_ACTIONS actions.
 """
 
@@ -28,7 +28,7 @@ from streamlit.testing.v1 import AppTest
 from tests.test_pages import APP, PAGES
 
 SEED = int(os.environ.get("VIRTLAB_FUZZ_SEED", "15"))
-BUDGET = float(os.environ.get("VIRTLAB_FUZZ_SECONDS", "90")) / len(PAGES)
+BUDGET = float(os.environ.get("VIRTLAB_FUZZ_SECONDS", "60")) / len(PAGES)
 MIN_ACTIONS = 5
 MAX_ACTIONS = 60
 

@@ -3,13 +3,14 @@
 The one place that escapes echoed text: every notice and error that quotes an editor's input, a link's value or a
 lesson file goes through ``literal``. Streamlit renders those strings as Markdown, so ``[x](https://…)`` would be a
 link, ``![x](https://…)`` would load a remote image (the app must work offline), ``<b>`` could be markup, ``$…$``
-LaTeX and ``:red[…]`` a colour directive. ``literal`` backslash-escapes the characters that start Markdown, HTML,
-math or an autolink (``\\ ` * _ { } [ ] ( ) # + ! | < > ~ $ & @ ^``, the ``:`` of ``://``, the ``.`` of ``www.``, and a
-``-``, ``=`` or ``1.`` that starts a line; CommonMark allows a backslash before any ASCII punctuation), keeps the
-rest as typed (so ``'isa=vax'`` or ``line 3: 0.5`` read and search as written), shows control and
-bidi-override characters as ``\\xNN`` / ``\\u202e``, and cuts the text to a readable length: a run of more than
-``word`` characters without a space (a 5,000-digit number, a 100 kB line) keeps its start and end and says how long it was,
-and the whole text keeps ``limit`` characters.
+LaTeX and ``:red[…]`` a colour directive. ``literal`` backslash-escapes the characters that start Markdown, HTML
+or math (``\\ ` * _ { } [ ] ( ) # + ! | < > ~ $ & @ ^``, and a ``-``, ``=`` or ``1.`` that starts a line; CommonMark
+allows a backslash before any ASCII punctuation), puts an invisible word joiner into ``://``, ``www.``, after ``@``
+(autolinks) and between ``:`` and a letter (colour, icon and emoji directives), keeps the rest as typed (so
+``'isa=vax'`` or ``line 3: 0.5`` read and search as written), shows control and bidi-override characters as
+``\\xNN`` / ``\\u202e``, and cuts the text to a readable length: a run of more than ``word`` characters without a
+space (a 5,000-digit number, a 100 kB line) keeps its start and end and says how long it was, and the whole text
+keeps ``limit`` characters.
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ from __future__ import annotations
 import re
 
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+!|<>~$&@^])")
-_AUTOLINK = re.compile(r"(?i)(?<=www)\.|:(?=//)")
+# GFM's autolinks (Streamlit's remark-gfm) are found in the text *after* backslash escapes are resolved, so
+# "https\://…" still becomes a link: a word joiner (U+2060, invisible) breaks "://", "www." and "@" instead.
+# Streamlit's directives (":red[…]", ":material/…:", ":smile:") are found the same way: a joiner after ":" too.
+_AUTOLINK = re.compile(r"(?i)(?<=www)(?=\.)|(?<=:)(?=[a-z/])|(?<=@)")
+_JOINER = "\u2060"
 _LINE_START = re.compile(r"(?m)^(\s*)([-=]|\d+[.)])")  # a list item, a setext underline
 # C0/C1 controls except tab and newline, zero-width and bidi controls, line/paragraph separators.
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
@@ -51,6 +56,6 @@ def literal(text: object, limit: int = LIMIT, word: int = WORD) -> str:
     """
     text = visible(shorten(str(text), limit, word))
     text = _MARKUP.sub(r"\\\1", text)
-    text = _AUTOLINK.sub(lambda m: "\\" + m.group(0), text)
+    text = _AUTOLINK.sub(_JOINER, text)
     text = _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
     return text.replace("\n", "  \n")
