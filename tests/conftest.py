@@ -68,6 +68,28 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture()
+def viewport(browser):
+    """A factory of browser pages of a given size, each in a fresh context closed after the test:
+    ``viewport(1280, 720)`` is a projector's first screen, ``viewport(1920, 1080)`` a lecture hall's, and context options
+    pass through (``viewport(390, 844, is_mobile=True, has_touch=True)``). Pages wait up to the browser tests' TIMEOUT."""
+    from tests.test_browser import TIMEOUT
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    contexts = []
+
+    def make(width: int, height: int, **options):
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        contexts.append(context)
+        opened = context.new_page()
+        opened.set_default_timeout(TIMEOUT)
+        return opened
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A real PostgreSQL server from Debian's packages (tests/install_test_deps.sh installs it), started for the tests

@@ -18,7 +18,6 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import StreamlitServer
 from tests.test_browser import ALL_PAGES, SCREENSHOTS, TIMEOUT, assert_healthy, expect_frame, open_page, shoot
-from ui.diagram import SELECTOR as DIAGRAM
 from ui.navigation import PageSpec
 
 pytestmark = pytest.mark.browser
@@ -28,7 +27,7 @@ SIMULATION_PAGES = [s for s in ALL_PAGES if Path(s.file).name.startswith("s2") a
 PROJECTORS = [(1920, 1080), (1280, 720)]
 MIN_VISIBLE = 100  # px of the simulation that must show on the first screen, not just its top edge
 # The first of these in document order; the player's frame (ui/player.py) holds a page's animation.
-SIMULATION = DIAGRAM + ', [data-testid="stVegaLiteChart"], [class*="st-key-player_frame_"]'
+SIMULATION = '[data-testid="stGraphVizChart"], [data-testid="stVegaLiteChart"], [class*="st-key-player_frame_"]'
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 MIN_PHONE_TEXT_PX = 11
 
@@ -61,41 +60,36 @@ def simulation_top(page: Page) -> float:
     return top
 
 
+def expect_on_first_screen(page: Page, spec: PageSpec, address: str) -> None:
+    """Open ``address`` (a page's path and query) in ``page`` and check its simulation shows on the first screen."""
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    open_page(page, address)
+    assert_healthy(page)
+    top = simulation_top(page)
+    where = address.split("/", 3)[-1]
+    print(f"first screen: {where} {width}x{height} simulation at {top:.0f} px")
+    assert top <= height - MIN_VISIBLE, (
+        f"{spec.title} ({where}) at {width}×{height}: the simulation starts at {top:.0f} px, "
+        f"below {height - MIN_VISIBLE} px (the first screen is {height} px, of which {MIN_VISIBLE} px must show it)")
+
+
 @pytest.mark.parametrize("size", PROJECTORS, ids=[f"{w}x{h}" for w, h in PROJECTORS])
 @pytest.mark.parametrize("spec", SIMULATION_PAGES, ids=[s.url_path for s in SIMULATION_PAGES])
-def test_simulation_is_on_the_first_screen(server, browser, spec: PageSpec, size: tuple[int, int]):
+def test_simulation_is_on_the_first_screen(server, viewport, spec: PageSpec, size: tuple[int, int]):
     width, height = size
-    page = _open(browser, f"{server}/{spec.url_path}", viewport={"width": width, "height": height})
-    try:
-        assert_healthy(page)
-        top = simulation_top(page)
-        print(f"first screen: {spec.url_path} {width}x{height} simulation at {top:.0f} px")
-        assert top <= height - MIN_VISIBLE, (
-            f"{spec.title} ({spec.url_path}) at {width}×{height}: the simulation starts at {top:.0f} px, "
-            f"below {height - MIN_VISIBLE} px (the first screen is {height} px, of which {MIN_VISIBLE} px must show it)")
-        lesson = page.locator('[data-testid="stExpander"] details').filter(has_text="Lesson").first
-        if lesson.count():
-            assert lesson.get_attribute("open") is None, f"{spec.url_path}: the lesson expander starts open"
-        if size == PROJECTORS[-1] and spec.url_path in ("trap-and-emulate", "cpu-scheduling"):
-            page.screenshot(path=str(SCREENSHOTS / f"first-screen-{spec.url_path}-{width}x{height}.png"))
-    finally:
-        page.context.close()
+    page = viewport(width, height)
+    expect_on_first_screen(page, spec, f"{server}/{spec.url_path}")
+    lesson = page.locator('[data-testid="stExpander"] details').filter(has_text="Lesson").first
+    if lesson.count():
+        assert lesson.get_attribute("open") is None, f"{spec.url_path}: the lesson expander starts open"
+    if size == PROJECTORS[-1] and spec.url_path in ("trap-and-emulate", "cpu-scheduling"):
+        page.screenshot(path=str(SCREENSHOTS / f"first-screen-{spec.url_path}-{width}x{height}.png"))
 
 
 @pytest.mark.skipif(not (ROOT / "ui" / "presenter.py").exists(), reason="presenter mode (ui/presenter.py) not built yet")
 @pytest.mark.parametrize("spec", SIMULATION_PAGES, ids=[s.url_path for s in SIMULATION_PAGES])
-def test_simulation_is_on_the_first_screen_in_presenter_mode(server, browser, spec: PageSpec):
-    width, height = PROJECTORS[-1]
-    page = _open(browser, f"{server}/{spec.url_path}?presenter=1", viewport={"width": width, "height": height})
-    try:
-        assert_healthy(page)
-        top = simulation_top(page)
-        print(f"first screen: {spec.url_path}?presenter=1 {width}x{height} simulation at {top:.0f} px")
-        assert top <= height - MIN_VISIBLE, (
-            f"{spec.title} ({spec.url_path}?presenter=1) at {width}×{height}: the simulation starts at {top:.0f} px, "
-            f"below {height - MIN_VISIBLE} px")
-    finally:
-        page.context.close()
+def test_simulation_is_on_the_first_screen_in_presenter_mode(server, viewport, spec: PageSpec):
+    expect_on_first_screen(viewport(*PROJECTORS[-1]), spec, f"{server}/{spec.url_path}?presenter=1")
 
 
 PHONE_PAGES = ["trap-and-emulate", "xen"]  # a full player with a diagram; a full and two side-by-side (compact) players
@@ -106,7 +100,7 @@ def test_phone_layout(server, browser, path: str):
     page = _open(browser, f"{server}/{path}", **PHONE)
     try:
         assert_healthy(page)
-        page.wait_for_selector(f"{DIAGRAM} svg text", timeout=TIMEOUT)
+        page.wait_for_selector('[data-testid="stGraphVizChart"] svg text', timeout=TIMEOUT)
         page.wait_for_timeout(500)
 
         rows = page.evaluate(
@@ -121,12 +115,12 @@ def test_phone_layout(server, browser, path: str):
             assert max(tops) - min(tops) <= 2, f"{path}: the player's buttons are not in one row: {buttons}"
 
         sizes = page.evaluate(
-            """(diagram) => [...document.querySelectorAll(diagram + ' svg text')]
+            """() => [...document.querySelectorAll('[data-testid="stGraphVizChart"] svg text')]
                  .filter(t => t.getClientRects().length && t.textContent.trim())
-                 .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)""", DIAGRAM
+                 .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"""
         )
         assert sizes, f"{path}: no diagram text"
-        assert round(min(sizes), 2) >= MIN_PHONE_TEXT_PX, (  # round: 11 pt × 4/3 px × zoom 0.75 gives 10.9999996
+        assert min(sizes) >= MIN_PHONE_TEXT_PX, (
             f"{path}: diagram text is {min(sizes):.1f} px on a phone (at least {MIN_PHONE_TEXT_PX} px wanted)")
 
         hints = page.evaluate("() => [...document.querySelectorAll('button kbd')].filter(k => k.getClientRects().length)"
@@ -155,8 +149,8 @@ def test_phone_layout(server, browser, path: str):
         assert overflow["page"] <= 0 and overflow["main"] <= 0 and not overflow["wide"], (
             f"{path}: the page scrolls sideways on a phone: {overflow}")
         scrollers = page.evaluate(
-            """(diagram) => [...document.querySelectorAll(diagram)]
-                 .filter(g => g.scrollWidth > g.clientWidth + 1).map(g => getComputedStyle(g).overflowX)""", DIAGRAM
+            """() => [...document.querySelectorAll('[data-testid="stGraphVizChart"]')]
+                 .filter(g => g.scrollWidth > g.clientWidth + 1).map(g => getComputedStyle(g).overflowX)"""
         )
         assert all(o in ("auto", "scroll") for o in scrollers), f"{path}: a wide diagram without a scroller: {scrollers}"
         shoot(page, f"phone-{path}")

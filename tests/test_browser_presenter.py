@@ -16,7 +16,6 @@ from playwright.sync_api import Page, expect
 from engine.core.lessons import LESSONS_DIR
 from engine.core.tour import load_tour
 from tests.test_browser import SCREENSHOTS, TIMEOUT, assert_healthy, expect_frame, wait_idle
-from ui.diagram import SELECTOR as DIAGRAM
 from ui.navigation import BY_TITLE
 
 pytestmark = pytest.mark.browser
@@ -24,19 +23,8 @@ pytestmark = pytest.mark.browser
 TOUR = load_tour(LESSONS_DIR / "tour.toml", BY_TITLE)
 BAR = ".st-key-presenter_bar"
 # The page's diagrams and charts (graphviz, Vega-Lite) and the tables an animation draws its frames in.
-VISUALS = (DIAGRAM + ', [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"], '
+VISUALS = ('[data-testid="stGraphVizChart"], [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"], '
            '[data-testid="stDataFrame"], [data-testid="stTable"]')
-
-
-@pytest.fixture()
-def screen(browser, server):
-    """(base URL, a page at 1280×720: a projector's first screen)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    yield server, page
-    context.close()
 
 
 def index_of(title: str) -> int:
@@ -75,8 +63,8 @@ def first_visual_top(page: Page) -> float | None:
     )
 
 
-def test_page_down_and_page_up_step_the_tour(screen):
-    base, page = screen
+def test_page_down_and_page_up_step_the_tour(server, viewport):
+    base, page = server, viewport(1280, 720)  # a projector's first screen
     page.goto(f"{base}/?presenter=1&tour=0", wait_until="domcontentloaded")
     expect_step(page, 0)
     bar = page.locator(BAR)
@@ -98,8 +86,8 @@ def test_page_down_and_page_up_step_the_tour(screen):
     expect(page.locator("h1").first).to_have_text(titles[2])
 
 
-def test_arrows_stay_with_the_player_and_shift_arrows_step_the_tour(screen):
-    base, page = screen
+def test_arrows_stay_with_the_player_and_shift_arrows_step_the_tour(server, viewport):
+    base, page = server, viewport(1280, 720)  # a projector's first screen
     popf = index_of("POPF fails silently")
     frame = int(TOUR[popf].query()["trap-frame"])
     page.goto(f"{base}/?presenter=1&tour={popf}", wait_until="domcontentloaded")
@@ -118,38 +106,33 @@ def test_arrows_stay_with_the_player_and_shift_arrows_step_the_tour(screen):
     expect_frame(page, frame + 1)  # the step's own frame again, not where the arrow key left it
 
 
-def test_presenter_bar_on_a_1920_projector_with_note_and_large_qr(browser, server):
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    try:
-        step = index_of("POPF fails silently")
-        page.goto(f"{server}/?presenter=1&tour={step}", wait_until="domcontentloaded")
-        expect_step(page, step)
-        top = first_visual_top(page)
-        assert top is not None and top < 1080
-        page.screenshot(path=str(SCREENSHOTS / "presenter-1920x1080.png"))
-        bar = page.locator(BAR)
-        bar.get_by_role("button", name=re.compile("Note")).click()
-        expect(page.get_by_text("CLI trapped and was emulated")).to_be_visible()
-        page.screenshot(path=str(SCREENSHOTS / "presenter-note.png"))
-        page.keyboard.press("Escape")
-        bar.locator("details.presenter-qr summary").click()
-        large = bar.locator(".presenter-qr-large svg")
-        expect(large).to_be_visible()
-        box = large.bounding_box()
-        assert box and box["width"] >= 400, box  # large enough to scan from the back of the room
-        expect(bar.locator(".presenter-qr-url")).to_contain_text(f"{server}/trap-and-emulate?")
-        expect(bar.locator(".presenter-qr-warn")).to_contain_text("VIRTLAB_PUBLIC_URL")  # 127.0.0.1: not for phones
-        page.screenshot(path=str(SCREENSHOTS / "presenter-qr-large.png"))
-    finally:
-        context.close()
+def test_presenter_bar_on_a_1920_projector_with_note_and_large_qr(server, viewport):
+    page = viewport(1920, 1080)
+    step = index_of("POPF fails silently")
+    page.goto(f"{server}/?presenter=1&tour={step}", wait_until="domcontentloaded")
+    expect_step(page, step)
+    top = first_visual_top(page)
+    assert top is not None and top < 1080
+    page.screenshot(path=str(SCREENSHOTS / "presenter-1920x1080.png"))
+    bar = page.locator(BAR)
+    bar.get_by_role("button", name=re.compile("Note")).click()
+    expect(page.get_by_text("CLI trapped and was emulated")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "presenter-note.png"))
+    page.keyboard.press("Escape")
+    bar.locator("details.presenter-qr summary").click()
+    large = bar.locator(".presenter-qr-large svg")
+    expect(large).to_be_visible()
+    box = large.bounding_box()
+    assert box and box["width"] >= 400, box  # large enough to scan from the back of the room
+    expect(bar.locator(".presenter-qr-url")).to_contain_text(f"{server}/trap-and-emulate?")
+    expect(bar.locator(".presenter-qr-warn")).to_contain_text("VIRTLAB_PUBLIC_URL")  # 127.0.0.1: not for phones
+    page.screenshot(path=str(SCREENSHOTS / "presenter-qr-large.png"))
 
 
-def test_every_step_opens_with_its_first_diagram_on_the_first_screen(screen):
+def test_every_step_opens_with_its_first_diagram_on_the_first_screen(server, viewport):
     """The whole tour with PageDown at 1280×720: each step on its page without a notice, its first diagram,
     chart or frame table starting within the first 720 px."""
-    base, page = screen
+    base, page = server, viewport(1280, 720)  # a projector's first screen
     page.goto(f"{base}/?presenter=1&tour=0", wait_until="domcontentloaded")
     low = {}
     for index, step in enumerate(TOUR):
@@ -187,10 +170,10 @@ def expect_landed(page: Page, index: int) -> None:
 
 
 @pytest.mark.parametrize("index", SECTIONED, ids=[TOUR[i].title for i in SECTIONED])
-def test_a_step_with_a_section_opens_scrolled_to_it(screen, index):
+def test_a_step_with_a_section_opens_scrolled_to_it(server, viewport, index):
     """A step whose part of the page is further down (tour.toml's ``section``) opens there, from a bookmark and with
     PageDown, so the lecturer never scrolls; the bar stays at the top."""
-    base, page = screen
+    base, page = server, viewport(1280, 720)  # a projector's first screen
     page.goto(f"{base}/?presenter=1&tour={index}", wait_until="domcontentloaded")
     expect_step(page, index)
     expect_landed(page, index)

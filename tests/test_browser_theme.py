@@ -17,7 +17,6 @@ from playwright.sync_api import Page, expect
 
 from tests.test_browser import (RADIO, SCREENSHOTS, TIMEOUT, assert_healthy, check_first_option, open_page, shoot,
                                 wait_idle)
-from ui.diagram import SELECTOR as DIAGRAM
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +40,7 @@ CONTRAST_JS = """() => {
     let bg = [255, 255, 255, 1]; for (const c of layers.reverse()) bg = blend(c, bg); return bg; };
   const opacity = (el) => { let o = 1; for (let e = el; e; e = e.parentElement) o *= Number(getComputedStyle(e).opacity); return o; };
   const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-  const skip = 'DIAGRAM, [data-testid="stVegaLiteChart"], [data-testid="stDataFrame"], svg, '
+  const skip = '[data-testid="stGraphVizChart"], [data-testid="stVegaLiteChart"], [data-testid="stDataFrame"], svg, '
              + 'button:disabled, [aria-disabled="true"], [data-testid="stSliderThumbValue"], [data-testid="stIconEmoji"], '
              + '[data-testid="stIconMaterial"]';
   const out = [];
@@ -58,7 +57,7 @@ CONTRAST_JS = """() => {
                 color: style.color, contrast: ratio(blend([fg[0], fg[1], fg[2], fg[3] * alpha], bg), bg)});
     }
   return out.sort((a, b) => a.contrast - b.contrast);
-}""".replace("DIAGRAM", DIAGRAM)
+}"""
 
 # Each Altair axis label: its size, and its contrast against the page behind the chart (charts are transparent).
 AXIS_JS = """() => {
@@ -74,17 +73,6 @@ AXIS_JS = """() => {
 }"""
 
 
-@pytest.fixture()
-def hall(browser, server):
-    """(base URL, a page at 1920×1080)."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    yield server, page
-    context.close()
-
-
 def background(page: Page) -> str:
     return page.evaluate("""() => getComputedStyle(document.querySelector('[data-testid="stMain"]')).backgroundColor""")
 
@@ -98,8 +86,8 @@ def check_contrast(page: Page, least: float) -> None:
 
 @pytest.mark.parametrize("theme", list(THEMES))
 @pytest.mark.parametrize("path", list(PAGES))
-def test_text_contrast_and_chart_text_in_every_theme(hall, theme, path):
-    base, page = hall
+def test_text_contrast_and_chart_text_in_every_theme(server, viewport, theme, path):
+    base, page = server, viewport(1920, 1080)  # a lecture hall's projector
     open_page(page, f"{base}/{path}" + ("" if theme == "light" else f"?theme={theme}"))
     assert_healthy(page)
     page.wait_for_timeout(500)  # charts draw after the run ends
@@ -118,7 +106,7 @@ def test_text_contrast_and_chart_text_in_every_theme(hall, theme, path):
         assert labels and min(label["px"] for label in labels) >= (18 if theme == "projector" else 16), labels[:3]
         assert min(label["contrast"] for label in labels) >= THEMES[theme], labels[:3]
     if PAGES[path] == "diagram":
-        card = page.locator(DIAGRAM).first
+        card = page.locator('[data-testid="stGraphVizChart"]').first
         expect(card).to_be_visible()
         if dark:  # graphviz keeps its colours: black text on a white card
             assert card.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
@@ -128,8 +116,8 @@ def test_text_contrast_and_chart_text_in_every_theme(hall, theme, path):
     shoot(page, f"theme-{theme}-{path}")
 
 
-def test_the_sidebar_switch_is_kept_by_the_next_page_and_a_reload(hall):
-    base, page = hall
+def test_the_sidebar_switch_is_kept_by_the_next_page_and_a_reload(server, viewport):
+    base, page = server, viewport(1920, 1080)  # a lecture hall's projector
     open_page(page, f"{base}/trap-and-emulate")
     switch = page.locator(".st-key-theme")
     expect(switch.get_by_role("radio", name="Light")).to_have_attribute("aria-checked", "true")

@@ -46,7 +46,7 @@ _CSS = """
   /* Presenter mode: the page starts right under a slim bar, so the first diagram is on the first screen. */
   [data-testid="stMainBlockContainer"] { padding-top: 0.6rem !important; }
   [data-testid="stHeader"] { background: transparent; }
-  [data-testid="stElementContainer"]:has([data-testid="stMarkdownContainer"] > style:first-child) { display: none; }
+  [data-testid="stElementContainer"]:has([data-testid="stMarkdownContainer"] > style:only-child) { display: none; }  /* style-only Markdown; a diagram (a style and its SVG) stays */
   [data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem !important; padding: 0 !important; }
   /* The page header's "Lecture section" line: the bar already says where the lecture is. */
   [data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"]:has([data-testid="stCaptionContainer"]) {

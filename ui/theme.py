@@ -41,11 +41,13 @@ _CHART = """
 
 # Every theme: a page's sections are h2 under its h1 title (st.header, never st.subheader's h3: a skipped heading level
 # breaks a screen reader's outline of the page) drawn at the size st.subheader had (1.75rem), so a section heading stays
-# smaller than the title and the first screen keeps its room. Captions, quotes and the keys shown on buttons are not faded with opacity (Streamlit's 0.6 gives 3.9:1
-# on white, 2.9:1 on a blue button), and the chosen segment of a segmented control is white on blue (5.2:1) rather than
-# blue on pale blue (4.3:1).
+# smaller than the title and the first screen keeps its room; an h3 that titles a column (one of two players side by
+# side) is smaller still. Captions, quotes and the keys shown on buttons are not faded with opacity (Streamlit's 0.6
+# gives 3.9:1 on white, 2.9:1 on a blue button), and the chosen segment of a segmented control is white on blue (5.2:1)
+# rather than blue on pale blue (4.3:1).
 _BASE = """
   .stApp [data-testid="stHeading"] h2 { font-size: 1.75rem; padding: 0.75rem 0 1rem; letter-spacing: -0.005em; }
+  .stApp [data-testid="stColumn"] [data-testid="stMarkdownContainer"] h3 { font-size: 1.25rem; padding: 0.5rem 0 0.25rem; }
   .stApp [data-testid="stCaptionContainer"] { opacity: 1 !important; color: %(muted)s !important; }
   .stApp button kbd, .stApp blockquote { opacity: 1 !important; }
   .stApp [data-testid="stCaptionContainer"] p { color: %(muted)s !important; }
