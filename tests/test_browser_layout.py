@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import StreamlitServer
 from tests.test_browser import ALL_PAGES, SCREENSHOTS, TIMEOUT, assert_healthy, expect_frame, open_page, shoot
+from ui.diagram import SELECTOR as DIAGRAM
 from ui.navigation import PageSpec
 
 pytestmark = pytest.mark.browser
@@ -27,7 +28,7 @@ SIMULATION_PAGES = [s for s in ALL_PAGES if Path(s.file).name.startswith("s2") a
 PROJECTORS = [(1920, 1080), (1280, 720)]
 MIN_VISIBLE = 100  # px of the simulation that must show on the first screen, not just its top edge
 # The first of these in document order; the player's frame (ui/player.py) holds a page's animation.
-SIMULATION = '[data-testid="stGraphVizChart"], [data-testid="stVegaLiteChart"], [class*="st-key-player_frame_"]'
+SIMULATION = DIAGRAM + ', [data-testid="stVegaLiteChart"], [class*="st-key-player_frame_"]'
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 MIN_PHONE_TEXT_PX = 11
 
@@ -100,7 +101,7 @@ def test_phone_layout(server, browser, path: str):
     page = _open(browser, f"{server}/{path}", **PHONE)
     try:
         assert_healthy(page)
-        page.wait_for_selector('[data-testid="stGraphVizChart"] svg text', timeout=TIMEOUT)
+        page.wait_for_selector(f"{DIAGRAM} svg text", timeout=TIMEOUT)
         page.wait_for_timeout(500)
 
         rows = page.evaluate(
@@ -115,12 +116,12 @@ def test_phone_layout(server, browser, path: str):
             assert max(tops) - min(tops) <= 2, f"{path}: the player's buttons are not in one row: {buttons}"
 
         sizes = page.evaluate(
-            """() => [...document.querySelectorAll('[data-testid="stGraphVizChart"] svg text')]
+            """(diagram) => [...document.querySelectorAll(diagram + ' svg text')]
                  .filter(t => t.getClientRects().length && t.textContent.trim())
-                 .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"""
+                 .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)""", DIAGRAM
         )
         assert sizes, f"{path}: no diagram text"
-        assert min(sizes) >= MIN_PHONE_TEXT_PX, (
+        assert round(min(sizes), 2) >= MIN_PHONE_TEXT_PX, (  # round: 11 pt × 4/3 px × zoom 0.75 gives 10.9999996
             f"{path}: diagram text is {min(sizes):.1f} px on a phone (at least {MIN_PHONE_TEXT_PX} px wanted)")
 
         hints = page.evaluate("() => [...document.querySelectorAll('button kbd')].filter(k => k.getClientRects().length)"
@@ -149,8 +150,8 @@ def test_phone_layout(server, browser, path: str):
         assert overflow["page"] <= 0 and overflow["main"] <= 0 and not overflow["wide"], (
             f"{path}: the page scrolls sideways on a phone: {overflow}")
         scrollers = page.evaluate(
-            """() => [...document.querySelectorAll('[data-testid="stGraphVizChart"]')]
-                 .filter(g => g.scrollWidth > g.clientWidth + 1).map(g => getComputedStyle(g).overflowX)"""
+            """(diagram) => [...document.querySelectorAll(diagram)]
+                 .filter(g => g.scrollWidth > g.clientWidth + 1).map(g => getComputedStyle(g).overflowX)""", DIAGRAM
         )
         assert all(o in ("auto", "scroll") for o in scrollers), f"{path}: a wide diagram without a scroller: {scrollers}"
         shoot(page, f"phone-{path}")

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from engine.core.lessons import LESSONS_DIR
 from engine.core.tour import load_tour
 from tests.test_browser import SCREENSHOTS, TIMEOUT, assert_healthy, expect_frame, wait_idle
+from ui.diagram import SELECTOR as DIAGRAM
 from ui.navigation import BY_TITLE
 
 pytestmark = pytest.mark.browser
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.browser
 TOUR = load_tour(LESSONS_DIR / "tour.toml", BY_TITLE)
 BAR = ".st-key-presenter_bar"
 # The page's diagrams and charts (graphviz, Vega-Lite) and the tables an animation draws its frames in.
-VISUALS = ('[data-testid="stGraphVizChart"], [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"], '
+VISUALS = (DIAGRAM + ', [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"], '
            '[data-testid="stDataFrame"], [data-testid="stTable"]')
 
 

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from tests.test_browser import (RADIO, SCREENSHOTS, TIMEOUT, assert_healthy, check_first_option, open_page, shoot,
                                 wait_idle)
+from ui.diagram import SELECTOR as DIAGRAM
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +41,7 @@ CONTRAST_JS = """() => {
     let bg = [255, 255, 255, 1]; for (const c of layers.reverse()) bg = blend(c, bg); return bg; };
   const opacity = (el) => { let o = 1; for (let e = el; e; e = e.parentElement) o *= Number(getComputedStyle(e).opacity); return o; };
   const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-  const skip = '[data-testid="stGraphVizChart"], [data-testid="stVegaLiteChart"], [data-testid="stDataFrame"], svg, '
+  const skip = 'DIAGRAM, [data-testid="stVegaLiteChart"], [data-testid="stDataFrame"], svg, '
              + 'button:disabled, [aria-disabled="true"], [data-testid="stSliderThumbValue"], [data-testid="stIconEmoji"], '
              + '[data-testid="stIconMaterial"]';
   const out = [];
@@ -57,7 +58,7 @@ CONTRAST_JS = """() => {
                 color: style.color, contrast: ratio(blend([fg[0], fg[1], fg[2], fg[3] * alpha], bg), bg)});
     }
   return out.sort((a, b) => a.contrast - b.contrast);
-}"""
+}""".replace("DIAGRAM", DIAGRAM)
 
 # Each Altair axis label: its size, and its contrast against the page behind the chart (charts are transparent).
 AXIS_JS = """() => {
@@ -106,7 +107,7 @@ def test_text_contrast_and_chart_text_in_every_theme(server, viewport, theme, pa
         assert labels and min(label["px"] for label in labels) >= (18 if theme == "projector" else 16), labels[:3]
         assert min(label["contrast"] for label in labels) >= THEMES[theme], labels[:3]
     if PAGES[path] == "diagram":
-        card = page.locator('[data-testid="stGraphVizChart"]').first
+        card = page.locator(DIAGRAM).first
         expect(card).to_be_visible()
         if dark:  # graphviz keeps its colours: black text on a white card
             assert card.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
