@@ -48,7 +48,7 @@ _lock = threading.Lock()
 
 # The card and sizes graphviz_chart had (ui/layout.py, ui/theme.py style Streamlit's element the same way).
 _STYLE = """<style>
-.{c} {{ background-color: #FFFFFF; border-radius: 0.5rem; padding: 0.4rem; line-height: 0; }}
+.{c} {{ background-color: #FFFFFF; border-radius: 0.5rem; padding: 0.4rem; line-height: 0; margin-bottom: 1rem; }}
 .{c} svg {{ width: 100%; height: auto; max-width: 100%; display: block; margin: 0 auto; }}
 .{c} svg text {{ font-family: inherit; }}
 @media (max-width: 640px) {{
