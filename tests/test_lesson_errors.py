@@ -30,9 +30,12 @@ PROBE = r"""
 import json, sys
 from streamlit.testing.v1 import AppTest
 out = {}
-for page in sys.argv[2:]:
+query = json.loads(sys.argv[2])
+for page in sys.argv[3:]:
     at = AppTest.from_file(sys.argv[1], default_timeout=60)
     at.query_params["order"] = "1"
+    for key, value in query.items():
+        at.query_params[key] = value
     try:
         at.run()
         at.switch_page(page)
@@ -57,6 +60,7 @@ class Case:
     change: Callable[[str], str] | bytes  # text -> broken text, or the file's new bytes
     pages: tuple[str, ...]
     expect: tuple[str, ...]  # every one must appear (regex, case-insensitive) in one error message of every page
+    query: tuple[tuple[str, str], ...] = ()  # the pages' address values (e.g. presenter mode, which reads the tour)
 
 
 def sub(pattern: str, replacement: str, count: int = 1) -> Callable[[str], str]:
@@ -111,6 +115,12 @@ CASES = [
          (r"regions\.toml",)),
     Case("transfer-bad-toml", "2.5/transfer.toml", sub(r"^\[", "[["), ("pages/s25_regions.py",),
          (r"transfer\.toml",)),
+    Case("isa-not-utf8-bt", "isas/20-ia32.toml", lambda t: t.replace("name", "n\udcffame", 1),
+         ("pages/s22_binary_translation.py",), (r"20-ia32\.toml", r"not UTF-8")),
+    Case("tour-bad-toml", "tour.toml", sub(r"^\[\[step\]\]", "[[step]"), ("pages/s21_trap_emulate.py",),
+         (r"tour\.toml", r"not valid TOML"), query=(("presenter", "1"),)),
+    Case("sources-missing-key", "sources.toml", sub(r"^figure = .*\n", ""), ("pages/s21_trap_emulate.py",),
+         (r"sources\.toml", r"missing required key 'figure'")),
     Case("bt-programs-bad-toml", "2.2/bt_programs.toml", sub(r"^\[\[", "[[["), ("pages/s22_binary_translation.py",),
          (r"bt_programs\.toml", r"not valid TOML")),
 ]
@@ -127,9 +137,10 @@ def broken_copy(case: Case, tmp: Path) -> Path:
     return lessons
 
 
-def probe(lessons: Path, pages: tuple[str, ...], tmp: Path) -> dict[str, dict[str, list[str]]]:
+def probe(lessons: Path, pages: tuple[str, ...], tmp: Path, query: tuple[tuple[str, str], ...] = ()
+          ) -> dict[str, dict[str, list[str]]]:
     env = {**os.environ, "VIRTLAB_LESSONS_DIR": str(lessons), "VIRTLAB_DATA_DIR": str(tmp / "data")}
-    done = subprocess.run([sys.executable, "-c", PROBE, str(ROOT / "app.py"), *pages], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-c", PROBE, str(ROOT / "app.py"), json.dumps(dict(query)), *pages], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("PROBE-RESULT ")), None)
     assert line, done.stderr[-3000:]
@@ -138,7 +149,7 @@ def probe(lessons: Path, pages: tuple[str, ...], tmp: Path) -> dict[str, dict[st
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_a_broken_lesson_file_gives_a_located_message_on_every_page_that_reads_it(case, tmp_path):
-    result = probe(broken_copy(case, tmp_path), case.pages, tmp_path)
+    result = probe(broken_copy(case, tmp_path), case.pages, tmp_path, case.query)
     for page in case.pages:
         shown = result[page]
         assert not shown["exception"], f"{case.id}: {page} raised\n" + "\n".join(shown["exception"])

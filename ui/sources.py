@@ -7,6 +7,7 @@ import streamlit as st
 from engine.core.lessons import LessonError
 from engine.core.sources import for_page
 from ui import content
+from ui.escape import literal
 
 
 def _md(text: str) -> str:
@@ -22,7 +23,7 @@ def footnote(title: str) -> None:
     try:
         entries = for_page(content.sources(), title)
     except LessonError as exc:
-        st.caption(f"📝 The sources file needs fixing: {exc}")
+        st.warning(f"The sources file needs fixing: {literal(exc, limit=800)}", icon="📝")
         return
     if not entries:
         return
