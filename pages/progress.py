@@ -1,5 +1,7 @@
 """My progress: the learner key, scores per section, mastery per lecture concept, export, import and "forget me"."""
 
+from collections import Counter
+
 import streamlit as st
 
 from engine.core import progress
@@ -50,10 +52,7 @@ st.dataframe(
 events = learner.events()
 if events:
     st.header("Mastery per lecture concept")
-    counts = {(q.section, q.concept): 0 for s in ids for q in content.bank(s)}
-    for s in ids:
-        for q in content.bank(s):
-            counts[(q.section, q.concept)] += 1
+    counts = Counter((q.section, q.concept) for s in ids for q in content.bank(s))  # written questions per concept
     concepts = [(s.id, c.name, counts[(s.id, c.name)]) for s in sections for c in s.concepts if counts.get((s.id, c.name))]
     rows = [{"section": m.section, "concept": m.concept, "score": m.score, "status": m.label,
              "answered": f"{m.answered} / {m.questions}"} for m in mastery(events, concepts)]

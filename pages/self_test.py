@@ -2,7 +2,6 @@
 
 import secrets
 import time
-from dataclasses import replace
 from datetime import datetime, timezone
 
 import streamlit as st
@@ -54,8 +53,7 @@ def hand_in() -> None:
         g = grade(q, quiz.response(q, f"selftest_{q.id}"))
         grades[q.id] = g
         record = progress.new_record(q, next_round(events, q.id))
-        scored = replace(record, tries=(progress.Try(g.given if g.graded else "", g.score if g.graded else 0.0),))
-        learner.save(record, scored)
+        learner.save(record, progress.submit_once(record, g))
     st.session_state[STATE] = {**test, "handed_in": time.time(), "grades": grades}
 
 

@@ -91,6 +91,13 @@ def submit(record: Record, grade: Grade) -> Record:
     return replace(record, tries=record.tries + (Try(grade.given, grade.score),))
 
 
+def submit_once(record: Record, grade: Grade) -> Record:
+    """The record of a question answered once and graded at the end (a self-test): its one try, where an empty or
+    unreadable answer counts as given nothing and scores 0 (unlike :func:`submit`, which waits for a readable one)."""
+    given, score = (grade.given, grade.score) if grade.graded else ("", 0.0)
+    return replace(record, tries=(Try(given, score),))
+
+
 def reveal(record: Record) -> Record:
     """Show the solution: the question is done; if it had no try yet it scores 0."""
     return replace(record, revealed=True)
