@@ -1,0 +1,59 @@
+"""ui/diagram.py: DOT laid out by the dot binary on the server, sent as inline SVG; st.graphviz_chart without dot."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.test_pages import open_page
+from ui import diagram
+
+TRAP = "pages/s21_trap_emulate.py"
+DOT = 'digraph { node [fontname=Helvetica]; a [label="Guest kernel\\nring 1"]; b [label="VMM"]; a -> b }'
+
+needs_dot = pytest.mark.skipif(not diagram.available(), reason="graphviz's dot is not installed")
+
+
+@needs_dot
+def test_svg_is_one_line_with_a_text_alternative_and_prefixed_ids():
+    svg = diagram.svg(DOT)
+    assert svg is not None and svg.startswith("<svg ") and "\n" not in svg  # a blank line would end Markdown's HTML
+    assert "<!--" not in svg and "<title>" not in svg and "<?xml" not in svg
+    assert 'role="img"' in svg and 'aria-label="Diagram: Guest kernel, ring 1, VMM"' in svg
+    ids = re.findall(r'\bid="([^"]+)"', svg)
+    assert ids and len({i.split("-")[0] for i in ids}) == 1 and all(re.match(r"g[0-9a-f]{8}-", i) for i in ids)
+    assert diagram.svg(DOT) is svg  # cached by source
+
+
+@needs_dot
+def test_label_text_is_escaped_in_the_svg_and_its_text_alternative():
+    svg = diagram.svg('digraph { a [label="<script>alert(1)</script> \\"q\\" & b"] }')
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    label = re.search(r'aria-label="([^"]*)"', svg)[1]
+    assert "<" not in label and "&quot;q&quot;" in label and "&amp; b" in label
+
+
+@needs_dot
+def test_the_cache_stays_within_its_byte_bound(monkeypatch):
+    monkeypatch.setattr(diagram, "CACHE_BYTES", 6_000)
+    for n in range(12):
+        diagram.svg(f'digraph {{ n{n} [label="{n}"] }}')
+    assert diagram._cached_bytes <= 6_000 and len(diagram._cache) >= 1
+
+
+@needs_dot
+def test_a_page_sends_its_diagram_as_svg():
+    at = open_page(TRAP)
+    drawn = [m.value for m in at.markdown if f'class="{diagram.CLASS}"' in m.value]
+    assert len(drawn) == 1 and "<svg " in drawn[0] and not at.get("graphviz_chart")
+    at.button(key="trap_next").click().run()
+    assert [m.value for m in at.markdown if f'class="{diagram.CLASS}"' in m.value] != drawn  # the next frame's diagram
+
+
+def test_without_dot_the_page_falls_back_to_graphviz_chart(monkeypatch):
+    monkeypatch.setattr(diagram, "available", lambda: False)
+    monkeypatch.setattr(diagram, "_cache", type(diagram._cache)())
+    at = open_page(TRAP)
+    assert len(at.get("graphviz_chart")) == 1
+    assert not [m for m in at.markdown if f'class="{diagram.CLASS}"' in m.value]
