@@ -165,3 +165,13 @@ def test_parsed_with_a_broken_preset_says_so_instead_of_raising():
     at = AppTest.from_function(_broken_preset_app, default_timeout=30).run()
     assert not at.exception
     assert any("cannot be read either" in e.value for e in at.error)
+
+
+def test_ints_digit_limit_reads_as_advice_not_interpreter_internals():
+    from ui.editor import problem
+
+    try:
+        int("9" * 5000)
+    except ValueError as exc:
+        shown = problem(exc)
+    assert shown == "a number of 5,000 digits is far too large to read; write a number of a few digits"

@@ -18,6 +18,7 @@ propagates.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Callable, TypeVar
 
 import streamlit as st
@@ -33,13 +34,25 @@ LOG = logging.getLogger("virtlab.input")
 INPUT_ERRORS: tuple[type[BaseException], ...] = (ValueError, ArithmeticError, LookupError, TypeError, RecursionError)
 
 
+# int() refuses more than 4,300 digits with a ValueError whose message names interpreter internals; a parser that
+# lets it through still gets a message a student can act on.
+_INT_LIMIT = re.compile(r"Exceeds the limit \((\d+) digits\) for integer string conversion(?:: value has (\d+) digits)?"
+                        r"(?:; use sys\.set_int_max_str_digits\(\) to increase the limit)?")
+
+
+def _int_limit(match: re.Match[str]) -> str:
+    digits = f"{int(match.group(2)):,} digits" if match.group(2) else f"more than {int(match.group(1)):,} digits"
+    return f"a number of {digits} is far too large to read; write a number of a few digits"
+
+
 def problem(exc: BaseException, what: str = "input") -> str:
     """What to tell the student about ``exc``, escaped and shortened (the message echoes what they typed).
 
     An exception that is not a ValueError is a parser bug (see the module's rule): it is logged with its traceback.
     """
     if isinstance(exc, ValueError):
-        return literal(str(exc).rstrip(". ")) or f"This {what} cannot be read"
+        message = _INT_LIMIT.sub(_int_limit, str(exc))  # Python's words would send a student to sys.set_int_max...
+        return literal(message.rstrip(". ")) or f"This {what} cannot be read"
     LOG.error("parser bug: %s on bad %s", type(exc).__name__, what, exc_info=exc)
     return f"This {what} cannot be read ({type(exc).__name__}: {literal(str(exc), limit=160)})"
 
