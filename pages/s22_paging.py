@@ -166,7 +166,8 @@ with tab_tlb:
            shortcuts=False)
     if refs:
         with st.expander(f"Every reference: hit or miss, and the TLB after it ({policy}, {entries} entries)", expanded=True):
-            st.dataframe(reference_rows(trace, mode_id), hide_index=True, width="stretch", height=min(640, 38 + 35 * len(trace)))
+            table = reference_rows(trace, mode_id)  # (rows + header) × row height + border: no scrolling up to 16 rows
+            st.dataframe(table, hide_index=True, width="stretch", row_height=36, height=min(615, (len(table) + 1) * 36 + 3))
 
     @st.cache_data(show_spinner=False, max_entries=32)
     def charts(mode_id: str, pattern: str, entries: int, switch: int, refs: tuple[int, ...] = ()) -> tuple[list[dict], list[dict], float]:
