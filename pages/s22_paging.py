@@ -133,6 +133,10 @@ with tab_tlb:
     policy = c3.selectbox("Replacement", policies, key="tlb_policy", index=policies.index(link_choice("tlb-policy", policies, "LRU")),
                           help="OPT (Belady) evicts the entry used farthest in the future: no hardware can, it is the yardstick.")
     switch = c4.number_input("Context switch every … accesses (0 = never)", 0, 200, 0, key="tlb_switch")
+    seed = 1  # the random policy's victims: the same for everyone unless a student picks another seed
+    if policy == "random":
+        seed = c3.number_input("Seed of the random choices", 0, 9999, query.read_int("tlb-seed", 1, 0, 9999), key="tlb_seed",
+                               help="The same seed gives the same victims, so an exercise with random replacement can be checked.")
     refs: tuple[int, ...] = ()
     if pattern == "refs":
         r1, r2 = st.columns([4, 2])
@@ -160,7 +164,7 @@ with tab_tlb:
     else:
         st.caption(f"{tlb_engine.REGION_PAGES} mapped pages of {mode.page_size} bytes each; page n starts at virtual address "
                    f"n × {mode.page_size}. The animation shows the first 40 accesses.")
-    trace = tlb_engine.simulate(space, shown, entries, policy, 1, context_switch_every=switch or None)
+    trace = tlb_engine.simulate(space, shown, entries, policy, seed, context_switch_every=switch or None)
     player(trace, "tlb", lambda f: st.dataframe(tlb_rows(f.state, mode_id), hide_index=True, width="stretch"),
            counter_labels={"hits": "hits", "misses": "misses", "memory_references": "page-table references", "flushes": "flushes"},
            shortcuts=False)
@@ -170,21 +174,23 @@ with tab_tlb:
             st.dataframe(table, hide_index=True, width="stretch", row_height=36, height=min(615, (len(table) + 1) * 36 + 3))
 
     @st.cache_data(show_spinner=False, max_entries=32)
-    def charts(mode_id: str, pattern: str, entries: int, switch: int, refs: tuple[int, ...] = ()) -> tuple[list[dict], list[dict], float]:
+    def charts(mode_id: str, pattern: str, entries: int, switch: int, refs: tuple[int, ...] = (),
+               seed: int = 1) -> tuple[list[dict], list[dict], float]:
         m = MODES[mode_id]
         long = list(refs) if refs else accesses(mode_id, pattern, 4000)
         space = tlb_engine.reference_space(m, long)
         over_time, by_size = [], []
         for pol in tlb_engine.POLICIES:
-            series = tlb_engine.hit_rate_series(space, long, entries, pol, 1, every=1 if refs else 100,
+            series = tlb_engine.hit_rate_series(space, long, entries, pol, seed, every=1 if refs else 100,
                                                 context_switch_every=switch or None)
             over_time += [{"accesses": n, "hit rate": r, "policy": pol} for n, r in series]
             by_size += [{"TLB entries": n, "hit rate": r, "policy": pol}
-                        for n, r in tlb_engine.sweep(space, long, [1, 2, 4, 8, 16, 32, 64], pol, 1, context_switch_every=switch or None)]
+                        for n, r in tlb_engine.sweep(space, long, [1, 2, 4, 8, 16, 32, 64], pol, seed,
+                                                     context_switch_every=switch or None)]
         best = tlb_engine.run_stats(space, long, entries, "OPT", context_switch_every=switch or None).hit_rate
         return over_time, by_size, best
 
-    over_time, by_size, best = charts(mode_id, pattern, entries, switch, refs)
+    over_time, by_size, best = charts(mode_id, pattern, entries, switch, refs, seed)
     total = f"{len(refs):,}" if refs else "4,000"
     left, right = st.columns(2)
     left.markdown(f"**Hit rate over {total} accesses** ({entries} entries)")

@@ -119,3 +119,19 @@ def test_reference_string_as_addresses_and_a_bad_one():
     assert any("reference 2: 'zz' is not an address" in e and "Showing the last reference string that worked" in e
                for e in errors(at))
     assert "misses **2**" in tlb_total(at) and not at.exception
+
+
+def test_random_replacement_takes_a_seed():
+    from engine.fullvirt.paging import TEACHING
+    from engine.fullvirt.tlb import parse_references, reference_space, run_stats
+
+    text = "0 1 2 3 0 1 2 3 0 1 2 3 4 5 0 1"
+    accesses = parse_references(TEACHING, text)
+    at = type_references(open_page(PAGE, {"mode": "teaching", "tab": "tlb"}), text, 3, "random")
+    shown = set()
+    for seed in (1, 2, 3, 4):
+        at.number_input(key="tlb_seed").set_value(seed).run()
+        misses = run_stats(reference_space(TEACHING, accesses), accesses, 3, "random", seed).misses
+        assert f"misses **{misses}**" in tlb_total(at)
+        shown.add(misses)
+    assert len(shown) > 1 and not at.exception  # other seeds, other victims
