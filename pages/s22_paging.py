@@ -135,7 +135,7 @@ with tab_tlb:
     switch = c4.number_input("Context switch every … accesses (0 = never)", 0, 200, 0, key="tlb_switch")
     seed = 1  # the random policy's victims: the same for everyone unless a student picks another seed
     if policy == "random":
-        seed = c3.number_input("Seed of the random choices", 0, 9999, query.read_int("tlb-seed", 1, 0, 9999), key="tlb_seed",
+        seed = c3.number_input("Random seed", 0, 9999, query.read_int("tlb-seed", 1, 0, 9999), key="tlb_seed",
                                help="The same seed gives the same victims, so an exercise with random replacement can be checked.")
     refs: tuple[int, ...] = ()
     if pattern == "refs":
