@@ -31,6 +31,7 @@ SEED = int(os.environ.get("VIRTLAB_FUZZ_SEED", "15"))
 BUDGET = float(os.environ.get("VIRTLAB_FUZZ_SECONDS", "60")) / len(PAGES)
 MIN_ACTIONS = 5
 MAX_ACTIONS = 60
+MAX_TEXT = 120_000  # a long paste; repeated mutations of one text would otherwise grow past Streamlit's 25 MB limit
 
 # Editors are where students type: they get most of the actions; player buttons only step frames.
 WEIGHTS = {"text_area": 8, "text_input": 4, "number_input": 2, "selectbox": 2, "radio": 2, "multiselect": 2,
@@ -84,7 +85,7 @@ def text_value(rng: random.Random, widget) -> str:
     value = mutate(rng, current) if current and rng.random() < 0.6 else rng.choice(ADVERSARIAL)
     if widget.max_chars:  # the browser cuts the text there
         value = value[:widget.max_chars]
-    return value
+    return value[:MAX_TEXT]
 
 
 def number_value(rng: random.Random, widget):
