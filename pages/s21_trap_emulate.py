@@ -9,7 +9,7 @@ from ui import content, layout, query
 from ui.diagram import diagram
 from ui.editor import parsed
 from ui.escape import literal
-from ui.player import player
+from ui.player import frame_table, player
 from viz.virtualizability.trap_view import cpu_graph, listing, spelling_rows, state_rows, styled_state_table
 
 layout.header("2.1", "Trap and emulate", "Run a guest kernel de-privileged: what traps, what the VMM emulates, and what slips through.")
@@ -90,7 +90,7 @@ def render(frame) -> None:
         st.code(listing(program, s.line), language=None)
         if s.divergences:
             st.markdown("**Where equivalence broke**\n" + "\n".join(f"- {d}" for d in s.divergences))
-    st.dataframe(styled_state_table(state_rows(s, isa)), hide_index=True, width="stretch")
+    frame_table(styled_state_table(state_rows(s, isa)))
 
 
 with simulation:

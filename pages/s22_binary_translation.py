@@ -8,7 +8,7 @@ from engine.fullvirt.x86 import INTEL_OBJDUMP, classification, detect_bits, dete
 from ui import content, layout, query
 from ui.charts import chart
 from ui.editor import parsed
-from ui.player import player
+from ui.player import frame_table, player
 from viz.fullvirt.bt_view import (
     TABLE_MARK, cache_hit_rows, cache_rows, classification_rows, first_sentence, register_line, unit_rows,
 )
@@ -71,11 +71,10 @@ reason = detect_bits(text)[1] if fmt == "asm" and mode == "auto" else ("you chos
 def render(frame) -> None:
     s = frame.state
     st.markdown("**Current translation unit: guest code and its translation**")
-    st.dataframe(unit_rows(s), hide_index=True, width="stretch",
-                 column_config={"Why": st.column_config.TextColumn(width="large")})
+    frame_table(unit_rows(s))
     st.code(register_line(s), language=None)
     st.markdown(f"**Translation cache** ({len(s.cache)} unit{'s' if len(s.cache) != 1 else ''})")
-    st.dataframe(cache_rows(s), hide_index=True, width="stretch")
+    frame_table(cache_rows(s))
 
 
 with simulation:

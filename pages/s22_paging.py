@@ -10,7 +10,7 @@ from ui import content, layout, query
 from ui.charts import chart
 from ui.diagram import diagram
 from ui.editor import parsed
-from ui.player import player
+from ui.player import frame_table, player
 from viz.charts import hit_rate_by_size, hit_rate_over_time
 from viz.fullvirt.paging_view import format_walk_graph, format_walk_rows, reference_rows, tlb_rows, walk_graph, walk_rows
 
@@ -63,7 +63,7 @@ with tab_walk:
     def render_walk(frame) -> None:
         diagram(walk_graph(frame.state))
         if frame.state.steps:
-            st.dataframe(walk_rows(frame.state), hide_index=True, width="stretch")
+            frame_table(walk_rows(frame.state))
 
     with simulation:
         player(walk(space, example.va, example.access, example.user), "walk", render_walk,
@@ -111,7 +111,7 @@ with tab_own:
     def render_own(frame) -> None:
         diagram(format_walk_graph(frame.state, fmt, memory))
         if frame.state.reads:
-            st.dataframe(format_walk_rows(frame.state, fmt), hide_index=True, width="stretch")
+            frame_table(format_walk_rows(frame.state, fmt))
 
     with own_simulation:
         player(page_format.walk(fmt, memory, own_va), "own", render_own, counter_labels={"memory_references": "memory references"},
@@ -165,7 +165,7 @@ with tab_tlb:
         st.caption(f"{tlb_engine.REGION_PAGES} mapped pages of {mode.page_size} bytes each; page n starts at virtual address "
                    f"n × {mode.page_size}. The animation shows the first 40 accesses.")
     trace = tlb_engine.simulate(space, shown, entries, policy, seed, context_switch_every=switch or None)
-    player(trace, "tlb", lambda f: st.dataframe(tlb_rows(f.state, mode_id), hide_index=True, width="stretch"),
+    player(trace, "tlb", lambda f: frame_table(tlb_rows(f.state, mode_id)),
            counter_labels={"hits": "hits", "misses": "misses", "memory_references": "page-table references", "flushes": "flushes"},
            shortcuts=False)
     if refs:

@@ -6,7 +6,7 @@ from engine.assisted import nested_paging, vmx
 from ui import content, layout, query
 from ui.charts import chart
 from ui.diagram import diagram
-from ui.player import player
+from ui.player import frame_table, player
 from viz.charts import tagged_vs_flushed
 from viz.assisted.vtx_view import dma_rows, nested_graph
 
@@ -60,7 +60,7 @@ st.header("Direct device assignment and the IOMMU")
 d1, d2 = st.columns(2)
 target = d1.radio("The device (assigned to VM1) writes by DMA into", list(vmx.GUESTS), key="dma_target", horizontal=True)
 iommu = d2.toggle("IOMMU on", value=True, key="dma_iommu")
-player(vmx.dma_flow("VM1", target, iommu), "dma", lambda f: st.dataframe(dma_rows(f.state), hide_index=True, width="stretch"),
+player(vmx.dma_flow("VM1", target, iommu), "dma", lambda f: frame_table(dma_rows(f.state)),
        counter_labels={"dma_writes": "DMA writes", "iommu_translations": "IOMMU translations", "iommu_faults": "IOMMU faults",
                        "corruptions": "corrupted"}, shortcuts=False)
 st.caption("The lecture: with direct assignment the VMM must still ensure correctness and isolation. An IOMMU (Intel VT-d, "

@@ -5,7 +5,7 @@ import streamlit as st
 from engine.assisted import xen
 from ui import content, layout, query
 from ui.diagram import diagram
-from ui.player import player
+from ui.player import frame_table, player
 from viz.assisted.xen_view import cpu_graph, event_rows, ring_graph
 
 layout.header("2.3", "Hypercalls, events and split drivers", "How a paravirtualized guest talks to Xen and to Domain 0.")
@@ -19,8 +19,8 @@ name = query.select("Hypercall", {n: f"{xen.HYPERCALLS[n]}: {n}" for n in names}
 def render_hypercall(frame) -> None:
     left, right = st.columns([3, 2])
     diagram(cpu_graph(frame.state), left)
-    right.dataframe([{"#": number, "Hypercall": n, "": "◀" if n == name else ""} for n, number in sorted(
-        xen.HYPERCALLS.items(), key=lambda item: item[1])], hide_index=True, height=320, width="stretch")
+    frame_table([{"#": number, "Hypercall": n, "": "◀" if n == name else ""} for n, number in sorted(
+        xen.HYPERCALLS.items(), key=lambda item: item[1])], right, max_rows=8)
     right.caption("Numbers from xen.git public/xen.h.")
 
 
@@ -33,7 +33,7 @@ st.header("Event: an asynchronous notification")
 def render_event(frame) -> None:
     mask = "masked (the guest's 'virtual CLI' is set: events wait)" if frame.state.masked else "unmasked"
     st.markdown(f"**Running:** {frame.state.actor} · **event mask:** {mask}")
-    st.dataframe(event_rows(frame.state), hide_index=True, width="stretch")
+    frame_table(event_rows(frame.state))
 
 
 player(xen.event_flow(), "event", render_event,

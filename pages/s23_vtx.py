@@ -9,7 +9,7 @@ from engine.core.trace import Trace
 from ui import content, editor, layout, query
 from ui.charts import chart
 from ui.diagram import diagram
-from ui.player import player
+from ui.player import frame_table, player
 from viz.charts import exits_by_reason
 from viz.assisted.vtx_view import exit_rows, modes_graph
 
@@ -93,7 +93,7 @@ def render(frame) -> None:
         st.markdown(f"**Guest item:** `{s.item or '—'}`  \n**CPU mode:** {s.mode}")
         rows = exit_rows(s)
         if rows:
-            st.dataframe(rows, hide_index=True, width="stretch")
+            frame_table(rows)
 
 
 with simulation:

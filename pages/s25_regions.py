@@ -6,7 +6,7 @@ from engine.ec2 import regions, transfer
 from engine.ec2.money import number, usd
 from ui import content, layout, query
 from ui.escape import literal
-from ui.player import player
+from ui.player import frame_table, player
 from viz.ec2.ec2_map import region_map, route_graph
 
 layout.header("2.5", "Regions and data transfer",
@@ -71,8 +71,8 @@ def render(frame) -> None:
     s = frame.state
     st.graphviz_chart(route_graph(s), width="stretch")
     if s.lines:
-        st.dataframe([{"fee": line.what, "GB": number(line.gb), "$/GB": f"{line.per_gb:g}", "cost": usd(line.cost)}
-                      for line in s.lines], hide_index=True, width="stretch")
+        frame_table([{"fee": line.what, "GB": number(line.gb), "$/GB": f"{line.per_gb:g}", "cost": usd(line.cost)}
+                     for line in s.lines])
 
 
 player(trace, "route", render)

@@ -371,7 +371,7 @@ def test_binary_translation_steps_and_bad_code():
     at.text_area(key="bt_code_custom").input("9c fa 9d f4").run()
     assert not at.error
     at.button(key="bt_next").click().run()
-    assert any("pushf" in d.value.to_csv() for d in at.dataframe)  # decoded by capstone: 9c is pushf
+    assert any("pushf" in d.value.to_csv() for d in at.table)  # decoded by capstone: 9c is pushf
 
 
 def test_paging_walk_custom_address_and_bad_table():
@@ -475,7 +475,7 @@ def test_generated_unit_link_opens_its_listing_at_the_translation():
     assert at.selectbox(key="q_program").value == "custom"
     assert at.text_area(key="bt_code_custom").value == "sgdt [eax]\nsmsw eax\nadd eax, 4\nmov ds, ax\ncli"
     assert frames_shown(at)[0].startswith("**Frame 2/7 — Translate unit 0x1000 (cache miss).")
-    unit = at.dataframe[0].value
+    unit = next(t.value for t in at.table if "Guest" in t.value.columns)  # the frame's table (ui.player.frame_table)
     assert list(unit["Guest"][:5]) == list(q.options[:5]) and "privileged: traps" in list(unit["Decision"])
 
 

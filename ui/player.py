@@ -14,6 +14,7 @@ import streamlit as st
 
 from engine.core.trace import Frame, Trace
 from ui import query
+from ui.escape import literal
 
 SPEEDS: dict[str, float] = {"0.5×": 3.0, "1×": 1.5, "2×": 0.75, "4×": 0.4}  # seconds per frame
 DEFAULT_SPEED = "1×"
@@ -54,6 +55,33 @@ def _from_slider(key: str) -> None:
 def _speed(where: Any, key: str) -> None:
     where.select_slider("Speed", list(SPEEDS), key=key, format_func=lambda value: f"{value} speed",
                         label_visibility="collapsed")
+
+
+TABLE_ROWS = 12  # a frame's table taller than this scrolls inside this many rows' height
+TABLE_ROW_PX = 36  # the height of one st.table row at the page's font size (light and dark theme)
+
+
+def _cell(value: Any) -> Any:
+    """A table cell as text that st.table shows as typed: it renders Markdown in cells and headers."""
+    return literal(value, limit=2_000, word=200) if isinstance(value, str) else value
+
+
+def frame_table(data: Any, target: Any = st, max_rows: int = TABLE_ROWS) -> None:
+    """A table inside a player's frame (rows as dicts, or a pandas Styler), without its index.
+
+    An HTML table (st.table), not st.dataframe: the data grid draws on a canvas and keeps changing the page for
+    ~200 ms after every step in Chromium (click to last change: 250 ms against 40 ms for st.table with the same rows,
+    bench/bench_frames.py's method), which alone put a player over twice the empty page's time. st.table renders
+    Markdown, so every header and text cell is escaped (ui.escape.literal): a typed ``[x](url)`` or ``#`` shows as
+    typed.
+    """
+    if hasattr(data, "hide") and hasattr(data, "data"):  # a Styler: escape what it displays, keep its styles
+        rows = len(data.data)
+        data = data.format(_cell).format_index(_cell, axis=1)
+    else:
+        rows = len(data)
+        data = [{_cell(key): _cell(value) for key, value in row.items()} for row in data]
+    target.table(data, hide_index=True, height="content" if rows <= max_rows else TABLE_ROW_PX * (max_rows + 1))
 
 
 def counters_line(counters: Mapping[str, int], labels: Mapping[str, str]) -> str:
