@@ -6,6 +6,8 @@ sections not built yet show their outline so students can see where the course i
 
 from __future__ import annotations
 
+import copy
+
 import streamlit as st
 
 if __name__ != "__main__":
@@ -25,11 +27,17 @@ else:
     st.set_page_config(page_title="VirtLab: Virtual Machines", page_icon="🖥️", layout="wide")
     layout.style()
 
-    pages = {
-        group: [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path)
-                for p in specs]
-        for group, specs in GROUPS.items()
-    }
+    @st.cache_resource(show_spinner=False)
+    def page_templates() -> dict[str, list[st.Page]]:
+        """The pages, made once per process: st.Page resolves its file's real path, 13 % of the server's script-run
+        time while 200 phones voted (py-spy on bench/bench_live.py)."""
+        return {group: [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path)
+                        for p in specs]
+                for group, specs in GROUPS.items()}
+
+    # Each run gets its own copies: st.navigation marks the chosen page as callable and running it clears the mark, so
+    # sessions must not share the objects.
+    pages = {group: [copy.copy(p) for p in made] for group, made in page_templates().items()}
     page = st.navigation(pages, expanded=True)
     learner.sync()
     presenter.bar(page)  # presenter mode: the lecture tour's bar above the page (lessons/tour.toml)

@@ -46,7 +46,8 @@ def provisioning(rows: list[dict[str, Any]]) -> alt.Chart:
     y = alt.Y("low:Q", title="instances", scale=alt.Scale(domain=[0, float(rows[0]["top"])]))
     band = base.mark_rect(opacity=0.6).encode(
         x=alt.X("hour:Q", title="hour", scale=alt.Scale(domain=[0, 48], nice=False)), x2="hour_end:Q", y=y, y2="high:Q",
-        color=alt.Color("kind:N", title=None, scale=_scale(PROVISION_COLOURS), legend=alt.Legend(orient="top")),
+        # one entry a row: side by side the two entries outgrew a half-width chart in presenter mode's larger text
+        color=alt.Color("kind:N", title=None, scale=_scale(PROVISION_COLOURS), legend=alt.Legend(orient="top", columns=1)),
         tooltip=["hour:Q", "demand:Q", "capacity:Q", "kind:N"],
     )
     capacity = base.mark_line(interpolate="step-after", strokeWidth=3, color=palette.BLUE).encode(x="hour:Q", y="capacity:Q")
@@ -86,7 +87,7 @@ def runtime_histogram(rows: list[dict[str, Any]]) -> alt.Chart:
         x=alt.X("runtime:Q", bin=alt.Bin(maxbins=30), title="benchmark runtime (s)"),
         y=alt.Y("count():Q", title="measurements", stack=True),
         color=alt.Color("processor:N", title="host", scale=_scale(PROCESSOR_COLOURS),
-                        legend=alt.Legend(orient="top")),
+                        legend=alt.Legend(orient="top", columns=1)),  # one a row, as provisioning's
         tooltip=["processor:N", "count():Q"],
     ).transform_filter(alt.datum.index < shown).add_params(shown).properties(height=330)
 
