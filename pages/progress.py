@@ -9,6 +9,7 @@ from engine.core.review import mastery
 from engine.core.store import StoreError
 from ui import content, learner, quiz
 from ui.charts import chart
+from ui.escape import literal
 from viz.charts import mastery_by_concept
 
 st.title("My progress")
@@ -82,7 +83,7 @@ with st.expander("Import an earlier export (CSV or JSON)"):
         try:
             st.success(learner.import_file(upload.getvalue(), upload.name), icon="📥")
         except (progress.ExportError, StoreError) as exc:
-            st.error(f"{exc} Nothing was imported; your history is as it was.", icon="✋")
+            st.error(f"{literal(exc)} Nothing was imported; your history is as it was.", icon="✋")
 
 if key:
     with st.expander("Forget me"):

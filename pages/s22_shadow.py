@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from engine.fullvirt.shadow import PRESETS, ShadowError
+from engine.fullvirt.shadow import PRESETS
 from engine.quizgen.full_virtualization import SHADOW_SYNTAX, ShadowSetup, parse_shadow_setup, shadow_setup_text
 from ui import content, layout, query
+from ui.editor import parsed
 from ui.diagram import diagram
 from ui.player import player
 from viz.fullvirt.shadow_view import op_listing, shadow_graph
@@ -33,13 +34,13 @@ if scenario_id == CUSTOM:
         st.caption(SHADOW_SYNTAX)
         text = st.text_area("Scenario", query.read_text("setup", example), key="shadow_setup", height=230,
                             label_visibility="collapsed")
-    try:
-        setup = parse_shadow_setup(text)
-        st.session_state["shadow_good"] = setup
-    except ShadowError as exc:
-        setup = st.session_state.get("shadow_good") or parse_shadow_setup(example)
-        st.error(f"{exc} Showing the last scenario that worked.", icon="✋")
-    ops, shown = setup.ops, setup.run()
+
+    def run(scenario_text: str):
+        """The scenario and its run: a scenario that reads but cannot run is a mistake like a typo."""
+        setup = parse_shadow_setup(scenario_text)
+        return setup.ops, setup.run()
+
+    ops, shown = parsed(text, run, "shadow_good_text", example, "scenario")
 else:
     scenario = PRESETS[scenario_id]()
     about.caption(scenario.description)

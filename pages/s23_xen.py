@@ -1,12 +1,11 @@
 """2.3 Xen and paravirtualization: domains, rings, validated page-table updates, batching, syscalls vs faults."""
 
 import hashlib
-import re
 
 import streamlit as st
 
 from engine.assisted import xen
-from ui import content, layout, query
+from ui import content, editor, layout, query
 from ui.charts import chart
 from ui.diagram import diagram
 from ui.player import player
@@ -68,9 +67,9 @@ def linked_builder(example: xen.XenScenario) -> tuple[str, str, int, str]:
         try:
             xen.parse_requests(linked)
             text = linked
-        except xen.XenError as exc:
-            reason = re.sub(r"([\\`*_\[\]()<>#|~!])", r"\\\1", str(exc))  # the link's text, shown as text
-            st.info(f"Link notice: the linked requests cannot be read: {reason} Showing the example.", icon="🔗")
+        except editor.INPUT_ERRORS as exc:  # the link's text, shown as text
+            st.info(f"Link notice: the linked requests cannot be read: {editor.problem(exc, 'requests')}. Showing "
+                    "the example.", icon="🔗")
         if st.query_params["requests"] != text:  # noticed once; the address now holds what is shown
             del st.query_params["requests"]
     if "batch" in st.query_params and st.query_params["batch"] != str(batch):
@@ -95,14 +94,14 @@ else:
     me = host(memory_layout).domain(domain)
     st.caption(f"{domain} owns machine frames {', '.join(map(str, me.frames))}; its page table is in frame "
                f"{', '.join(map(str, me.page_tables))}.")
-    good_key = f"xen_good{suffix}"
-    try:
-        trace = xen.simulate_updates(host(memory_layout), domain, xen.parse_requests(text), batch)
-        st.session_state[good_key] = (domain, text, batch)
-    except xen.XenError as exc:
-        domain, text, batch = st.session_state.get(good_key, (linked_domain, linked_text, linked_batch))
-        trace = xen.simulate_updates(host(memory_layout), domain, xen.parse_requests(text), batch)
-        st.error(f"{exc} Showing the last requests that worked.", icon="✋")
+
+    def updates(state: str):
+        """Domain, batch size and requests (one text for ui.editor.parsed, NUL-separated) as the update trace."""
+        caller, size, requests = state.split("\0", 2)
+        return xen.simulate_updates(host(memory_layout), caller, xen.parse_requests(requests), int(size))
+
+    trace = editor.parsed(f"{domain}\0{batch}\0{text}", updates, f"xen_good{suffix}",
+                          f"{linked_domain}\0{linked_batch}\0{linked_text}", "requests")
 player(trace, "mem", lambda f: diagram(frames_graph(f.state)),
        counter_labels={"hypercalls": "hypercalls", "guest_xen_transitions": "guest↔Xen transitions",
                        "updates_applied": "applied", "updates_rejected": "rejected"})

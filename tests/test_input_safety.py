@@ -175,3 +175,17 @@ def test_ints_digit_limit_reads_as_advice_not_interpreter_internals():
     except ValueError as exc:
         shown = problem(exc)
     assert shown == "a number of 5,000 digits is far too large to read; write a number of a few digits"
+
+
+@pytest.mark.parametrize("file, query", [("pages/s23_xen.py", {"xen": "custom"}),
+                                         ("pages/s22_shadow.py", {"scenario": "custom"})])
+def test_more_editors_keep_the_last_good_state_and_escape_the_echo(file, query):
+    at = open_page(file, query)
+    good = at.text_area[0].value
+    for bad in ("[x](https://evil.example/) " + HUGE, ",", "\x00\u202e"):
+        at.text_area[0].input(bad).run()
+        assert not at.exception, (file, bad, at.exception)
+        error = next(e.value for e in at.error if "Showing the last" in e.value)
+        assert len(error) < 700 and not re.search(r"(?<!\\)\]\(", error) and "\x00" not in error
+    at.text_area[0].input(good).run()
+    assert not at.error

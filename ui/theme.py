@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.escape import literal
 from viz import theme as chart_theme
 
 KEY = "theme"  # session key of the sidebar control, and the query parameter that keeps it
@@ -220,8 +221,8 @@ def control() -> str:
     if KEY not in st.session_state:
         raw = st.query_params.get(KEY)
         if raw is not None and raw not in SCHEMES:
-            st.info(f"Link notice: '{KEY}={raw[:20]}' is not one of {', '.join(SCHEMES)}; showing the {DEFAULT} theme.",
-                    icon="🔗")
+            st.info(f"Link notice: '{KEY}={literal(raw, limit=40)}' is not one of {', '.join(SCHEMES)}; showing the "
+                    f"{DEFAULT} theme.", icon="🔗")
         st.session_state[KEY] = raw if raw in SCHEMES else DEFAULT
     st.sidebar.segmented_control(
         "Theme", SCHEMES, required=True, key=KEY, format_func=LABELS.__getitem__, width="stretch",
