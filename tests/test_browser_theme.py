@@ -111,7 +111,8 @@ def test_text_contrast_and_chart_text_in_every_theme(server, viewport, theme, pa
         expect(card).to_be_visible()
         if dark:  # graphviz keeps its colours: black text on a white card
             assert card.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
-            assert "invert" in page.locator('[data-testid="stDataFrame"]').first.evaluate("e => getComputedStyle(e).filter")
+            grids = page.locator('[data-testid="stDataFrame"]').all()  # the frame's own table is an st.table now
+            assert all("invert" in g.evaluate("e => getComputedStyle(e).filter") for g in grids)
     if theme == "projector":
         assert page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "21px"
     shoot(page, f"theme-{theme}-{path}")

@@ -85,7 +85,7 @@ def test_region_map_and_counts_are_dated_and_tagged():
     at = open_page(REGIONS)
     totals = regions.shipped().totals
     assert any(f"as of {totals.provenance.as_of}" in m.value and "secondary figures that disagree" in m.value for m in at.markdown)
-    assert len(at.get("graphviz_chart")) + sum(DIAGRAM_CLASS in m.value for m in at.markdown) == 2  # ui/diagram.py
+    assert len(at.get("graphviz_chart")) + sum(DIAGRAM_CLASS in e.proto.body for e in at.get("html")) == 2  # ui/diagram.py
 
 
 # ----------------------------------------------------------------------------------------- pricing

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import json
 import math
 import os
 import re
@@ -41,6 +42,7 @@ SELECTOR = f':is([data-testid="stGraphVizChart"], .{CLASS})'  # compound-safe: f
 CACHE_BYTES = 32 * 1024 * 1024  # SVGs are 5–60 kB; a scheduling scenario's frames stay cached several times over
 LABEL_CHARS = 300
 DOT_TIMEOUT_S = 20
+MODE = "html"  # "markdown": the SVG inline in st.markdown (for measuring the difference)
 
 _cache: OrderedDict[str, str] = OrderedDict()
 _cached_bytes = 0
@@ -173,8 +175,18 @@ def diagram(figure: Any, target: Any = st) -> None:
         target.graphviz_chart(figure, width="stretch")
         return
     projector = _PROJECTOR.format(c=CLASS) if page_theme.scheme() == "projector" else ""
-    style = " ".join(_STYLE.format(c=CLASS, projector=projector).split())  # one line: see clean()
-    target.markdown(f'{style}<div class="{CLASS}">{drawn}</div>', unsafe_allow_html=True)
+    style = " ".join(_STYLE.format(c=CLASS, projector=projector).split())
+    if MODE == "markdown":
+        target.markdown(f'{style}<div class="{CLASS}">{drawn}</div>', unsafe_allow_html=True)
+        return
+    # st.html, not st.markdown: Streamlit's frontend parses every Markdown element again on every script run, a
+    # fragment's too, so an inline SVG in Markdown cost every player step on the page 15-20 ms per diagram even when
+    # it did not change; st.html is memoised on its body. Its sanitiser (DOMPurify, HTML profile) drops SVG, so the
+    # SVG travels as a JSON string that this script, our own and fixed, puts into the wrapper (json.dumps escapes
+    # "<" so the markup cannot end the script; the SVG's text is XML-escaped by dot).
+    payload = json.dumps(drawn).replace("<", "\\u003c")
+    target.html(f'{style}<div class="{CLASS}"></div><script>document.currentScript.previousElementSibling.innerHTML'
+                f' = {payload};</script>', unsafe_allow_javascript=True)
 
 
 __all__ = ["CLASS", "SELECTOR", "available", "clean", "diagram", "svg"]
