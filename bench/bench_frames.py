@@ -11,12 +11,18 @@ notes the time of every change to the document; the script clicks the button, wa
 the next frame, then until nothing has changed for 300 ms, and reports the time of the last change after the click.
 Graphviz lays out its diagram in the browser after the caption changed, and Vega draws its charts then, so both are
 inside the figure; the idle wait after the last change is not.
+
+A/B in one run: `--against DIR` also serves another checkout of the app (e.g. `git worktree add /tmp/fw_old <commit>`)
+and measures its players right after this one's, page by page, so both see the same load; its medians are printed
+beside (on a shared, loaded machine, runs minutes apart are not comparable).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 
@@ -27,7 +33,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from bench.bench_pages import PLAYERS  # noqa: E402
-from deploy.cluster import AppProcess  # noqa: E402
+from deploy.cluster import AppProcess, wait_healthy  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "frames.txt"
 QUIET_MS = 300
@@ -79,14 +85,35 @@ def steps(page: Page, button: str, caption: str, count: int, rewind: str | None,
     return times
 
 
+class CheckoutApp(AppProcess):
+    """The app of another checkout (``root``), served the way :class:`AppProcess` serves this one."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.root = root
+
+    def start(self) -> "CheckoutApp":
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port), "--server.address",
+             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=self.root, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        wait_healthy(f"{self.url}/_stcore/health", self.proc)
+        return self
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=8, help="timed clicks per player (default 8)")
     parser.add_argument("--pages", default="", help="comma-separated url paths (default: every page with a player)")
+    parser.add_argument("--against", default="", help="another checkout of the app, measured beside this one")
     args = parser.parse_args()
     wanted = [p for p in args.pages.split(",") if p] or list(PLAYERS)
 
     app, floor_app = AppProcess().start(), AppProcess(script="bench/empty_page.py").start()
+    other = CheckoutApp(Path(args.against).resolve()).start() if args.against else None
     lines: list[str] = []
     try:
         with sync_playwright() as pw:
@@ -100,34 +127,49 @@ def main() -> None:
                 return steps(page, ".st-key-floor_next button", ".st-key-floor_caption", args.steps, None, [])
 
             floors = floor()
-            header = f"{'page / player':<34} {'caption ms':>10} {'median ms':>9} {'max ms':>8} {'× floor':>8}"
-            rows: list[tuple[str, float, float, float]] = []
+
+            def measure(base_url: str, path: str, key: str) -> tuple[list[float], list[float]]:
+                page.goto(f"{base_url}/{path}")
+                settle(page)
+                captions: list[float] = []
+                times = steps(page, f".st-key-{key}_next button", f".st-key-{key}_caption", args.steps,
+                              f".st-key-{key}_first button", captions)
+                return times, captions
+
+            rows: list[tuple[str, float, float, float, float | None]] = []
             for path in wanted:
                 for key in PLAYERS[path]:
-                    page.goto(f"{app.url}/{path}")
-                    settle(page)
-                    captions: list[float] = []
-                    times = steps(page, f".st-key-{key}_next button", f".st-key-{key}_caption", args.steps,
-                                  f".st-key-{key}_first button", captions)
+                    times, captions = measure(app.url, path, key)
+                    before = measure(other.url, path, key)[0] if other else []
                     if times:
                         rows.append((f"{path} / {key}", statistics.median(times), max(times),
-                                     statistics.median(captions)))
+                                     statistics.median(captions), statistics.median(before) if before else None))
                 floors += floor()  # the floor again after every page, so load changes show in both
             browser.close()
         base = statistics.median(floors)
         lines.append(f"floor: empty page with one button, median {base:.0f} ms over {len(floors)} clicks "
                      f"(max {max(floors):.0f} ms)")
+        header = f"{'page / player':<34} {'caption ms':>10} {'median ms':>9} {'max ms':>8} {'× floor':>8}"
+        if other:
+            header += f"   {'against: median ms':>18} {'× floor':>8}"
         lines.append(header)
-        for name, median, worst, captioned in rows:
+        for name, median, worst, captioned, against in rows:
             ratio = median / base
-            lines.append(f"{name:<34} {captioned:>10.0f} {median:>9.0f} {worst:>8.0f} {ratio:>7.2f}"
-                         + ("" if ratio <= GOAL_RATIO else "  over 2×"))
+            line = f"{name:<34} {captioned:>10.0f} {median:>9.0f} {worst:>8.0f} {ratio:>7.2f}" + (
+                "  over 2×" if ratio > GOAL_RATIO else "          ")
+            if against is not None:
+                line += f" {against:>18.0f} {against / base:>7.2f}"
+            lines.append(line.rstrip())
         over = [r for r in rows if r[1] / base > GOAL_RATIO]
         lines.append(f"goal: every player step within {GOAL_RATIO:g}× the floor: "
                      + ("met" if not over else f"missed by {len(over)} of {len(rows)} players"))
+        if other:
+            lines.append(f"against: {args.against}")
     finally:
         app.stop()
         floor_app.stop()
+        if other:
+            other.stop()
     text = "\n".join(lines)
     print(text)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -3,9 +3,11 @@
 ``st.graphviz_chart`` sends the DOT source; Streamlit 1.67's frontend then runs d3-graphviz's ``renderDot`` (a wasm
 layout plus a D3 data join over the whole SVG) every time the source changes, which is every player step: 100–250 ms
 in the browser for one click (bench/bench_frames.py). When Graphviz's ``dot`` binary is installed (Debian package
-``graphviz``), :func:`diagram` lays the DOT out on the server (``dot -Tsvg``), caches the SVG by
-source, and sends it inline, so a step costs the browser a Markdown parse and React updating the attributes that
-changed. Without the binary it falls back to ``st.graphviz_chart``: the app works either way.
+``graphviz``), :func:`diagram` lays the DOT out on the server (``dot -Tsvg``, with dot's estimated Helvetica metrics
+as the browser's wasm build had), caches the SVG by source within a byte bound, and sends it in an ``st.html``
+element whose fixed script puts it into the page, so a step costs the browser one ``innerHTML`` of the changed
+diagram and nothing for the unchanged ones. Without the binary it falls back to ``st.graphviz_chart``: the app works
+either way.
 
 What the inline SVG keeps of graphviz_chart: the width of the column (scaled by its viewBox), the page's body font
 (the sizes the DOT builders chose), a white card in the dark theme, lines twice as thick on the projector, and on a
