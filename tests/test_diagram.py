@@ -62,3 +62,9 @@ def test_without_dot_the_page_falls_back_to_graphviz_chart(monkeypatch):
     at = open_page(TRAP)
     assert len(at.get("graphviz_chart")) == 1
     assert not drawn(at)
+
+
+@needs_dot
+def test_every_diagram_of_a_page_with_a_neato_layout_is_drawn_on_the_server():
+    at = open_page("pages/s25_regions.py")  # the region map is laid out by neato, the route by dot
+    assert len(drawn(at)) == 2 and not at.get("graphviz_chart")

@@ -88,9 +88,11 @@ def _estimating_env() -> dict[str, str] | None:
     folders = [p for p in (*real.glob("lib/*/graphviz"), real / "lib" / "graphviz", real / "lib64" / "graphviz")
                if p.is_dir()]
     wanted = ("libgvplugin_core", "libgvplugin_dot_layout")
+    layouts = ("libgvplugin_neato_layout",)  # neato, fdp, circo, … (the region map is laid out by neato)
     for folder in folders:
-        libs = [f for f in folder.iterdir() if f.name.startswith(wanted) and (".so" in f.name or f.suffix == ".dylib")]
-        if {f.name.split(".")[0] for f in libs} != set(wanted):
+        libs = [f for f in folder.iterdir()
+                if f.name.startswith(wanted + layouts) and (".so" in f.name or f.suffix == ".dylib")]
+        if not set(wanted) <= {f.name.split(".")[0] for f in libs}:
             continue
         try:
             target = Path(tempfile.gettempdir()) / f"virtlab-graphviz-{os.getuid() if hasattr(os, 'getuid') else 0}"
@@ -151,10 +153,16 @@ def svg(source: str) -> str | None:
             return found
     if not available():
         return None
-    try:
-        raw = subprocess.run(["dot", "-Tsvg"], input=source.encode("utf-8"), env=_estimating_env(), check=True,
-                             capture_output=True, timeout=DOT_TIMEOUT_S).stdout.decode("utf-8")
-    except (OSError, subprocess.SubprocessError, UnicodeDecodeError, ValueError):
+    raw = None
+    estimating = _estimating_env()
+    for env in ([estimating] if estimating else []) + [None]:  # a layout the reduced plugins lack: dot as installed
+        try:
+            raw = subprocess.run(["dot", "-Tsvg"], input=source.encode("utf-8"), env=env, check=True,
+                                 capture_output=True, timeout=DOT_TIMEOUT_S).stdout.decode("utf-8")
+            break
+        except (OSError, subprocess.SubprocessError, UnicodeDecodeError, ValueError):
+            continue
+    if raw is None:
         return None
     out = clean(raw, "g" + hashlib.blake2b(source.encode("utf-8"), digest_size=4).hexdigest())
     size = len(source) + len(out)
