@@ -1,7 +1,6 @@
 """2.4 VM CPU scheduling: static pinning, Xen's Credit, Credit2 and RTDS on one host, decision by decision."""
 
 import hashlib
-import re
 
 import streamlit as st
 
@@ -10,6 +9,7 @@ from engine.sharing.sched_model import Scenario, validate
 from engine.sharing.sched_presets import PRESETS, Preset
 from engine.sharing.sched_text import parse_scenario
 from ui import content, layout, query
+from ui.escape import literal
 from ui.player import player
 from ui.sched_views import compare_schedulers, metrics_section, played, scenario_editor
 from viz.sharing import sched_charts as charts
@@ -40,7 +40,7 @@ def linked_scenario() -> tuple[Scenario | None, str]:
         for scheduler in sched.SCHEDULERS:
             validate(scenario, scheduler)
     except ValueError as exc:
-        reason = re.sub(r"([\\`*_\[\]()<>#|~!$])", r"\\\1", str(exc))  # the link's text, shown as text, not Markdown
+        reason = literal(exc)  # the link's text, shown as text, not Markdown (nor an autolink)
         st.info(f"Link notice: the linked scenario cannot be used: {reason}. Showing the default scenario.", icon="🔗")
         return None, ""
     return scenario, text
