@@ -11,6 +11,7 @@ import re
 import urllib.request
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import BrowserContext, expect
 
 from deploy.cluster import Cluster
@@ -23,8 +24,19 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def cluster(postgres_url):
-    with Cluster(postgres_url, processes=2) as running:
+def database_url(postgres_url):
+    """A database of its own on the tests' PostgreSQL server, so the rooms opened here stay out of other tests."""
+    server = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(sa.text("DROP DATABASE IF EXISTS virtlab_deploy"))
+        conn.execute(sa.text("CREATE DATABASE virtlab_deploy"))
+    server.dispose()
+    yield postgres_url.rsplit("/", 1)[0] + "/virtlab_deploy"
+
+
+@pytest.fixture(scope="module")
+def cluster(database_url):
+    with Cluster(database_url, processes=2) as running:
         yield running
 
 
@@ -59,7 +71,7 @@ def test_nginx_spreads_new_browsers_and_keeps_each_on_its_process(cluster):
                 assert response.headers["X-VirtLab-Upstream"] == upstream
 
 
-def test_a_vote_through_one_process_counts_in_the_room_seen_through_the_other(cluster, browser, postgres_url):
+def test_a_vote_through_one_process_counts_in_the_room_seen_through_the_other(cluster, browser, database_url):
     (first, lecturer_cookie), (second, student_cookie) = sorted(routes(cluster).items())
     lecturer_context = browser.new_context(viewport={"width": 1920, "height": 1080})
     phone_context = browser.new_context(**PHONE)
@@ -91,7 +103,7 @@ def test_a_vote_through_one_process_counts_in_the_room_seen_through_the_other(cl
         count = lecturer.locator(".st-key-live_count [data-testid='stMetricValue']")
         expect(count).to_have_text("1", timeout=TIMEOUT)  # the lecturer's process read the other process's vote
         shoot(lecturer, "deploy-nginx-lecturer")
-        store = Store(postgres_url)
+        store = Store(database_url)
         assert Rooms(store, lambda ref: None).count(code) == 1
         store.engine.dispose()
     finally:

@@ -11,6 +11,7 @@ from engine.sharing.partition import (
 from tests.test_dot_valid import render
 from viz.palette import vm_colours
 from viz.sharing.partition_view import cores_graph, io_chart, io_rows, partition_chart, partition_rows
+from viz.theme import described
 from viz.vega import spec
 
 HOST = Host(disk=1000, mem=64, pcpus=8)
@@ -192,7 +193,7 @@ def test_fast_spec_equals_the_validated_altair_spec():
     rows = partition_rows(replay(plan)[-1].state, colours)
     trace = fcfs_trace(parse_requests(IO_PRESETS["steady"].text))
     for builder, data in ((partition_chart, rows), (io_chart, io_rows(trace[2].state, colours))):
-        assert spec(builder, data) == builder(data).to_dict()
+        assert spec(builder, data) == described(builder(data).to_dict())
 
 
 NAMES = st.sampled_from(["a", "b", "c", "d"])

@@ -24,7 +24,7 @@ from engine.sharing.partition import IO_PRESETS, PLAN_PRESETS, fcfs_trace, parse
 from engine.sharing.sched import play
 from engine.sharing.sched_presets import PRESETS, shared_io_effect
 from tests.test_ec2 import LECTURE
-from viz import charts, live, palette, theme
+from viz import charts, live, lms_stats, palette, theme
 from viz.ec2 import ec2_charts
 from viz.palette import vm_colours
 from viz.sharing import partition_view, sched_charts, shared_io_view
@@ -90,6 +90,10 @@ def samples() -> list[tuple[str, Callable[[list[dict[str, Any]]], Any], list[dic
         live.distribution: live.distribution_rows(options, 12, ("POPF fails silently",)),
         live.rounds: live.rounds_rows(options, 12, options[::-1], 12),
         live.movement: live.movement_rows([("POPF traps", "POPF fails silently", 3)], tuple(t for t, _ in options)),
+        lms_stats.first_try_right: [{"question": "2.1-popf", "section": "2.1", "prompt": "POPF in ring 1", "learners": 12,
+                                     "first_try_right_percent": 42.0, "most_chosen_wrong": "B", "material": "lecture"}],
+        lms_stats.by_parameter: [{"parameter": "isa", "value": v, "learners": 5, "first_try_right_percent": p}
+                                 for v, p in (("IA-32", 40.0), ("ARMv7", 80.0))],
     }
     return [(f"{b.__module__}.{b.__name__}", b, r) for b, r in rows.items()]
 
