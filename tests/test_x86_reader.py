@@ -341,3 +341,19 @@ def test_a_fresh_gcc_and_objdump_listing_is_read(tmp_path, bits):
     assert any(i.base == "call" and i.op_text == "panic" for i in program)
     last = simulate(program, strict=False)[-1].state.result
     assert last.startswith(("Control leaves the listing", "The VMM halted"))
+
+
+@pytest.mark.parametrize("line, message", [
+    ("mov eax, " + "9" * 5000, "line 2: the number '9+…' has 5,000 digits; an operand holds at most 32 bits"),
+    ("mov eax, 0x1ffffffff", "line 2: 0x1ffffffff does not fit in a 32-bit operand"),
+    ("mov eax, 4294967296", "line 2: 4294967296 does not fit in a 32-bit operand"),
+])
+def test_a_number_the_operand_cannot_hold_is_refused_with_its_line(line, message):
+    """Not cut silently to 32 bits (another program than the one typed), not int()'s own 4,300-digit error."""
+    with pytest.raises(AsmError, match=message):
+        parse_listing(f"cli\n{line}\n")
+
+
+def test_the_largest_numbers_an_operand_holds_are_read():
+    insns = parse_listing("mov eax, 0xffffffff\nmov ebx, -1\nmov ecx, 4294967295\n")
+    assert {i.operands[1].value for i in insns} == {0xFFFFFFFF}

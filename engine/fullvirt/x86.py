@@ -354,7 +354,7 @@ def _directive(tokens: list[str], number: int, pending: list[tuple[str, int]], l
         name = tokens[0] if second == "equ" else pending.pop()[0]
         value_text = " ".join(tokens[2:] if second == "equ" else tokens[1:])
         if _NUMBER.match(value_text):
-            value = _number(value_text, False)
+            value = _number(value_text, False, number)
         elif value_text in labels and value_text in constants:
             value = labels[value_text]
         else:
@@ -368,7 +368,7 @@ def _directive(tokens: list[str], number: int, pending: list[tuple[str, int]], l
             raise AsmError(f"line {number}: 'org' must come before the first instruction")
         if len(tokens) != 2 or not _NUMBER.match(tokens[1]):
             raise AsmError(f"line {number}: 'org' needs one address, for example 'org 0x7c00'")
-        return _number(tokens[1], False)
+        return _number(tokens[1], False, number)
     if word in _NASM_IGNORED or (word.startswith(".") and len(tokens) >= 1 and not word.endswith(":")
                                  and word not in (".", "..")):
         return -1  # section, global, extern, .text, .globl, .intel_syntax ...: nothing to run
@@ -460,16 +460,25 @@ def _split_operands(text: str, number: int) -> list[str]:
     return parts
 
 
-def _number(text: str, hex_default: bool, mask: int = 0xFFFFFFFF) -> int:
+def _number(text: str, hex_default: bool, line: int, mask: int = 0xFFFFFFFF) -> int:
+    """``text`` (decimal, ``0x…`` or ``…h`` hex, optionally signed) as an unsigned value of ``mask``'s width.
+
+    Raises AsmError naming ``line`` when the text is no number or does not fit in the operand (a silent cut to 32 bits
+    would run another program than the one typed)."""
     t = text.lower()
     sign = -1 if t.startswith("-") else 1
     t = t.lstrip("+-")
-    if t.startswith("0x"):
-        value = int(t, 16)
-    elif t.endswith("h") or hex_default:
-        value = int(t.rstrip("h"), 16)
-    else:
-        value = int(t, 10)
+    hexadecimal = t.startswith("0x") or t.endswith("h") or hex_default
+    digits = t.removeprefix("0x").rstrip("h") if hexadecimal else t
+    if len(digits) > 20:  # longer than any 64-bit value in either base; int() of thousands of digits is refused anyway
+        raise AsmError(f"line {line}: the number '{_quote(text)}' has {len(digits):,} digits; an operand holds at most "
+                       f"{mask.bit_length()} bits: write a shorter number")
+    try:
+        value = int(digits, 16 if hexadecimal else 10)
+    except ValueError:
+        raise AsmError(f"line {line}: '{_quote(text)}' is not a number (write decimal, 0x… or …h hex)") from None
+    if value > mask or (sign < 0 and value > (mask >> 1) + 1):
+        raise AsmError(f"line {line}: {text} does not fit in a {mask.bit_length()}-bit operand: write a smaller number")
     return (sign * value) & mask
 
 
@@ -527,7 +536,7 @@ def _operand(text: str, labels: dict[str, int], ln: _Line, mnemonic: str, addres
     if ":" in text and "[" not in text:
         sel, _, off = (t.strip() for t in text.partition(":"))
         if _NUMBER.match(sel) and _NUMBER.match(off):
-            return Operand(text, "far", value=_number(off, False, mask))
+            return Operand(text, "far", value=_number(off, False, ln.number, mask))
         if _NUMBER.match(sel) and _IDENT.match(off):  # "jmp 0x08:next": a far jump to a label
             if off not in labels:
                 raise AsmError(f"line {ln.number}: unknown label '{off}' in the far pointer '{text}'")
@@ -540,7 +549,7 @@ def _operand(text: str, labels: dict[str, int], ln: _Line, mnemonic: str, addres
         return Operand(text, "imm", value=start)
     if _NUMBER.match(text):
         # objdump prints a branch target as bare hex followed by "<symbol>"
-        return Operand(text, "imm", value=_number(text, ln.annotated and mnemonic.split()[-1] in _BRANCHY, mask))
+        return Operand(text, "imm", value=_number(text, ln.annotated and mnemonic.split()[-1] in _BRANCHY, ln.number, mask))
     if _IDENT.match(text):
         if text not in labels and mnemonic.split()[-1] in ("call", "jmp"):
             # "call helper": a function outside the listing; the run ends there ("control leaves the listing")
