@@ -8,6 +8,7 @@ from engine.fullvirt.x86 import INTEL_OBJDUMP, classification, detect_bits, dete
 from ui import content, layout, query
 from ui.charts import chart
 from ui.editor import parsed
+from ui.escape import literal
 from ui.player import frame_table, player
 from viz.fullvirt.bt_view import (
     TABLE_MARK, cache_hit_rows, cache_rows, classification_rows, first_sentence, register_line, unit_rows,
@@ -130,7 +131,7 @@ try:
     cumulative, summary = cost_rows(text, fmt, mode, max_unit)
 except BTError as exc:  # the cost model needs a run that ends; the page above still shows this code's own run
     cumulative, summary = [], []
-    st.info(f"No cost comparison for this code: {exc}", icon="ℹ️")
+    st.info(f"No cost comparison for this code: {literal(exc)}", icon="ℹ️")
 left, right = st.columns(2)
 left.markdown("**This program: translation-cache hit rate**")
 chart(cache_hit_rate, cache_hit_rows(trace), left)

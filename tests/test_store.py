@@ -128,6 +128,9 @@ def test_an_export_from_before_version_2_is_restored():
     (b'{"format": "virtlab-progress", "events": [{"question_id": "q"}]}', r"event 1: the column '\w+' is missing"),
     (b"\xff\xfe\x00junk", "not a text file"),
     (b'{"format": "virtlab', "not valid JSON"),
+    (b'{"format": "virtlab-progress", "events": [{"question_id": "q", "section": "2.1", "prompt": "p", "generated": 0, '
+     b'"beyond": 0, "round": 1e400, "seq": 1, "kind": "try", "given": "a", "score": 1, "at": 0}]}',
+     "event 1: cannot convert float infinity to integer"),
 ])
 def test_malformed_or_foreign_imports_are_refused_with_a_message(data, message):
     with pytest.raises(progress.ExportError, match=message):

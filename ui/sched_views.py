@@ -193,7 +193,7 @@ def _comparison(scenario: Scenario, chosen: tuple[str, ...], measure: str, vms: 
             validate(scenario, scheduler)
             results[sched.SCHEDULER_LABELS[scheduler]] = result_of(scenario, scheduler)
         except SchedulerConfigError as exc:  # refused by its ranges, or over the engine's budget
-            st.warning(f"{sched.SCHEDULER_LABELS[scheduler]} is left out: {exc}.")
+            st.warning(f"{sched.SCHEDULER_LABELS[scheduler]} is left out: {literal(exc)}.")
             continue
     if not results:
         st.info("Pick at least one scheduler.")

@@ -208,7 +208,7 @@ def _event(row: dict, where: str) -> Event:
                      seq=int(row["seq"]), kind=kind, given=str(row["given"] or "")[:400], score=score, at=float(row["at"]))
     except KeyError as exc:
         raise ExportError(f"{where}: the column {exc.args[0]!r} is missing") from exc
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: int() of JSON's 1e400 (infinity)
         raise ExportError(f"{where}: {exc}") from exc
 
 
