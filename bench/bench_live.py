@@ -1,6 +1,7 @@
 """200 students join a live class question and vote within 10 s, against a real app server on this machine.
 
-Run from anywhere: `python3 bench/bench_live.py` (or `--students N`, `--only sqlite|postgresql`, `--gc on|off|both`).
+Run from anywhere: `python3 bench/bench_live.py` (or `--students N`, `--only sqlite|postgresql|nginx`, `--gc on|off|both`,
+`--processes N`).
 
 What it does, plainly: it starts `streamlit run app.py` on a loopback port (tests.conftest.StreamlitServer) and speaks
 Streamlit's own websocket protocol to it, the one a browser speaks (``/_stcore/stream`` with the protobuf ``BackMsg``
@@ -17,9 +18,10 @@ but the server cannot tell the difference: every simulated student is a real app
 Each database is measured with Streamlit's ``runner.postScriptGC`` off and on (``--gc``; passed to the server as
 STREAMLIT_RUNNER_POST_SCRIPT_GC, the app's config file is not touched).
 
-Reported per database (SQLite file, then a PostgreSQL server started for the bench): the time to join and the time to
-record a vote (median, 95th percentile, slowest; from sending the message to the end of that script run), when the
-last vote was recorded (must be within 10 s of the first student arriving), lost votes (students told "Vote recorded"
+Reported per setting (a SQLite file; then, on a PostgreSQL server started for the bench, one app process and beside
+it ``--processes`` app processes behind nginx as deploy/cluster.py runs them, the students spread over them by
+nginx): the time to join and the time to record a vote (median, 95th percentile, slowest; from sending the message to
+the end of that script run), when the last vote was recorded (must be within 10 s of the first student arriving), lost votes (students told "Vote recorded"
 whose vote is not in the database; must be 0), students the server did not serve within a minute, what the lecturer's
 count showed at the end, the server's CPU time per script run, the server process's memory (VmRSS, and VmHWM = its
 peak, from /proc/<pid>/status) before the students and after, and for comparison the database path alone (the same
@@ -60,6 +62,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from engine.core.quiz import load_bank  # noqa: E402
 from engine.core.rooms import Rooms  # noqa: E402
 from engine.core.store import Store  # noqa: E402
+from deploy.cluster import Cluster  # noqa: E402
 from tests.conftest import StreamlitServer  # noqa: E402
 from tests.postgres import temporary_cluster  # noqa: E402
 
@@ -210,8 +213,16 @@ def pct(values: list[float], q: float) -> float:
     return ordered[int(q * (len(ordered) - 1))] if ordered else float("nan")
 
 
-async def lecture(server: StreamlitServer, students: int) -> dict[str, object]:
-    base = server.url
+def memory_of(pids: list[int]) -> dict[str, int]:
+    """VmRSS and VmHWM summed over the app processes, MiB."""
+    found: dict[str, int] = {}
+    for pid in pids:
+        for name, value in memory(pid).items():
+            found[name] = found.get(name, 0) + value
+    return found
+
+
+async def lecture(base: str, pids: list[int], students: int) -> dict[str, object]:
     lecturer = Session(base, "live-lecturer")
     await lecturer.open()
     page = await lecturer.run()
@@ -220,7 +231,7 @@ async def lecture(server: StreamlitServer, students: int) -> dict[str, object]:
     page = await lecturer.press(_button(page, "Ask this question"))
     page = await lecturer.press(_button(page, "Open voting"))
     counter = next(iter(page.timers))
-    before, cpu_before = memory(server.proc.pid), cpu_seconds(server.proc.pid)
+    before, cpu_before = memory_of(pids), sum(cpu_seconds(pid) for pid in pids)
 
     stop, rng = asyncio.Event(), random.Random(13)
     counts: list[str] = []
@@ -244,7 +255,7 @@ async def lecture(server: StreamlitServer, students: int) -> dict[str, object]:
     stop.set()
     results = [await c for c in crowd]
     await beamer
-    after, cpu = memory(server.proc.pid), cpu_seconds(server.proc.pid) - cpu_before
+    after, cpu = memory_of(pids), sum(cpu_seconds(pid) for pid in pids) - cpu_before
     final = await lecturer.press(_button(await lecturer.run(), "Close voting"))
     chart = final.find("vega_lite_chart") is not None
     final_count = final.find("metric").body if final.find("metric") is not None else "?"
@@ -290,14 +301,23 @@ def engine_only(db_url: str, students: int) -> str:
             f"{statistics.median(ms):.0f} ms, p95 {pct(ms, .95):.0f} ms; lost {lost}")
 
 
-def report(name: str, url_env: dict[str, str], db_url: str, students: int, gc: bool) -> int:
+def report(name: str, url_env: dict[str, str], db_url: str, students: int, gc: bool, processes: int = 0) -> int:
+    """One class against one app process (``processes`` 0) or against ``processes`` processes behind nginx
+    (deploy/cluster.py, which needs PostgreSQL); prints the figures; returns 1 if the run missed its goals."""
     # Streamlit runs a full garbage collection after every script run (runner.postScriptGC, on by default); with
     # 200 sessions in memory that costs more than the page itself. The bench measures the app both ways.
-    server = StreamlitServer(**url_env, STREAMLIT_RUNNER_POST_SCRIPT_GC="true" if gc else "false").start()
-    try:
-        outcome = asyncio.run(lecture(server, students))
-    finally:
-        server.stop()
+    gc_env = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true" if gc else "false"}
+    if processes:
+        os.environ.update(gc_env)  # the cluster's processes inherit this environment
+        with Cluster(db_url, processes) as cluster:
+            outcome = asyncio.run(lecture(cluster.url, [app.proc.pid for app in cluster.apps], students))
+        del os.environ["STREAMLIT_RUNNER_POST_SCRIPT_GC"]
+    else:
+        server = StreamlitServer(**url_env, **gc_env).start()
+        try:
+            outcome = asyncio.run(lecture(server.url, [server.proc.pid], students))
+        finally:
+            server.stop()
     bank = {q.id: q for q in load_bank("2.1")}
     in_db = Rooms(Store(db_url), lambda ref: bank.get(ref.ref)).count(outcome["code"])
     results: list[Student] = outcome["results"]
@@ -308,7 +328,9 @@ def report(name: str, url_env: dict[str, str], db_url: str, students: int, gc: b
     joins, votes = [r.join_s * 1000 for r in results if r.join_s], [r.vote_s * 1000 for r in told]
     errors = sorted({r.error for r in results if r.error})
     print(f"{name:>10}: {students} students over the app's websocket protocol, room {outcome['code']}, "
-          f"Streamlit's runner.postScriptGC {'on (its default)' if gc else 'off'}")
+          f"Streamlit's runner.postScriptGC {'on (its default)' if gc else 'off'}"
+          + (f"; {processes} app processes behind nginx (deploy/cluster.py), memory summed" if processes else
+             "; one app process"))
     print(f"{'':>12}join  median {statistics.median(joins):6.0f} ms, p95 {pct(joins, .95):6.0f} ms, slowest {max(joins):6.0f} ms")
     print(f"{'':>12}vote  median {statistics.median(votes):6.0f} ms, p95 {pct(votes, .95):6.0f} ms, slowest {max(votes):6.0f} ms"
           if votes else f"{'':>12}vote  none recorded")
@@ -325,7 +347,7 @@ def report(name: str, url_env: dict[str, str], db_url: str, students: int, gc: b
           f"machine load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for e in errors[:5]:
         print(f"{'':>12}error: {e}")
-    if not gc:
+    if not gc and not processes:
         print(f"{'':>12}{engine_only(db_url, students)}")
     return int(lost > 0 or unserved > 0 or not last <= DEADLINE_S)
 
@@ -333,7 +355,9 @@ def report(name: str, url_env: dict[str, str], db_url: str, students: int, gc: b
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=STUDENTS)
-    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--only", choices=("sqlite", "postgresql", "nginx"),
+                        help="one setting: SQLite, PostgreSQL, or --processes app processes behind nginx on PostgreSQL")
+    parser.add_argument("--processes", type=int, default=2, help="app processes behind nginx (default 2)")
     parser.add_argument("--gc", choices=("on", "off", "both"), default="both",
                         help="Streamlit's garbage collection after every script run (runner.postScriptGC)")
     args = parser.parse_args()
@@ -349,10 +373,13 @@ def main() -> int:
         for gc in modes:
             folder = tempfile.mkdtemp(prefix="virtlab-bench-live-")
             failed += report("SQLite", {"VIRTLAB_DATA_DIR": folder}, f"sqlite:///{folder}/virtlab.db", args.students, gc)
-    if args.only in (None, "postgresql"):
+    if args.only in (None, "postgresql", "nginx"):
         with temporary_cluster() as url:
-            for gc in modes:
-                failed += report("PostgreSQL", {"VIRTLAB_DATABASE_URL": url}, url, args.students, gc)
+            for gc in modes:  # one process and the nginx deployment side by side, on the same database server
+                if args.only != "nginx":
+                    failed += report("PostgreSQL", {"VIRTLAB_DATABASE_URL": url}, url, args.students, gc)
+                if args.only != "postgresql":
+                    failed += report("nginx", {}, url, args.students, gc, args.processes)
     return 1 if failed else 0
 
 
