@@ -5,6 +5,7 @@ import streamlit as st
 from engine.ec2 import regions, transfer
 from engine.ec2.money import number, usd
 from ui import content, layout, query
+from ui.diagram import diagram
 from ui.escape import literal
 from ui.player import frame_table, player
 from viz.ec2.ec2_map import region_map, route_graph
@@ -69,7 +70,7 @@ except transfer.TransferError as exc:
 
 def render(frame) -> None:
     s = frame.state
-    st.graphviz_chart(route_graph(s), width="stretch")
+    diagram(route_graph(s))
     if s.lines:
         frame_table([{"fee": line.what, "GB": number(line.gb), "$/GB": f"{line.per_gb:g}", "cost": usd(line.cost)}
                      for line in s.lines])
@@ -81,7 +82,7 @@ st.caption(f"Fees {fees.provenance.label} ({fees.provenance.meaning}), {fees.reg
 
 with map_slot:
     final = trace[-1].state
-    st.graphviz_chart(region_map(geo, frozenset(w.az for w in final.waypoints if w.az)), width="stretch")
+    diagram(region_map(geo, frozenset(w.az for w in final.waypoints if w.az)))
     t = geo.totals
     st.markdown(f"**Worldwide:** {t.text()} — {t.provenance.label}, {t.provenance.meaning}.")
     st.caption(f"Counts: {t.provenance.source}. Map: {len(geo.regions)} of the regions, {geo.provenance.label} "
