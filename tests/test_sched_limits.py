@@ -99,6 +99,26 @@ def test_the_worker_sends_back_the_same_frames_and_figures_in_a_compact_form():
     assert len(result.bursts) <= 8 * (sched_worker.CHART_BURSTS + 4)
 
 
+def test_a_workers_frames_are_built_when_read_and_kept_untracked_by_the_garbage_collector():
+    import gc
+    import pickle
+
+    from engine.sharing import sched_worker
+
+    trace, result = sched.play(PRESETS["boost"].scenario, "credit2")
+    back, _ = sched_worker.unpack(pickle.loads(pickle.dumps(sched_worker.pack(trace, result))))
+    frames = back.frames
+    assert isinstance(frames, sched_worker.PackedFrames) and len(back) == len(trace)
+    assert back[-1] == trace[-1] and back[3] == trace[3] and back[1:3] == trace.frames[1:3]
+    assert isinstance(back[-1].state.segments[0], sched.Segment) and back[-1].state.vcpus[0].name == trace[-1].state.vcpus[0].name
+    with pytest.raises(IndexError):
+        back[len(trace)]
+    assert back[5] is back[5]  # a frame read again is not built again
+    gc.collect()  # the collector stops tracking tuples of numbers and strings once it has looked at them
+    assert not gc.is_tracked(frames._shared) and not any(gc.is_tracked(views) for _, _, _, views in frames._frames)
+    assert 0 < frames.approx_bytes() < 200 * len(trace) * (len(trace[-1].state.segments) + len(trace[-1].state.vcpus))
+
+
 def test_the_worker_runs_with_the_callers_budget(monkeypatch):
     from engine.sharing import sched_worker
 

@@ -81,7 +81,10 @@ _runs_lock = threading.Lock()
 
 def run_bytes(trace, result: sched.SchedResult) -> int:
     """About how many bytes a played run holds: its segments and bursts, and its frames (which share segments)."""
-    frames = sum(len(f.state.segments) * 8 + len(f.state.vcpus) * _VIEW_BYTES for f in trace.frames)
+    if isinstance(trace.frames, sched_worker.PackedFrames):  # a worker's run: counted without building its frames
+        frames = trace.frames.approx_bytes()
+    else:
+        frames = sum(len(f.state.segments) * 8 + len(f.state.vcpus) * _VIEW_BYTES for f in trace.frames)
     return len(result.segments) * _SEGMENT_BYTES + len(result.bursts) * _BURST_BYTES + frames
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Generic, Iterator, Mapping, TypeVar
+from typing import Any, Generic, Iterator, Mapping, Sequence, TypeVar
 
 S = TypeVar("S")
 
@@ -46,16 +46,30 @@ class Frame(Generic[S]):
         return f"{self.event}: {self.explanation}" if self.explanation else self.event
 
 
+class LazyFrames(Sequence[Frame[S]]):
+    """An immutable sequence of frames that builds each frame when it is read.
+
+    For a trace too large to hold as objects: a player reads one frame per step, and hundreds of thousands of live
+    objects make every full pass of Python's garbage collector pause all sessions of the server (issue 15,
+    engine.sharing.sched_worker). Equal to any sequence with equal frames."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True)
 class Trace(Generic[S]):
-    """An immutable, non-empty sequence of frames for one scenario."""
+    """An immutable, non-empty sequence of frames for one scenario (a tuple, or :class:`LazyFrames`)."""
 
     scenario: str
-    frames: tuple[Frame[S], ...]
+    frames: tuple[Frame[S], ...] | LazyFrames[S]
     seed: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "frames", tuple(self.frames))
+        if not isinstance(self.frames, LazyFrames):
+            object.__setattr__(self, "frames", tuple(self.frames))
         if not self.frames:
             raise ValueError(f"trace {self.scenario!r} has no frames")
 

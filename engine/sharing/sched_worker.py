@@ -10,8 +10,9 @@ bench measured another session's step at 1.1-1.9 s while the worst accepted scen
 * Larger ones go to one spawned worker (one, so that heavy runs queue instead of taking both cores), which runs
   :func:`engine.sharing.sched.play` with the caller's engine budget and sends back a compact result: the frames with
   their Gantt segments stored once (each frame otherwise repeats all segments before it: 3.4 million references and
-  1.1 s to unpickle for the worst accepted host) and each vCPU's view as a plain tuple, and the run without its segments, with the whole run's metrics and
-  at most CHART_BURSTS bursts per VM (:meth:`SchedResult.compact`).
+  1.1 s to unpickle for the worst accepted host), segments and each vCPU's view as plain tuples, and the run without
+  its segments, with the whole run's metrics and at most CHART_BURSTS bursts per VM (:meth:`SchedResult.compact`).
+  The server keeps them so and builds a frame when a player reads it (:class:`PackedFrames`).
 * The caller waits at most TIMEOUT_S; the engine's own CPU budget ends every run well before that.
 """
 
@@ -20,11 +21,14 @@ from __future__ import annotations
 import atexit
 import concurrent.futures as cf
 import copyreg
+import gc
 import multiprocessing
 import threading
+from collections import OrderedDict
 from dataclasses import replace
 from types import MappingProxyType
 
+from engine.core.trace import Frame, LazyFrames, Trace
 from engine.sharing import sched
 from engine.sharing.sched_model import Scenario, SchedulerConfigError, estimated_events
 
@@ -61,6 +65,10 @@ def _worker() -> cf.ProcessPoolExecutor:
         return _pool
 
 
+def _plain(segments) -> tuple[tuple, ...]:
+    return tuple(map(tuple, segments))
+
+
 def pack(trace, result: sched.SchedResult):
     """The trace and result in a form that pickles small and fast (see the module's docstring)."""
     frames = trace.frames
@@ -75,30 +83,83 @@ def pack(trace, result: sched.SchedResult):
                 low = mid
             else:
                 high = mid - 1
-        views = tuple(tuple(view.__dict__.values()) for view in frame.state.vcpus)  # plain tuples unpickle fast
-        packed.append((replace(frame, state=replace(frame.state, segments=(), vcpus=())), low, segments[low:], views))
-    return trace.scenario, trace.seed, shared, packed, result.compact(CHART_BURSTS)
+        views = tuple(tuple(view.__dict__.values()) for view in frame.state.vcpus)
+        packed.append((replace(frame, state=replace(frame.state, segments=(), vcpus=())), low,
+                       _plain(segments[low:]), views))
+    return trace.scenario, trace.seed, _plain(shared), tuple(packed), result.compact(CHART_BURSTS)
+
+
+class PackedFrames(LazyFrames):
+    """A worker's frames, kept as it sent them and built into frames when read (:class:`LazyFrames`).
+
+    Segments and vCPU views stay plain tuples of numbers and strings, which Python's garbage collector stops
+    tracking after its first look at them; built frames hold Segment and VCpuView objects, which it tracks for as
+    long as they live. The worst accepted host kept as frames added ~300,000 tracked objects to the server, and each
+    full collection then held the interpreter lock for 130–630 ms while another session waited to step
+    (bench/bench_sched_worst.py). The last BUILT_KEPT frames read are kept built, so a player's rerun of the same
+    frame does not build it again."""
+
+    BUILT_KEPT = 4
+
+    def __init__(self, shared: tuple[tuple, ...], frames: tuple) -> None:
+        self._shared = shared
+        self._frames = frames
+        self._built: OrderedDict[int, Frame] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        index = range(len(self))[index]  # negative indices, and IndexError past the end
+        with self._lock:
+            if index in self._built:
+                self._built.move_to_end(index)
+                return self._built[index]
+        frame, n, rest, views = self._frames[index]
+        built = replace(frame, state=replace(frame.state, segments=tuple(map(sched.Segment._make, self._shared[:n] + rest)),
+                                             vcpus=tuple(map(_view, views))))
+        with self._lock:
+            self._built[index] = built
+            while len(self._built) > self.BUILT_KEPT:
+                self._built.popitem(last=False)
+        return built
+
+    def approx_bytes(self) -> int:
+        """About how many bytes these frames hold: segments ~100 bytes, views ~150, frames ~1 kB each."""
+        segments = len(self._shared) + sum(len(rest) for _, _, rest, _ in self._frames)
+        views = sum(len(views) for _, _, _, views in self._frames)
+        return segments * 100 + views * 150 + len(self._frames) * 1000
+
+
+_VIEW_FIELDS = tuple(sched.VCpuView.__dataclass_fields__)
+
+
+def _view(values: tuple) -> sched.VCpuView:
+    """A VCpuView from its field values, without its __init__'s checks (a frame of the worst host has 128)."""
+    made = object.__new__(sched.VCpuView)
+    made.__dict__.update(zip(_VIEW_FIELDS, values))
+    return made
 
 
 def unpack(packed):
-    """The inverse of :func:`pack` (with the compact result)."""
-    from engine.core.trace import Trace
-
+    """The inverse of :func:`pack`: a trace whose frames are built when read (:class:`PackedFrames`), and the
+    compact result."""
     name, seed, shared, frames, result = packed
-    fields = tuple(sched.VCpuView.__dataclass_fields__)
-
-    def view(values: tuple):  # a frozen dataclass without its __init__'s checks: 51,600 of them for the worst host
-        made = object.__new__(sched.VCpuView)
-        made.__dict__.update(zip(fields, values))
-        return made
-
-    return Trace(name, tuple(replace(frame, state=replace(frame.state, segments=shared[:n] + rest,
-                                                          vcpus=tuple(map(view, views))))
-                             for frame, n, rest, views in frames), seed), result
+    return Trace(name, PackedFrames(shared, frames), seed), result
 
 
 def _play_packed(scenario: Scenario, scheduler: str, limits: tuple[int, int, float]):
-    return pack(*sched.play(scenario, scheduler, limits=limits))
+    # The worker does nothing else, and a run's objects all live until it ends: the collector's passes over them
+    # (up to 330 ms each, several a run) would find nothing. The run's own cycles go in one pass after it.
+    gc.disable()
+    try:
+        return pack(*sched.play(scenario, scheduler, limits=limits))
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 def play(scenario: Scenario, scheduler: str):
