@@ -79,21 +79,20 @@ if readings:
         st.dataframe(readings, hide_index=True, width="stretch")
 
 
-def render(frame) -> None:
+def render(frame, out) -> None:
     s = frame.state
     context = program[s.line].context if s.line is not None else "kernel"
-    left, right = st.columns([5, 3])
-    with left:
-        diagram(cpu_graph(s, isa, context))
-    with right:
-        st.markdown("**Guest program**")
-        st.code(listing(program, s.line), language=None)
-        if s.divergences:
-            st.markdown("**Where equivalence broke**\n" + "\n".join(f"- {d}" for d in s.divergences))
-    frame_table(styled_state_table(state_rows(s, isa)))
+    left, right = out.columns([5, 3])
+    diagram(cpu_graph(s, isa, context), left)
+    right.markdown("**Guest program**")
+    right.code(listing(program, s.line), language=None)
+    if s.divergences:
+        right.markdown("**Where equivalence broke**\n" + "\n".join(f"- {d}" for d in s.divergences))
+    frame_table(styled_state_table(state_rows(s, isa)), out)
 
 
 with simulation:
     player(trace, "trap", render, counter_labels={"instructions": "instructions", "direct": "ran directly", "traps": "traps",
-                                                 "emulated": "emulated by the VMM", "divergences": "silent divergences"})
+                                                 "emulated": "emulated by the VMM", "divergences": "silent divergences"},
+           client=True)
     st.caption("Simplified model: only the state the catalogue's instructions touch is tracked; IOPL is 0; the VMM keeps the real IF at 1.")

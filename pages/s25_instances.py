@@ -47,15 +47,15 @@ trace = credits(name, usage, start)
 whole_run = credit_spec(name, usage, start, page_theme.chart_look())
 
 
-def render(frame) -> None:
+def render(frame, out) -> None:
     s = frame.state
-    graph, info = st.columns([3, 1])
+    graph, info = out.columns([3, 1])
     graph.vega_lite_chart(ec2_charts.credits_until(whole_run, s.hour), width="stretch")
     info.metric("Credit balance", f"{s.balance[-1]:,.1f}")
     info.metric("Baseline per vCPU", f"{s.baseline:.1%}")
 
 
-player(trace, "credits", render, counter_labels={"throttled_hours": "hours held back to the baseline"})
+player(trace, "credits", render, counter_labels={"throttled_hours": "hours held back to the baseline"}, client=True)
 st.markdown(f"{it.CREDIT} **Baseline** = credits per hour ÷ 60 per vCPU.")
 st.caption("Simplified model: credits earned and spent minute by minute; no launch credits (the start balance is a "
            "choice); T2 Unlimited, which may burst past a zero balance for a fee, is not modelled.")

@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.core.quiz import load_bank
+from tests.players import browser_player
 from ui.navigation import GROUPS
 from ui.quiz import PART_SIZE
 
@@ -35,7 +36,15 @@ def test_every_page_renders_without_exception(spec):
     assert at.title[0].value
 
 
-def test_player_controls_move_the_frame():
+@pytest.fixture
+def server_player(monkeypatch):
+    """The server's player, which pages get when Graphviz's ``dot`` is not installed (ui.player)."""
+    from ui import diagram
+
+    monkeypatch.setattr(diagram, "available", lambda: False)
+
+
+def test_player_controls_move_the_frame(server_player):
     at = open_page("pages/s21_trap_emulate.py")
     assert frame_text(at, "trap").startswith("**Frame 1/")
     at.button(key="trap_next").click().run()
@@ -52,9 +61,10 @@ def test_player_controls_move_the_frame():
     at.slider(key="trap_slider").set_value(4).run()
     assert frame_text(at, "trap").startswith("**Frame 4/")
     assert at.query_params["trap-frame"] in ("3", ["3"])
+    assert any("PUSHF" in c.value for c in at.code)  # render(frame, st) draws the same frame on the server
 
 
-def test_play_button_toggles_to_pause():
+def test_play_button_toggles_to_pause(server_player):
     at = open_page("pages/s21_trap_emulate.py")
     at.button(key="trap_play").click().run()
     assert not at.exception
@@ -63,10 +73,26 @@ def test_play_button_toggles_to_pause():
     assert at.button(key="trap_play").label.startswith("▶")
 
 
+def test_the_browser_gets_every_frame_drawn_once_and_a_rerun_sends_the_same_player():
+    at = open_page("pages/s21_trap_emulate.py", {"isa": "ia32", "program": "ia32-popf"})
+    shown = browser_player(at, "trap")
+    assert shown.start == 0 and len(shown) == 9
+    assert [shown.caption(i).split(" —")[0] for i in (0, 8)] == ["Frame 1/9", "Frame 9/9"]
+    assert "VMM emulates CLI" in shown.caption(3) and "traps 1" in shown.caption(3)
+    assert "Guest program" in shown.frame_text(0) and "PUSHF" in shown.frame_text(0)
+    assert "<svg" in shown.frames[0] and "Real CPU" in shown.frame_text(0)  # the diagram, laid out on the server
+    assert "DIFFERS" in shown.frame_text(8) and "Where equivalence broke" in shown.frame_text(8)
+    assert not re.search(r"<[/\w!]", shown.body.split("<script>")[1].split("</script>")[0])  # the sanitiser would drop such a script
+    at.run()
+    assert browser_player(at, "trap").body == shown.body  # Streamlit keeps the element: the browser keeps its frame
+    at.selectbox(key="q_isa").set_value("s370").run()
+    assert browser_player(at, "trap").body != shown.body
+
+
 def test_frame_and_scenario_come_from_the_url():
     at = open_page("pages/s21_trap_emulate.py", {"isa": "s370", "trap-frame": "2"})
     assert at.selectbox(key="q_isa").value == "s370"
-    assert frame_text(at, "trap").startswith("**Frame 3/")
+    assert browser_player(at, "trap").start == 2
 
 
 @pytest.mark.parametrize("query, notice", [
@@ -77,7 +103,7 @@ def test_frame_and_scenario_come_from_the_url():
 def test_malformed_link_falls_back_with_a_notice(query, notice):
     at = open_page("pages/s21_trap_emulate.py", query)
     assert any(notice in i.value for i in at.info)
-    assert frame_text(at, "trap").startswith("**Frame 1/")
+    assert browser_player(at, "trap").start == 0
 
 
 def test_trap_editor_bad_program_keeps_last_good_one():
@@ -86,12 +112,12 @@ def test_trap_editor_bad_program_keeps_last_good_one():
     editor.input("CLI\nPOPFF").run()
     assert not at.exception
     assert any("Did you mean POPF" in e.value for e in at.error)
-    assert any("PUSHF" in c.value for c in at.code)  # the last good program is still shown
+    assert "PUSHF" in browser_player(at, "trap").frame_text(0)  # the last good program is still shown
     at.text_area[0].input("").run()
     assert any("empty" in e.value for e in at.error)
     at.text_area[0].input("LGDT\nSGDT").run()
     assert not at.error
-    assert any("SGDT" in c.value for c in at.code)
+    assert "SGDT" in browser_player(at, "trap").frame_text(0)
 
 
 def test_vmm_types_two_players_step_independently():
@@ -279,12 +305,12 @@ def test_progress_page_offers_downloads_after_an_answer():
 
 
 def test_switching_isa_switches_to_its_presets_and_restarts_the_player():
-    at = open_page("pages/s21_trap_emulate.py")
-    at.button(key="trap_next").click().run()
+    at = open_page("pages/s21_trap_emulate.py", {"trap-frame": "2"})
+    assert browser_player(at, "trap").start == 2
     at.selectbox(key="q_isa").select("s370").run()
     assert not at.exception
     assert at.selectbox(key="q_program").value == "s370-timer"
-    assert frame_text(at, "trap").startswith("**Frame 1/")
+    assert browser_player(at, "trap").start == 0 and len(browser_player(at, "trap")) == 13  # the timer program
 
 
 

@@ -36,9 +36,10 @@ from typing import Any
 import streamlit as st
 
 from ui import theme as page_theme
+from ui.canvas import DIAGRAM_CLASS, Canvas
 
 # What a browser test looks for: Streamlit's graphviz element (fallback) or this module's wrapper.
-CLASS = "vl-diagram"
+CLASS = DIAGRAM_CLASS
 SELECTOR = f':is([data-testid="stGraphVizChart"], .{CLASS})'  # compound-safe: f"{SELECTOR} svg text"
 
 CACHE_BYTES = 32 * 1024 * 1024  # SVGs are 5–60 kB; a scheduling scenario's frames stay cached several times over
@@ -143,27 +144,24 @@ def clean(raw: str, tag: str) -> str:
     return svg.replace("<svg", f'<svg role="img" aria-label="{label}" focusable="false"', 1)
 
 
-def svg(source: str) -> str | None:
-    """The cleaned inline SVG of a DOT source, laid out by ``dot`` (None: no binary, or dot refused the source)."""
-    global _cached_bytes
-    with _lock:
-        found = _cache.get(source)
-        if found is not None:
-            _cache.move_to_end(source)
-            return found
+def _dot(source: str) -> str | None:
+    """``dot -Tsvg`` of ``source`` (one graph or several in a row), with text measured as the browser's graphviz did
+    where possible; None if dot is missing or refused it."""
     if not available():
         return None
-    raw = None
     estimating = _estimating_env()
     for env in ([estimating] if estimating else []) + [None]:  # a layout the reduced plugins lack: dot as installed
         try:
-            raw = subprocess.run(["dot", "-Tsvg"], input=source.encode("utf-8"), env=env, check=True,
-                                 capture_output=True, timeout=DOT_TIMEOUT_S).stdout.decode("utf-8")
-            break
+            return subprocess.run(["dot", "-Tsvg"], input=source.encode("utf-8"), env=env, check=True,
+                                  capture_output=True, timeout=DOT_TIMEOUT_S).stdout.decode("utf-8")
         except (OSError, subprocess.SubprocessError, UnicodeDecodeError, ValueError):
             continue
-    if raw is None:
-        return None
+    return None
+
+
+def _keep(source: str, raw: str) -> str:
+    """dot's output for ``source`` cleaned (:func:`clean`) and kept in the byte-bounded cache."""
+    global _cached_bytes
     out = clean(raw, "g" + hashlib.blake2b(source.encode("utf-8"), digest_size=4).hexdigest())
     size = len(source) + len(out)
     with _lock:
@@ -176,18 +174,57 @@ def svg(source: str) -> str | None:
     return out
 
 
+def _cached(source: str) -> str | None:
+    with _lock:
+        found = _cache.get(source)
+        if found is not None:
+            _cache.move_to_end(source)
+        return found
+
+
+def svg(source: str) -> str | None:
+    """The cleaned inline SVG of a DOT source, laid out by ``dot`` (None: no binary, or dot refused the source)."""
+    found = _cached(source)
+    if found is not None:
+        return found
+    raw = _dot(source)
+    return None if raw is None else _keep(source, raw)
+
+
+def svgs(sources: list[str]) -> dict[str, str | None]:
+    """:func:`svg` of many sources, the ones not cached laid out by one ``dot`` run (a run costs ~10 ms to start;
+    a player's trace has up to hundreds of diagrams). If dot refuses one of them, each is laid out alone."""
+    found = {source: _cached(source) for source in dict.fromkeys(sources)}
+    missing = [source for source, out in found.items() if out is None]
+    if len(missing) > 1:
+        raw = _dot("\n".join(missing))
+        pieces = raw.split("<?xml")[1:] if raw is not None else []
+        if len(pieces) == len(missing):
+            found.update((source, _keep(source, "<?xml" + piece)) for source, piece in zip(missing, pieces))
+            missing = []
+    found.update((source, svg(source)) for source in missing)
+    return found
+
+
+def style() -> str:
+    """The diagrams' card and sizes for this session's theme, as a <style> element."""
+    projector = _PROJECTOR.format(c=CLASS) if page_theme.scheme() == "projector" else ""
+    return " ".join(_STYLE.format(c=CLASS, projector=projector).split())
+
+
 def diagram(figure: Any, target: Any = st) -> None:
     """Draw a DOT diagram (a ``graphviz`` Graph/Digraph or DOT text) full width in ``target``, like
     ``target.graphviz_chart(figure, width="stretch")`` but laid out on the server when ``dot`` is installed."""
     source = figure if isinstance(figure, str) else figure.source
+    if isinstance(target, Canvas):  # a frame the browser steps through: its player lays out all frames' diagrams at
+        target.diagram(source)  # once (svgs) and brings style()
+        return
     drawn = svg(source)
     if drawn is None:
         target.graphviz_chart(figure, width="stretch")
         return
-    projector = _PROJECTOR.format(c=CLASS) if page_theme.scheme() == "projector" else ""
-    style = " ".join(_STYLE.format(c=CLASS, projector=projector).split())
     if MODE == "markdown":
-        target.markdown(f'{style}<div class="{CLASS}">{drawn}</div>', unsafe_allow_html=True)
+        target.markdown(f'{style()}<div class="{CLASS}">{drawn}</div>', unsafe_allow_html=True)
         return
     # st.html, not st.markdown: Streamlit's frontend parses every Markdown element again on every script run, a
     # fragment's too, so an inline SVG in Markdown cost every player step on the page 15-20 ms per diagram even when
@@ -195,8 +232,8 @@ def diagram(figure: Any, target: Any = st) -> None:
     # SVG travels as a JSON string that this script, our own and fixed, puts into the wrapper (json.dumps escapes
     # "<" so the markup cannot end the script; the SVG's text is XML-escaped by dot).
     payload = json.dumps(drawn).replace("<", "\\u003c")
-    target.html(f'{style}<div class="{CLASS}"></div><script>document.currentScript.previousElementSibling.innerHTML'
+    target.html(f'{style()}<div class="{CLASS}"></div><script>document.currentScript.previousElementSibling.innerHTML'
                 f' = {payload};</script>', unsafe_allow_javascript=True)
 
 
-__all__ = ["CLASS", "SELECTOR", "available", "clean", "diagram", "svg"]
+__all__ = ["CLASS", "SELECTOR", "available", "clean", "diagram", "style", "svg", "svgs"]

@@ -1,19 +1,32 @@
 """The shared animation player: first / back / play-pause / next / last, speed and a frame slider.
 
 Frames are data (an engine :class:`Trace`), so every control is an index change and stepping
-back is exact. Auto-play uses ``st.fragment(run_every=...)``: while playing, only the player
-fragment reruns, not the page. The frame index is kept in the URL query (``<key>-frame``).
+back is exact. The frame index is kept in the URL query (``<key>-frame``).
+
+Two ways to play, one look:
+
+* In the browser (``client=True``, when Graphviz's ``dot`` is installed): every frame is drawn once as HTML
+  (ui.canvas) and sent with the controls in one ``st.html`` element whose script steps, plays and binds the keys
+  itself. A step is an ``innerHTML`` of what changed, with no round trip and no script run: issue 16 measured 57–126 ms
+  a step on the server's player against 13 ms for an empty page's button (bench/bench_frames.py).
+* On the server (pages whose frames hold Altair charts, or no ``dot``): Streamlit buttons; auto-play uses
+  ``st.fragment(run_every=...)``, so while playing only the player fragment reruns, not the page.
 """
 
 from __future__ import annotations
 
+import hashlib
+import html
+import json
 import time
 from typing import Any, Callable, Mapping
 
 import streamlit as st
 
+from engine.core.markdown import inline
 from engine.core.trace import Frame, Trace
-from ui import query
+from ui import canvas, diagram, query
+from viz import vega
 from ui.escape import literal
 
 SPEEDS: dict[str, float] = {"0.5×": 3.0, "1×": 1.5, "2×": 0.75, "4×": 0.4}  # seconds per frame
@@ -89,14 +102,27 @@ def counters_line(counters: Mapping[str, int], labels: Mapping[str, str]) -> str
     return " · ".join(f"{label} **{counters.get(name, 0)}**" for name, label in labels.items())
 
 
-def player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
-           counter_labels: Mapping[str, str] | None = None, compact: bool = False, shortcuts: bool = True) -> None:
+def player(trace: Trace[Any], key: str, render: Callable[..., None],
+           counter_labels: Mapping[str, str] | None = None, compact: bool = False, shortcuts: bool = True,
+           client: bool = False) -> None:
     """Show ``trace`` with the player controls; ``render`` draws one frame (diagram, tables).
 
     ``trace.scenario`` must identify the inputs: when it changes, the player restarts at frame 1.
     ``compact`` uses icon-only buttons, for players side by side in narrow columns.
     ``shortcuts`` binds Home/Left/P/Right/End (not in compact mode); give them to one player per page only.
+    ``client``: ``render(frame, out)`` draws into ``out`` with the calls ui.canvas.Canvas knows, and the browser
+    steps (module docstring); without ``dot`` it draws into ``st`` on the server's player.
     """
+    if client and diagram.available():
+        _browser_player(trace, key, render, counter_labels, compact, shortcuts)
+    else:
+        _server_player(trace, key, (lambda frame: render(frame, st)) if client else render, counter_labels, compact,
+                       shortcuts)
+
+
+def _server_player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
+                   counter_labels: Mapping[str, str] | None, compact: bool, shortcuts: bool) -> None:
+    """The player on the server: Streamlit widgets, one script run of the fragment per step."""
     state = _state(key)
     last = len(trace) - 1
     signature = (trace.scenario, len(trace), trace.seed)
@@ -158,3 +184,281 @@ def player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
                 st.caption(counters_line(frame.counters, counter_labels))
 
     animation()
+
+
+# The browser's player: its look (close to Streamlit's buttons and slider, in the page's colours) and its script.
+_BROWSER_CSS = """
+.vl-player { display: flex; flex-direction: column; gap: 0.8rem; }
+.vl-player .vlp-controls { display: flex; gap: 0.5rem; align-items: center; }
+.vl-player .vlp-controls > div { flex: 1.3 1 0; min-width: 0; }
+.vl-player .vlp-controls > .vlp-speed { flex: 2 1 0; }
+.vl-player button { width: 100%; min-height: 2.6rem; padding: 0.25rem 0.5rem; font: inherit; font-size: 1rem;
+  color: inherit; background: transparent; border: 1px solid color-mix(in srgb, currentColor 30%, transparent);
+  border-radius: 0.5rem; cursor: pointer; white-space: nowrap; }
+.vl-player button:hover:not(:disabled) { border-color: #0072B2; color: #0072B2; }
+.vl-player button.vlp-primary { background: #0072B2; border-color: #0072B2; color: #FFFFFF; }
+.vl-player button.vlp-primary:hover { background: #00578A; color: #FFFFFF; }
+.vl-player button:disabled { opacity: 0.45; cursor: not-allowed; }
+.vl-player button:focus-visible, .vl-player select:focus-visible, .vl-player input:focus-visible {
+  outline: 2px solid #0072B2; outline-offset: 2px; }
+.vl-player button strong { font-weight: inherit; }
+.vl-player kbd { margin-left: 0.4rem; padding: 0 0.3rem; font-size: 0.75rem; border-radius: 0.25rem; opacity: 0.75;
+  border: 1px solid color-mix(in srgb, currentColor 40%, transparent); font-family: inherit; }
+.vl-player select { width: 100%; min-height: 2.6rem; font: inherit; font-size: 1rem; color: inherit;
+  background: transparent; border: 1px solid color-mix(in srgb, currentColor 30%, transparent); border-radius: 0.5rem;
+  padding: 0 0.5rem; }
+.vl-player select option { color: #000000; }
+.vl-player input[type=range] { width: 100%; accent-color: #0072B2; margin: 0.2rem 0; }
+.vlp-caption { border: 1px solid color-mix(in srgb, currentColor 22%, transparent); border-radius: 0.5rem;
+  padding: 0.8rem 1rem; }
+.vlp-caption p { margin: 0; }
+.vlp-caption .vlp-counters { margin-top: 0.3rem; font-size: 1rem; opacity: 0.8; }
+.vl-player.vlp-compact button strong, .vl-player.vlp-compact kbd { position: absolute; width: 1px; height: 1px;
+  overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.vl-player.vlp-compact .vlp-play strong { position: static; width: auto; height: auto; clip-path: none; }
+.vl-player.vlp-compact .vlp-play .vlp-icon { display: none; }
+@media (hover: none) { .vl-player kbd { display: none; } }
+@media (max-width: 640px) {
+  .vl-player .vlp-controls { flex-wrap: wrap; }
+  .vl-player .vlp-controls > .vlp-speed { flex-basis: 100%; }
+  .vl-player button strong { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  .vl-player .vlp-play strong { position: static; width: auto; height: auto; clip-path: none; }
+  .vl-player .vlp-play .vlp-icon { display: none; }
+}
+"""
+_BROWSER_PROJECTOR_CSS = """
+.vl-player button, .vl-player select, .vlp-caption { border: 2px solid #000000; }
+.vl-player button.vlp-primary { background: #00467A; border-color: #000000; }
+"""
+
+# Steps, plays and binds keys in the browser. DATA: parts (each distinct HTML piece once), frames (per frame, per
+# slot, the numbers of its parts), captions. Slots are the st.html elements that hold a frame's HTML (between them,
+# the charts Streamlit draws once, which follow the slider: viz.vega.frames); they and the caption may mount after
+# this script runs, so they are looked up on every step, and filled again if Streamlit replaced one. The frame shown
+# is kept in the address (history.replaceState, and again if Streamlit rewrites the address) and in sessionStorage
+# for this scenario and start, so a rerun that redraws the player (a theme switch) keeps it; a new scenario or a link
+# with another frame starts where the server said.
+_BROWSER_JS = """(() => {
+  const root = document.currentScript.parentElement.querySelector(".vl-player");
+  const DATA = /*vlp-data*/__DATA__/*end-vlp-data*/;
+  const KEY = root.dataset.key, SID = root.dataset.sid, N = DATA.frames.length, PARAM = KEY + "-frame";
+  const SPEEDS = __SPEEDS__, STORE = "vlp:" + KEY + ":" + SID + ":" + root.dataset.start;
+  const slider = root.querySelector("input[type=range]"), speed = root.querySelector("select");
+  const button = name => root.querySelector('[data-go="' + name + '"]');
+  const find = name => document.querySelector('[data-vlp="' + KEY + ":" + SID + ":" + name + '"]');
+  const play = button("play"), icon = document.createElement("span"), word = document.createElement("strong");
+  icon.className = "vlp-icon";
+  play.prepend(icon, word);
+  let current = -1, timer = null, retry = null;
+  function fill() {
+    let missing = false;
+    DATA.frames[current].forEach((parts, slot) => {
+      const box = find(slot);
+      if (!box) { missing = true; return; }
+      const shown = box.vlpShown || [];
+      while (box.children.length > parts.length) box.lastElementChild.remove();
+      parts.forEach((part, place) => {
+        if (shown[place] === part && box.children[place]) return;
+        let piece = box.children[place];
+        if (!piece) { piece = document.createElement("div"); box.appendChild(piece); }
+        piece.innerHTML = DATA.parts[part];
+      });
+      box.vlpShown = parts.slice();
+    });
+    const caption = find("caption");
+    if (caption && caption.vlpShown !== current) { caption.innerHTML = DATA.captions[current]; caption.vlpShown = current; }
+    if ((missing || !caption) && !retry) retry = setTimeout(() => { retry = null; fill(); }, 40);
+  }
+  function show(index) {
+    index = Math.max(0, Math.min(N - 1, index | 0));
+    if (index === current) return;
+    current = index;
+    fill();
+    if (String(slider.value) !== String(index + 1)) {
+      slider.value = index + 1;
+      slider.dispatchEvent(new Event("input"));  /* charts bound to the slider follow (viz.vega.frames) */
+    }
+    slider.setAttribute("aria-valuetext", "Frame " + (index + 1) + " of " + N);
+    button("first").disabled = button("back").disabled = index === 0;
+    button("next").disabled = button("last").disabled = index === N - 1;
+    try { sessionStorage.setItem(STORE, String(index)); } catch (e) {}
+    address();
+    if (index === N - 1) stop();
+  }
+  function address() {
+    const url = new URL(location.href);
+    if (url.searchParams.get(PARAM) !== String(current)) {
+      url.searchParams.set(PARAM, String(current));
+      history.replaceState(history.state, "", url);
+    }
+  }
+  function label(playing) {
+    icon.textContent = playing ? "\\u23f8 " : "\\u25b6 ";
+    word.textContent = playing ? "Pause" : "Play";
+    play.title = playing ? "Pause" : "Play";
+  }
+  function stop() { if (timer) { clearInterval(timer); timer = null; } label(false); }
+  function start() {
+    if (current >= N - 1) show(0);
+    timer = setInterval(() => show(current + 1), SPEEDS[speed.value] * 1000);
+    label(true);
+  }
+  const actions = {first: () => show(0), back: () => show(current - 1), next: () => show(current + 1),
+                   last: () => show(N - 1), play: () => (timer ? stop() : start())};
+  root.querySelectorAll("[data-go]").forEach(b => b.addEventListener("click", () => actions[b.dataset.go]()));
+  slider.addEventListener("input", () => show(Number(slider.value) - 1));
+  speed.addEventListener("change", () => { if (timer) { stop(); start(); } });
+  play.disabled = N < 2;
+  if (root.dataset.shortcuts === "1") {
+    const keys = {Home: "first", ArrowLeft: "back", p: "play", P: "play", ArrowRight: "next", End: "last"};
+    window.vlPlayerKeys = window.vlPlayerKeys || {};
+    if (window.vlPlayerKeys[KEY]) document.removeEventListener("keydown", window.vlPlayerKeys[KEY]);
+    const onKey = event => {
+      if (!root.isConnected) { document.removeEventListener("keydown", onKey); return; }
+      const target = event.target;
+      if (event.ctrlKey || event.altKey || event.metaKey || event.shiftKey || !(event.key in keys)) return;
+      if (target && target.closest && target.closest("input, textarea, select, [contenteditable], [role=slider]")) return;
+      const name = keys[event.key];
+      if (name !== "play" && button(name).disabled) return;
+      event.preventDefault();
+      actions[name]();
+    };
+    window.vlPlayerKeys[KEY] = onKey;
+    document.addEventListener("keydown", onKey);
+  }
+  const keeper = setInterval(() => { if (!root.isConnected) { clearInterval(keeper); stop(); } else address(); }, 1000);
+  let first = Number(root.dataset.start);
+  try { const kept = sessionStorage.getItem(STORE); if (kept !== null) first = Number(kept); } catch (e) {}
+  label(false);
+  show(first);
+})();"""
+
+_BUTTON_HTML = {"first": "\u23ee", "back": "\u25c0 <strong>Back</strong>", "next": "<strong>Next</strong> \u25b6",
+                "last": "\u23ed"}
+_KEY_HINTS = {"first": "Home", "back": "\u2190", "play": "P", "next": "\u2192", "last": "End"}
+
+
+def _caption_html(index: int, total: int, frame: Frame[Any], counter_labels: Mapping[str, str] | None) -> str:
+    text = f"<p><strong>Frame {index + 1}/{total} — {inline(frame.event)}.</strong> {inline(frame.explanation)}</p>"
+    if counter_labels:
+        text += f'<p class="vlp-counters">{inline(counters_line(frame.counters, counter_labels))}</p>'
+    return text
+
+
+def _shape(blocks: list[canvas.Block]) -> tuple:
+    """What a frame's blocks look like without their content: every frame of a trace must look the same."""
+    return tuple((b[0], b[1], tuple(map(_shape, b[2]))) if b[0] == "columns" else (b[0],) for b in blocks)
+
+
+def _walk(blocks: list[canvas.Block], slots: list[list[str]], charts: list[dict]) -> None:
+    """Collect a frame's HTML slots and chart specs in the order the page shows them."""
+    for block in blocks:
+        if block[0] == "html":
+            slots.append(block[1])
+        elif block[0] == "chart":
+            charts.append(block[1])
+        else:
+            for column in block[2]:
+                _walk(column, slots, charts)
+
+
+class Drawn:
+    """A trace drawn for the browser's player: the first frame's layout, the data the script steps through, and one
+    chart spec per chart position with every frame's rows (viz.vega.frames)."""
+
+    def __init__(self, trace: Trace[Any], render: Callable[..., None], counter_labels: Mapping[str, str] | None,
+                 slider: str, start: int) -> None:
+        canvases = []
+        for frame in trace:
+            out = canvas.Canvas()
+            render(frame, out)
+            canvases.append(out)
+        svgs = diagram.svgs([source for out in canvases for source in out.sources()])
+        blocks = [out.blocks(svgs) for out in canvases]
+        self.layout = blocks[0]
+        if any(_shape(b) != _shape(self.layout) for b in blocks[1:]):
+            raise ValueError("every frame of a browser player must have the same layout")
+        parts: dict[str, int] = {}
+        frames, chart_specs = [], []
+        for frame_blocks in blocks:
+            slots: list[list[str]] = []
+            charts: list[dict] = []
+            _walk(frame_blocks, slots, charts)
+            frames.append([[parts.setdefault(piece, len(parts)) for piece in slot] for slot in slots])
+            chart_specs.append(charts)
+        self.charts = [vega.frames([specs[i] for specs in chart_specs], slider, start)
+                       for i in range(len(chart_specs[0]))]
+        self.data = {"parts": list(parts), "frames": frames,
+                     "captions": [_caption_html(i, len(trace), f, counter_labels) for i, f in enumerate(trace)]}
+
+
+def _controls(key: str, trace: Trace[Any], drawn: Drawn, compact: bool, shortcuts: bool, start: int,
+              sid: str) -> str:
+    """The player's own element: its style, controls, slider and script."""
+    # Streamlit's sanitiser (DOMPurify) drops a script whose text has "<" before a letter, "/" or "!" (its mXSS
+    # rule), so every "<" of the frames' HTML travels as \u003c; the script itself has none.
+    payload = json.dumps(drawn.data, separators=(",", ":")).replace("<", "\\u003c")
+    hints = shortcuts and not compact
+    buttons = []
+    for name in ("first", "back", "play", "next", "last"):
+        inner = "" if name == "play" else _BUTTON_HTML[name]
+        hint = f'<kbd aria-label="Shortcut {_SHORTCUTS[name]}">{_KEY_HINTS[name]}</kbd>' if hints else ""
+        kind = ' class="vlp-primary"' if name == "play" else ""
+        title = "Play" if name == "play" else _HELP[name]
+        buttons.append(f'<div class="st-key-{key}_{name} vlp-{name}"><button type="button" data-go="{name}"{kind} '
+                       f'title="{title}">{inner}{hint}</button></div>')
+    speeds = "".join(f'<option value="{html.escape(label)}"{" selected" if label == DEFAULT_SPEED else ""}>'
+                     f"{html.escape(label)} speed</option>" for label in SPEEDS)
+    css = _BROWSER_CSS + canvas.STYLE + (_BROWSER_PROJECTOR_CSS if diagram.page_theme.scheme() == "projector" else "")
+    script = _BROWSER_JS.replace("__DATA__", payload).replace("__SPEEDS__", json.dumps(SPEEDS))
+    return (f"<style>{' '.join(css.split())}</style>{diagram.style()}"
+            f'<div class="vl-player{" vlp-compact" if compact else ""}" data-key="{key}" data-sid="{sid}" '
+            f'data-start="{start}" data-shortcuts="{1 if hints else 0}">'
+            f'<div class="vlp-controls st-key-player_controls_{"compact_" if compact else ""}{key}">{"".join(buttons)}'
+            f'<div class="vlp-speed"><select aria-label="Speed">{speeds}</select></div></div>'
+            f'<div class="st-key-player_slider_{key}"><input type="range" min="1" max="{len(trace)}" value="{start + 1}" '
+            f'step="1" aria-label="Frame" id="{key}-frame-input"></div></div>'
+            f"<script>{script}</script>")
+
+
+def _place(blocks: list[canvas.Block], target: Any, key: str, sid: str, counter: list[int], charts: list[dict]) -> None:
+    """The first frame's layout as Streamlit elements: an empty st.html slot per run of HTML (the script fills it),
+    the charts, and st.columns around blocks that hold a chart."""
+    for block in blocks:
+        if block[0] == "html":
+            slot = counter[0]
+            counter[0] += 1
+            frame_class = f" st-key-player_frame_{key}" if slot == 0 else ""
+            target.html(f'<div class="vl-canvas vlp-frame{frame_class}" data-vlp="{key}:{sid}:{slot}"></div>')
+        elif block[0] == "chart":
+            target.vega_lite_chart(charts.pop(0), width="stretch")
+        else:
+            for column, inner in zip(target.columns(list(block[1])), block[2]):
+                _place(inner, column, key, sid, counter, charts)
+
+
+def _browser_player(trace: Trace[Any], key: str, render: Callable[..., None],
+                    counter_labels: Mapping[str, str] | None, compact: bool, shortcuts: bool) -> None:
+    """The player in the browser: its controls and script in one st.html element, the frames' HTML in empty slots
+    the script fills, charts drawn once. All built once per scenario and theme and kept in the session.
+
+    Streamlit leaves an st.html element (and a chart) alone while it does not change, so a rerun of the page for
+    another widget costs little here and the browser keeps its frame."""
+    state = _state(key)
+    signature = (trace.scenario, len(trace), trace.seed, diagram.page_theme.scheme(), compact, shortcuts)
+    if state.get("browser_signature") != signature:
+        if state.get("browser_scenario") != signature[:3]:  # a new scenario starts at frame 1, a link's at its frame
+            first_load = "browser_scenario" not in state
+            state["browser_start"] = query.read_int(f"{key}-frame", 0, 0, len(trace) - 1) if first_load else 0
+            state["browser_scenario"] = signature[:3]
+        start = state["browser_start"]
+        sid = hashlib.blake2b(repr(signature).encode(), digest_size=6).hexdigest()
+        drawn = Drawn(trace, render, counter_labels, f"#{key}-frame-input", start)
+        state["browser_drawn"] = (_controls(key, trace, drawn, compact, shortcuts, start, sid), drawn.layout,
+                                  drawn.charts, sid)
+        state["browser_signature"] = signature
+    controls, layout, charts, sid = state["browser_drawn"]
+    st.html(controls, unsafe_allow_javascript=True)
+    _place(layout, st, key, sid, [0], list(charts))
+    st.html(f'<div class="vlp-caption st-key-{key}_caption" aria-live="polite" data-vlp="{key}:{sid}:caption">'
+            "</div>")

@@ -10,27 +10,15 @@ from __future__ import annotations
 import html as html_mod
 import re
 
-from markdown_it import MarkdownIt
-
+from engine.core.markdown import html, inline  # noqa: F401  (the formats import both from here)
 from engine.core.quiz import Question, right_answer
 
-_MD = MarkdownIt("commonmark", {"html": False})
 _TAG = re.compile(r"<[^>]+>")
-
-
-def html(markdown: str) -> str:
-    """Block Markdown as HTML (paragraphs, code blocks, lists)."""
-    return _MD.render(markdown).strip()
-
-
-def inline(markdown: str) -> str:
-    """One line of Markdown as inline HTML (no surrounding <p>): for options, rows and table cells."""
-    return _MD.renderInline(markdown).strip()
 
 
 def plain(markdown: str) -> str:
     """The text without Markdown marks (for names and for choices an LMS shows as plain text, e.g. drop-down lists)."""
-    return html_mod.unescape(_TAG.sub("", _MD.renderInline(markdown))).strip()
+    return html_mod.unescape(_TAG.sub("", inline(markdown))).strip()
 
 
 def name(q: Question, limit: int = 60) -> str:
