@@ -12,10 +12,12 @@ escaped here; table cells and code are HTML-escaped.
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import Any, Mapping, Sequence
 
 from engine.core.markdown import html as markdown_html
+from engine.core.markdown import inline as inline_html
 
 CLASS = "vl-canvas"
 DIAGRAM_CLASS = "vl-diagram"  # ui.diagram.CLASS: its style and browser tests find a diagram by it
@@ -44,19 +46,29 @@ STYLE = f"""
 
 
 def _table_html(data: Any) -> str:
-    """Rows (dicts) or a pandas Styler as an HTML table without its index, every cell and header HTML-escaped."""
-    if hasattr(data, "hide") and hasattr(data, "data"):  # a Styler: its cell styles, its text escaped
+    """Rows (dicts) or a pandas Styler as an HTML table without its index.
+
+    Text cells and headers are Markdown, as st.table shows them (ui.player.frame_table escapes typed text with
+    ui.escape.literal first, so only the app's own marks act); other values are shown as text. A Styler's cells are
+    HTML-escaped and keep their styles."""
+    if hasattr(data, "hide") and hasattr(data, "data"):
         return data.format(escape="html").format_index(escape="html", axis=1).hide(axis="index").to_html()
     rows = list(data)
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_text(row.get(c, '')))}</td>" for c in columns) + "</tr>"
-                   for row in rows)
+    head = "".join(f"<th>{_cell(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(row.get(c, ''))}</td>" for c in columns) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return _markdown_cell(value) if isinstance(value, str) else html.escape(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _markdown_cell(text: str) -> str:  # a player's frames repeat most cells: each is rendered once
+    return inline_html(text)
 
 
 class Canvas:
