@@ -41,6 +41,13 @@ STYLE = f"""
 .{CLASS} code {{ font-size: 0.95em; }}
 .{CLASS} .vl-metric-label {{ font-size: 0.9rem; opacity: 0.8; }}
 .{CLASS} .vl-metric-value {{ font-size: 1.8rem; line-height: 1.3; }}
+.{CLASS} pre.vl-wrap {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+.{CLASS} .vl-alert {{ padding: 0.8rem 1rem; border-radius: 0.5rem; }}
+.{CLASS} .vl-alert p:last-child {{ margin-bottom: 0; }}
+.{CLASS} .vl-success {{ background: color-mix(in srgb, #009E73 16%, transparent); }}
+.{CLASS} .vl-info {{ background: color-mix(in srgb, #0072B2 14%, transparent); }}
+.{CLASS} .vl-warning {{ background: color-mix(in srgb, #E69F00 18%, transparent); }}
+.{CLASS} .vl-error {{ background: color-mix(in srgb, #D55E00 16%, transparent); }}
 @media (max-width: 640px) {{ .{CLASS} .vl-cols {{ grid-template-columns: 1fr !important; }} }}
 """
 
@@ -94,8 +101,28 @@ class Canvas:
     def caption(self, body: str, **_: Any) -> None:
         self._parts.append(f'<div class="vl-caption">{markdown_html(body)}</div>')
 
-    def code(self, body: str, language: str | None = None, **_: Any) -> None:
-        self._parts.append(f"<pre><code>{html.escape(body)}</code></pre>")
+    def code(self, body: str, language: str | None = None, wrap_lines: bool = False, **_: Any) -> None:
+        """Code as typed; ``wrap_lines`` wraps long lines instead of scrolling sideways (as st.code does)."""
+        wrap = ' class="vl-wrap"' if wrap_lines else ""
+        self._parts.append(f"<pre{wrap}><code>{html.escape(body)}</code></pre>")
+
+    def _alert(self, kind: str, body: str, icon: str | None) -> None:
+        """A coloured box with Markdown, like st.success/info/warning/error (not role=alert: frames change on every
+        step, and the player's caption already speaks each step)."""
+        text = f"{icon} {body}" if icon else body
+        self._parts.append(f'<div class="vl-alert vl-{kind}">{markdown_html(text)}</div>')
+
+    def success(self, body: str, icon: str | None = None, **_: Any) -> None:
+        self._alert("success", body, icon)
+
+    def info(self, body: str, icon: str | None = None, **_: Any) -> None:
+        self._alert("info", body, icon)
+
+    def warning(self, body: str, icon: str | None = None, **_: Any) -> None:
+        self._alert("warning", body, icon)
+
+    def error(self, body: str, icon: str | None = None, **_: Any) -> None:
+        self._alert("error", body, icon)
 
     def table(self, data: Any, hide_index: bool = True, height: Any = "content", **_: Any) -> None:
         """A table; ``height`` in pixels (ui.player.frame_table's scrolling height) caps it with a scroll bar."""
