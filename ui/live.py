@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from urllib.parse import urlsplit
 
 import segno
@@ -21,15 +20,16 @@ from engine.core.rooms import LIVE_KINDS, STATES, QuestionRef, Room, RoomError, 
 from engine.core.store import StoreError
 from engine.quizgen import Generator, registry
 from ui import content, learner
+from ui.escape import literal
 from viz.live import letter
 
 JOIN_PATH = "live-join"
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|$~:])")
 
 
-def safe(text: str) -> str:
-    """Text shown literally in Streamlit Markdown: every Markdown, HTML, formula and colour character is escaped."""
-    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", " ")
+def safe(text: object) -> str:
+    """Text shown literally in Streamlit Markdown, on one line (an option, a prompt on a phone, a message): the app's
+    one escaping rule (ui.escape.literal: no link, autolink, image, formula, colour or HTML), long texts kept whole."""
+    return literal(" ".join(str(text).splitlines()), limit=4000, word=200)
 
 
 def resolve(ref: QuestionRef) -> Question | None:
