@@ -251,6 +251,7 @@ _BROWSER_JS = """(() => {
   play.prepend(icon, word);
   let current = -1, timer = null, retry = null;
   function fill() {
+    if (!root.isConnected) return;  /* a player Streamlit replaced: its slots are gone too */
     let missing = false;
     DATA.frames[current].forEach((parts, slot) => {
       const box = find(slot);
