@@ -19,6 +19,7 @@ import hashlib
 import html
 import json
 import time
+from collections import OrderedDict
 from typing import Any, Callable, Mapping
 
 import streamlit as st
@@ -438,6 +439,9 @@ def _place(blocks: list[canvas.Block], target: Any, key: str, sid: str, counter:
                 _place(inner, column, key, sid, counter, charts)
 
 
+KEPT_PLAYERS = 4  # drawn players a session keeps (a page has at most three): a drawn scenario is up to a few MB
+
+
 def _browser_player(trace: Trace[Any], key: str, render: Callable[..., None],
                     counter_labels: Mapping[str, str] | None, compact: bool, shortcuts: bool) -> None:
     """The player in the browser: its controls and script in one st.html element, the frames' HTML in empty slots
@@ -447,7 +451,8 @@ def _browser_player(trace: Trace[Any], key: str, render: Callable[..., None],
     another widget costs little here and the browser keeps its frame."""
     state = _state(key)
     signature = (trace.scenario, len(trace), trace.seed, diagram.page_theme.scheme(), compact, shortcuts)
-    if state.get("browser_signature") != signature:
+    kept: OrderedDict[str, tuple] = st.session_state.setdefault("player_browser_drawn", OrderedDict())
+    if key not in kept or kept[key][0] != signature:
         if state.get("browser_scenario") != signature[:3]:  # a new scenario starts at frame 1, a link's at its frame
             first_load = "browser_scenario" not in state
             state["browser_start"] = query.read_int(f"{key}-frame", 0, 0, len(trace) - 1) if first_load else 0
@@ -455,10 +460,12 @@ def _browser_player(trace: Trace[Any], key: str, render: Callable[..., None],
         start = state["browser_start"]
         sid = hashlib.blake2b(repr(signature).encode(), digest_size=6).hexdigest()
         drawn = Drawn(trace, render, counter_labels, f"#{key}-frame-input", start)
-        state["browser_drawn"] = (_controls(key, trace, drawn, compact, shortcuts, start, sid), drawn.layout,
-                                  drawn.charts, sid)
-        state["browser_signature"] = signature
-    controls, layout, charts, sid = state["browser_drawn"]
+        kept[key] = (signature, _controls(key, trace, drawn, compact, shortcuts, start, sid), drawn.layout,
+                     drawn.charts, sid)
+        while len(kept) > KEPT_PLAYERS:  # the players of pages left behind: drawn again if the learner comes back
+            kept.popitem(last=False)
+    kept.move_to_end(key)
+    _, controls, layout, charts, sid = kept[key]
     st.html(controls, unsafe_allow_javascript=True)
     _place(layout, st, key, sid, [0], list(charts))
     st.html(f'<div class="vlp-caption st-key-{key}_caption" aria-live="polite" data-vlp="{key}:{sid}:caption">'
