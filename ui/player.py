@@ -103,6 +103,11 @@ def counters_line(counters: Mapping[str, int], labels: Mapping[str, str]) -> str
     return " · ".join(f"{label} **{counters.get(name, 0)}**" for name, label in labels.items())
 
 
+# The longest trace sent to the browser whole. Longer ones (a typed program that runs thousands of steps) would take
+# seconds to draw and megabytes to send before the first frame shows; the server's player draws one frame a step.
+BROWSER_FRAMES = 600
+
+
 def player(trace: Trace[Any], key: str, render: Callable[..., None],
            counter_labels: Mapping[str, str] | None = None, compact: bool = False, shortcuts: bool = True,
            client: bool = False) -> None:
@@ -112,9 +117,10 @@ def player(trace: Trace[Any], key: str, render: Callable[..., None],
     ``compact`` uses icon-only buttons, for players side by side in narrow columns.
     ``shortcuts`` binds Home/Left/P/Right/End (not in compact mode); give them to one player per page only.
     ``client``: ``render(frame, out)`` draws into ``out`` with the calls ui.canvas.Canvas knows, and the browser
-    steps (module docstring); without ``dot`` it draws into ``st`` on the server's player.
+    steps (module docstring); without ``dot``, or for a trace longer than BROWSER_FRAMES, it draws into ``st`` on the
+    server's player.
     """
-    if client and diagram.available():
+    if client and diagram.available() and len(trace) <= BROWSER_FRAMES:
         _browser_player(trace, key, render, counter_labels, compact, shortcuts)
     else:
         _server_player(trace, key, (lambda frame: render(frame, st)) if client else render, counter_labels, compact,
