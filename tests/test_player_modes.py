@@ -1,0 +1,36 @@
+"""Which player a page gets: the browser's, or the server's for traces too long to send whole and without dot."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.players import browser_player
+from ui import player
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_trap() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page("pages/s21_trap_emulate.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_trace_longer_than_the_browser_bound_is_stepped_on_the_server(monkeypatch):
+    monkeypatch.setattr(player, "BROWSER_FRAMES", 3)
+    at = open_trap()
+    assert not [h for h in at.get("html") if "vl-player" in h.value]
+    at.button(key="trap_next").click().run()
+    assert any(m.value.startswith("**Frame 2/") for m in at.markdown)
+
+
+def test_a_session_keeps_only_the_last_drawn_players(monkeypatch):
+    monkeypatch.setattr(player, "KEPT_PLAYERS", 1)
+    at = open_trap()
+    assert len(browser_player(at, "trap")) > 3
+    at.switch_page("pages/s25_instances.py")
+    at.run()
+    assert list(at.session_state["player_browser_drawn"]) == ["credits"]
