@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.players import browser_player
 from tests.test_pages import open_page
 from ui import diagram
 
@@ -42,18 +43,32 @@ def test_the_cache_stays_within_its_byte_bound(monkeypatch):
     assert diagram._cached_bytes <= 6_000 and len(diagram._cache) >= 1
 
 
+def diagrams(markup: str) -> list[str]:
+    """The server-drawn diagrams (wrapper and SVG) in a browser player's frame HTML."""
+    return re.findall(rf'<div class="{diagram.CLASS}"><svg .*?</svg>', markup, re.S)
+
+
 def drawn(at) -> list[str]:
-    """The bodies of the page's server-drawn diagrams (st.html elements)."""
-    return [e.proto.body for e in at.get("html") if f'class="{diagram.CLASS}"' in e.proto.body]
+    """The page's server-drawn diagrams: the body of each st.html element that draws one, and each diagram of a
+    browser player's first frame (its st.html element carries every frame's, tests.players)."""
+    found = []
+    for element in at.get("html"):
+        body = element.proto.body
+        if "vl-player" in body and (key := re.search(r'data-key="([^"]+)"', body)):
+            found += diagrams(browser_player(at, key[1]).frames[0])
+        elif f'class="{diagram.CLASS}"' in body:
+            found.append(body)
+    return found
 
 
 @needs_dot
 def test_a_page_sends_its_diagram_as_svg():
     at = open_page(TRAP)
     first = drawn(at)
-    assert len(first) == 1 and "\\u003csvg " in first[0] and "<svg" not in first[0] and not at.get("graphviz_chart")
-    at.button(key="trap_next").click().run()
-    assert drawn(at) != first  # the next frame's diagram
+    assert len(first) == 1 and "<svg " in first[0] and not at.get("graphviz_chart")
+    player = browser_player(at, "trap")
+    assert "\\u003csvg " in player.body and "<svg" not in player.body  # as JSON text: the sanitiser keeps the script
+    assert diagrams(player.frames[1]) != diagrams(player.frames[0])  # the next frame's diagram
 
 
 def test_without_dot_the_page_falls_back_to_graphviz_chart(monkeypatch):

@@ -9,6 +9,10 @@ sliders and number inputs to their ends, and clicks buttons. It fails on any exc
 something other than ValueError on bad text), naming page, widget, value and the actions that led there, so that a
 failure can be replayed with the same seed.
 
+A player that steps in the browser (ui.player, ``client=True``) has no Streamlit widgets to click: the server draws
+every frame of its trace whenever its scenario changes, so each action that changes the inputs renders all frames,
+and the test reads each such player's frames back (tests.players) after every action.
+
 VIRTLAB_FUZZ_SEED (default 15) picks the sequences; VIRTLAB_FUZZ_SECONDS (default 60) is the budget of all pages' actions
 together, shared evenly; every page gets at least MIN_ACTIONS actions.
 """
@@ -25,6 +29,7 @@ import zlib
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.players import browser_player
 from tests.test_pages import APP, PAGES
 
 SEED = int(os.environ.get("VIRTLAB_FUZZ_SEED", "15"))
@@ -33,7 +38,7 @@ MIN_ACTIONS = 5
 MAX_ACTIONS = 60
 MAX_TEXT = 120_000  # a long paste; repeated mutations of one text would otherwise grow past Streamlit's 25 MB limit
 
-# Editors are where students type: they get most of the actions; player buttons only step frames.
+# Editors are where students type: they get most of the actions; a server player's buttons only step frames.
 WEIGHTS = {"text_area": 8, "text_input": 4, "number_input": 2, "selectbox": 2, "radio": 2, "multiselect": 2,
            "slider": 1, "select_slider": 1, "checkbox": 1, "toggle": 1, "button": 1}
 
@@ -163,6 +168,16 @@ class ParserBugs(logging.Handler):
         self.records.append(record)
 
 
+def check_browser_players(at: AppTest, where: str) -> None:
+    """Every browser player on the page carries a caption per frame and opens at one of its frames."""
+    for element in at.get("html"):
+        key = re.search(r'<div class="vl-player[^"]*" data-key="([^"]+)"', element.value)
+        if key:
+            shown = browser_player(at, key[1])
+            assert len(shown) >= 1 and len(shown.captions) == len(shown) and 0 <= shown.start < len(shown), where
+            assert shown.caption(len(shown) - 1).startswith(f"Frame {len(shown)}/{len(shown)} "), where
+
+
 def describe(w) -> str:
     return f"{type(w).__name__} key={getattr(w, 'key', None)!r} label={str(getattr(w, 'label', ''))[:60]!r}"
 
@@ -180,6 +195,7 @@ def test_fuzz_page_widgets(spec):
         at.run()
         history: list[str] = [f"open {spec.file}"]
         assert not at.exception, [e.value for e in at.exception]
+        check_browser_players(at, f"open {spec.file}")
         start = time.monotonic()
         actions = 0
         while actions < MAX_ACTIONS and (actions < MIN_ACTIONS or time.monotonic() - start < BUDGET):
@@ -214,5 +230,6 @@ def test_fuzz_page_widgets(spec):
                             f"{logging.Formatter().formatException(r.exc_info)[-1500:] if r.exc_info else ''}"
                             "\nactions:\n  " + "\n  ".join(history))
             assert took < 20, f"{spec.file}: {describe(w)} ← {value} took {took:.1f} s"
+            check_browser_players(at, f"{spec.file}: {describe(w)} ← {value}\nactions:\n  " + "\n  ".join(history))
     finally:
         logging.getLogger("virtlab.input").removeHandler(bugs)

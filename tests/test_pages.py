@@ -1,5 +1,6 @@
 """Every page under streamlit.testing's AppTest: renders, controls work, bad input is handled."""
 
+import html
 import re
 from pathlib import Path
 
@@ -349,14 +350,18 @@ def test_generated_program_question_link_opens_its_program_at_its_frame(gen_id, 
     assert at.selectbox(key="q_isa").value == query["isa"] and at.selectbox(key="q_program").value == "custom"
     assert at.text_area[0].value == query["code"]
     listing = q.prompt.split("```\n")[1].split("\n```")[0].splitlines()
-    shown = "\n".join(c.value for c in at.code)
+    player = browser_player(at, "trap")
+    index = int(query["trap-frame"])
+    assert player.start == index  # the browser opens the link at its frame
+    shown = "\n".join(html.unescape(c) for c in re.findall(r"<pre><code>(.*?)</code></pre>", player.frames[index], re.S))
     for line in listing:
         number, label = line.split(": ", 1)
         assert f"{int(number):>2}  {label}" in shown, (line, shown)
-    assert frame_text(at, "trap").startswith(f"**Frame {int(query['trap-frame']) + 1}/")
-    assert event in frame_text(at, "trap")
+    assert player.caption(index).startswith(f"Frame {index + 1}/")
+    assert event in player.caption(index)
     if gen_id == "trap-count":
-        assert any(f"traps **{q.value:g}**" in c.value for c in at.caption)
+        assert f"traps {q.value:g}" in player.caption(index)
+        assert f"traps <strong>{q.value:g}</strong>" in player.captions[index]
 
 
 def test_generated_classify_link_shows_its_instruction():
