@@ -23,8 +23,9 @@ m = c2.slider("EPT levels (m)", 1, nested_paging.MAX_LEVELS,
 st.query_params["ept-n"], st.query_params["ept-m"] = str(n), str(m)
 worst.markdown(f"Worst case: (n+1)(m+1) − 1 = ({n}+1)({m}+1) − 1 = **{nested_paging.references(n, m)}** memory references "
                f"for one TLB miss, against {n} natively.")
-player(nested_paging.nested_walk(n, m), "nested", lambda f: diagram(nested_graph(f.state)),
-       counter_labels={"references": "references", "host_references": "EPT (host) references", "guest_references": "guest references"})
+player(nested_paging.nested_walk(n, m), "nested", lambda f, out: diagram(nested_graph(f.state), out),
+       counter_labels={"references": "references", "host_references": "EPT (host) references", "guest_references": "guest references"},
+       client=True)
 
 st.header("What EPT removes: exits of shadow paging vs EPT for the same guest")
 st.table(nested_paging.shadow_vs_ept_exits(vmx.PAGE_TABLE_WORKLOAD))
@@ -60,8 +61,8 @@ st.header("Direct device assignment and the IOMMU")
 d1, d2 = st.columns(2)
 target = d1.radio("The device (assigned to VM1) writes by DMA into", list(vmx.GUESTS), key="dma_target", horizontal=True)
 iommu = d2.toggle("IOMMU on", value=True, key="dma_iommu")
-player(vmx.dma_flow("VM1", target, iommu), "dma", lambda f: frame_table(dma_rows(f.state)),
+player(vmx.dma_flow("VM1", target, iommu), "dma", lambda f, out: frame_table(dma_rows(f.state), out),
        counter_labels={"dma_writes": "DMA writes", "iommu_translations": "IOMMU translations", "iommu_faults": "IOMMU faults",
-                       "corruptions": "corrupted"}, shortcuts=False)
+                       "corruptions": "corrupted"}, shortcuts=False, client=True)
 st.caption("The lecture: with direct assignment the VMM must still ensure correctness and isolation. An IOMMU (Intel VT-d, "
            f"AMD-Vi) translates and checks every DMA address of the device. Simplified model: {nested_paging.SIMPLIFICATIONS}")

@@ -16,8 +16,8 @@ names = sorted(xen.HYPERCALLS, key=xen.HYPERCALLS.get)
 name = query.select("Hypercall", {n: f"{xen.HYPERCALLS[n]}: {n}" for n in names}, name="hypercall", default="mmu_update")
 
 
-def render_hypercall(frame) -> None:
-    left, right = st.columns([3, 2])
+def render_hypercall(frame, out) -> None:
+    left, right = out.columns([3, 2])
     diagram(cpu_graph(frame.state), left)
     frame_table([{"#": number, "Hypercall": n, "": "◀" if n == name else ""} for n, number in sorted(
         xen.HYPERCALLS.items(), key=lambda item: item[1])], right, max_rows=8)
@@ -25,24 +25,24 @@ def render_hypercall(frame) -> None:
 
 
 player(xen.hypercall_flow(name), "hcall", render_hypercall,
-       counter_labels={"hypercalls": "hypercalls", "guest_xen_transitions": "guest↔Xen transitions"})
+       counter_labels={"hypercalls": "hypercalls", "guest_xen_transitions": "guest↔Xen transitions"}, client=True)
 
 st.header("Event: an asynchronous notification")
 
 
-def render_event(frame) -> None:
+def render_event(frame, out) -> None:
     mask = "masked (the guest's 'virtual CLI' is set: events wait)" if frame.state.masked else "unmasked"
-    st.markdown(f"**Running:** {frame.state.actor} · **event mask:** {mask}")
-    frame_table(event_rows(frame.state))
+    out.markdown(f"**Running:** {frame.state.actor} · **event mask:** {mask}")
+    frame_table(event_rows(frame.state), out)
 
 
 player(xen.event_flow(), "event", render_event,
        counter_labels={"events_sent": "events sent", "events_deferred": "deferred while masked", "callbacks": "callbacks"},
-       shortcuts=False)
+       shortcuts=False, client=True)
 
 st.header("Split driver: one request end to end")
 kind = query.select("Device", {"block": "Block device (blkfront / blkback)", "net": "Network (netfront / netback)"}, name="device")
-player(xen.split_driver_request(kind), "ring", lambda f: diagram(ring_graph(f.state)),
+player(xen.split_driver_request(kind), "ring", lambda f, out: diagram(ring_graph(f.state), out),
        counter_labels={"requests": "requests", "responses": "responses", "event_notifications": "event notifications",
-                       "hypercalls": "hypercalls"}, shortcuts=False)
+                       "hypercalls": "hypercalls"}, shortcuts=False, client=True)
 st.caption(f"Simplified model: {xen.SIMPLIFICATIONS}")

@@ -85,19 +85,19 @@ with st.expander("The VMCS as the CPU sees it: areas, fields, encodings and bit 
     st.dataframe(vmx.control_rows(vmcs), hide_index=True, width="stretch")
 
 
-def render(frame) -> None:
+def render(frame, out) -> None:
     s = frame.state
-    graph, info = st.columns([3, 2])
+    graph, info = out.columns([3, 2])
     diagram(modes_graph(s), graph)
-    with info:
-        st.markdown(f"**Guest item:** `{s.item or '—'}`  \n**CPU mode:** {s.mode}")
-        rows = exit_rows(s)
-        if rows:
-            frame_table(rows)
+    info.markdown(f"**Guest item:** `{s.item or '—'}`  \n**CPU mode:** {s.mode}")
+    rows = exit_rows(s)
+    if rows:
+        frame_table(rows, info)
 
 
 with simulation:
-    player(trace, "vtx", render, counter_labels={"vm_entries": "VM entries", "vm_exits": "VM exits", "cycles": "cycles in exits"})
+    player(trace, "vtx", render, counter_labels={"vm_entries": "VM entries", "vm_exits": "VM exits", "cycles": "cycles in exits"},
+           client=True)
     summary = vmx.exit_summary(trace)
     if summary:
         st.markdown(f"**Exits by basic reason** ({generation}: {vmx.LATENCY[generation]:,} cycles for the hardware VM exit of a page fault "

@@ -102,9 +102,9 @@ else:
 
     trace = editor.parsed(f"{domain}\0{batch}\0{text}", updates, f"xen_good{suffix}",
                           f"{linked_domain}\0{linked_batch}\0{linked_text}", "requests")
-player(trace, "mem", lambda f: diagram(frames_graph(f.state)),
+player(trace, "mem", lambda f, out: diagram(frames_graph(f.state), out),
        counter_labels={"hypercalls": "hypercalls", "guest_xen_transitions": "guest↔Xen transitions",
-                       "updates_applied": "applied", "updates_rejected": "rejected"})
+                       "updates_applied": "applied", "updates_rejected": "rejected"}, client=True)
 
 st.markdown("**Batching:** the same 16 page-table updates, issued with different batch sizes")
 chart(transitions_by_batch, [{"batch size": size, "hypercalls": calls, "guest↔Xen transitions": transitions}
@@ -116,6 +116,7 @@ syscall, fault = cpu_traces()
 for column, (trace, key, title) in zip(st.columns(2, gap="large"), ((syscall, "sys", "System call"), (fault, "pf", "Page fault"))):
     with column:
         st.markdown(f"### {title}")  # h3 under the section's h2
-        player(trace, key, lambda f: diagram(cpu_graph(f.state)),
-               counter_labels={"xen_entries": "Xen entries", "ring_transitions": "ring transitions"}, compact=True)
+        player(trace, key, lambda f, out: diagram(cpu_graph(f.state), out),
+               counter_labels={"xen_entries": "Xen entries", "ring_transitions": "ring transitions"}, compact=True,
+               client=True)
 st.caption(f"Simplified model: {xen.SIMPLIFICATIONS}")

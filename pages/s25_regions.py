@@ -68,15 +68,15 @@ except transfer.TransferError as exc:
     trace = route(*st.session_state.get(good, (geo.regions[0].azs[0], geo.regions[0].azs[1], 100.0, 0.0, False)))
 
 
-def render(frame) -> None:
+def render(frame, out) -> None:
     s = frame.state
-    diagram(route_graph(s))
+    diagram(route_graph(s), out)
     if s.lines:
         frame_table([{"fee": line.what, "GB": number(line.gb), "$/GB": f"{line.per_gb:g}", "cost": usd(line.cost)}
-                     for line in s.lines])
+                     for line in s.lines], out)
 
 
-player(trace, "route", render)
+player(trace, "route", render, client=True)
 st.caption(f"Fees {fees.provenance.label} ({fees.provenance.meaning}), {fees.region} class: {fees.provenance.source}. "
            f"Simplified model: {transfer.SIMPLIFICATIONS}")
 

@@ -516,29 +516,29 @@ def test_generated_unit_link_opens_its_listing_at_the_translation():
 
 def test_xen_rejected_update_and_batching():
     at = open_page("pages/s23_xen.py", {"xen": "foreign-frame-rejected"})
-    at.button(key="mem_last").click().run()
-    caption = next(c.value for c in at.caption if "rejected" in c.value)
-    assert "rejected **1**" in caption and "applied **0**" in caption
-    at.button(key="pf_last").click().run()
-    assert "Xen entries **1**" in next(c.value for c in at.caption if "Xen entries" in c.value and "**1**" in c.value)
+    memory = browser_player(at, "mem")
+    caption = memory.caption(len(memory) - 1)  # the last frame's counters
+    assert "rejected 1" in caption and "applied 0" in caption
+    fault = browser_player(at, "pf")
+    assert "Xen entries 1" in fault.caption(len(fault) - 1)
+    assert "Xen entries 0" in browser_player(at, "sys").caption(len(browser_player(at, "sys")) - 1)
 
 
 def test_hypercall_choice_and_split_driver():
     at = open_page("pages/s23_hypercalls.py", {"hypercall": "event_channel_op", "device": "net"})
-    at.button(key="hcall_next").click().run()
-    assert "hypercall 32" in frame_text(at, "hcall")
-    at.button(key="ring_last").click().run()
-    assert not at.exception
+    assert "hypercall 32" in browser_player(at, "hcall").caption(1)  # the second frame
+    ring = browser_player(at, "ring")
+    assert ring.caption(len(ring) - 1).startswith(f"Frame {len(ring)}/{len(ring)} — ")
 
 
 def test_vtx_bad_controls_keep_last_good_and_hlt_exiting_toggles_exits():
     at = open_page("pages/s23_vtx.py", {"vtx": "cpuid-hlt"})
-    at.button(key="vtx_last").click().run()
-    before = next(c.value for c in at.caption if "VM exits" in c.value)
+    shown = browser_player(at, "vtx")
+    before = shown.caption(len(shown) - 1)
     at.text_area(key="vmcs_cpuid-hlt").input("pin: external-interrupt exiting\nprimary: HLT exiting").run()
-    at.button(key="vtx_last").click().run()
-    after = next(c.value for c in at.caption if "VM exits" in c.value)
-    assert before != after  # HLT now exits too; CPUID exited either way
+    shown = browser_player(at, "vtx")
+    after = shown.caption(len(shown) - 1)
+    assert "VM exits" in before and "VM exits" in after and before != after  # HLT now exits too; CPUID exited either way
     at.text_area(key="vmcs_cpuid-hlt").input("primary: frobnicate exiting").run()
     assert any("Showing the last VMCS and workload that worked" in e.value for e in at.error)
     at.text_area(key="work_cpuid-hlt").input("cpuid x").run()
@@ -550,12 +550,12 @@ def test_ept_page_walk_size_and_dma_toggle():
     at.slider(key="ept_n").set_value(5).run()
     at.slider(key="ept_m").set_value(5).run()
     assert any("**35**" in m.value for m in at.markdown)
-    at.button(key="nested_last").click().run()
-    assert "35 references" in frame_text(at, "nested")
+    walk = browser_player(at, "nested")
+    assert "35 references" in walk.caption(len(walk) - 1)
     at.radio(key="dma_target").set_value("VM2").run()
     at.toggle(key="dma_iommu").set_value(False).run()
-    at.button(key="dma_last").click().run()
-    assert "corrupted **1**" in next(c.value for c in at.caption if "corrupted" in c.value)
+    dma = browser_player(at, "dma")
+    assert "corrupted 1" in dma.caption(len(dma) - 1)
 
 
 def test_xen_hypercall_builder_bad_input_and_rejection():
@@ -564,8 +564,8 @@ def test_xen_hypercall_builder_bad_input_and_rejection():
     assert any("Showing the last requests that worked" in e.value for e in at.error)
     at.selectbox(key="xen_domain").select("DomU2").run()
     assert not at.exception
-    at.button(key="mem_last").click().run()
-    assert "rejected" in next(c.value for c in at.caption if "rejected" in c.value)
+    memory = browser_player(at, "mem")
+    assert "rejected" in memory.caption(len(memory) - 1)
 
 
 def test_every_lesson_page_ends_with_a_collapsed_sources_footnote():
@@ -604,10 +604,11 @@ def test_generated_exit_question_opens_its_vmcs_and_instruction_on_the_vtx_page(
         assert at.selectbox(key="q_vtx").value == "custom"
         assert params["controls"] in [t.value for t in at.text_area]
         assert params["workload"] in [t.value for t in at.text_area]
-        shown = frame_text(at, "vtx")
-        assert shown.startswith("**Frame 3/") and f"Line 1: {params['workload']}" in shown
+        player = browser_player(at, "vtx")
+        shown = player.caption(player.start)
+        assert shown.startswith("Frame 3/") and f"Line 1: {params['workload']}" in shown
         if q.answer == ("no VM exit",):
-            assert ": no exit.**" in shown
+            assert ": no exit.</strong>" in player.captions[player.start]
         else:
             reason, name = q.answer[0].split(": ", 1)
             assert f"VM exit {reason} ({name})" in shown
@@ -621,7 +622,9 @@ def test_generated_2d_walk_question_opens_its_walk_on_the_ept_page(catalogue):
     at = _s23_open_link(q, "pages/s23_ept.py")
     total = nested_paging.references(3, 2)
     assert (at.slider(key="ept_n").value, at.slider(key="ept_m").value) == (3, 2)
-    assert frame_text(at, "nested").startswith(f"**Frame {total + 2}/{total + 2} — {total} references.**")
+    walk = browser_player(at, "nested")
+    assert walk.start == len(walk) - 1 == total + 1
+    assert walk.captions[walk.start].startswith(f"<p><strong>Frame {total + 2}/{total + 2} — {total} references.</strong>")
 
 
 def test_generated_mmu_question_opens_its_request_on_the_xen_page_at_the_check(catalogue):
@@ -633,8 +636,8 @@ def test_generated_mmu_question_opens_its_request_on_the_xen_page_at_the_check(c
     assert at.selectbox(key="q_xen").value == "custom"
     caller = q.prompt.split(" calls mmu_update")[0].split()[-1]
     assert [s.value for s in at.selectbox if s.label == "Calling domain"] == [caller]
-    memory = next(m.value for m in at.markdown if m.value.startswith("**Frame 4/5 — Xen "))
-    assert memory.startswith("**Frame 4/5 — Xen rejects request 1.**")
+    memory = browser_player(at, "mem")
+    assert memory.start == 3 and memory.caption(memory.start).startswith("Frame 4/5 — Xen rejects request 1.")
 
 
 def test_generated_batch_question_opens_its_updates_on_the_xen_page_at_the_last_frame(catalogue):
@@ -646,8 +649,9 @@ def test_generated_batch_question_opens_its_updates_on_the_xen_page_at_the_last_
     at = _s23_open_link(q, "pages/s23_xen.py")
     k = int(re.search(r"batches (\d+)", q.prompt).group(1))
     assert [n.value for n in at.number_input if n.label == "Updates per hypercall"] == [k]
-    memory = next(m.value for m in at.markdown if "Return to the guest" in m.value)
-    total = memory.split("/")[1].split(" ")[0]
-    assert memory.startswith(f"**Frame {total}/{total} — Return to the guest.**")
-    assert "guest↔Xen transitions **8** · applied **60**" in next(c.value for c in at.caption if "applied" in c.value)
+    memory = browser_player(at, "mem")
+    total = len(memory)
+    assert memory.start == total - 1
+    assert memory.caption(memory.start).startswith(f"Frame {total}/{total} — Return to the guest.")
+    assert "guest↔Xen transitions 8 · applied 60" in memory.caption(memory.start)
     assert q.value == 8

@@ -5,6 +5,7 @@ import pytest
 
 from engine.ec2 import regions, transfer
 from engine.quizgen import registry
+from tests.players import browser_player
 from tests.test_pages import answer, frame_text, open_page
 from ui.diagram import CLASS as DIAGRAM_CLASS
 
@@ -26,34 +27,38 @@ def test_pages_open_with_title_and_lesson(file, title):
 
 # ----------------------------------------------------------------------------------------- regions
 
+def last_route_caption(at) -> str:
+    route = browser_player(at, "route")
+    return route.caption(len(route) - 1)
+
+
 def test_route_player_steps_across_boundaries_and_shows_the_fee():
     at = open_page(REGIONS)
-    assert frame_text(at, "route").startswith("**Frame 1/5")
-    at.button(key="route_next").click().run()
-    assert "Crosses the boundary of us-east-1a" in frame_text(at, "route")
-    at.button(key="route_last").click().run()
-    assert "Total fee: $2.00" in frame_text(at, "route")  # 100 GB × ($0.01 out + $0.01 in) between AZs
+    route = browser_player(at, "route")
+    assert route.start == 0 and route.caption(0).startswith("Frame 1/5")
+    assert "Crosses the boundary of us-east-1a" in route.caption(1)
+    assert "Total fee: $2.00" in route.caption(4)  # 100 GB × ($0.01 out + $0.01 in) between AZs
+    fees = route.frame_text(4)  # the fee table under the route's diagram: one line per boundary
+    assert "<svg" in route.frames[4] and fees.count("$1.00") == 2 and "into us-east-1b (instance B)" in fees
     assert any(c.value.startswith("Fees as of") and "secondary source" in c.value for c in at.caption)
 
 
 def test_route_ends_come_from_the_link_and_internet_egress_is_tiered():
     at = open_page(REGIONS, {"from": "eu-west-1a", "to": "internet"})
     at.number_input(key="transfer_gb").set_value(300.0).run()
-    at.button(key="route_last").click().run()
     no_exception(at)
-    assert "Total fee: $18.00" in frame_text(at, "route")  # 100 GB free, 200 GB × $0.09
+    assert "Total fee: $18.00" in last_route_caption(at)  # 100 GB free, 200 GB × $0.09
     at.number_input(key="transfer_gb").set_value(100.0).run()
     at.number_input(key="transfer_month").set_value(10_190.0).run()
-    at.button(key="route_last").click().run()
-    assert "Total fee: $8.75" in frame_text(at, "route")  # 50 GB × $0.09 + 50 GB × $0.085 across the 10 TB tier
+    assert "Total fee: $8.75" in last_route_caption(at)  # 50 GB × $0.09 + 50 GB × $0.085 across the 10 TB tier
 
 
 def test_round_trip_toggle_adds_the_reply_leg():
     at = open_page(REGIONS)
     at.toggle(key="transfer_round_trip").set_value(True).run()
-    assert frame_text(at, "route").startswith("**Frame 1/9")
-    at.button(key="route_last").click().run()
-    assert "Total fee: $4.00" in frame_text(at, "route")  # 100 GB each way × ($0.01 out + $0.01 in)
+    route = browser_player(at, "route")
+    assert route.start == 0 and route.caption(0).startswith("Frame 1/9")
+    assert "Total fee: $4.00" in last_route_caption(at)  # 100 GB each way × ($0.01 out + $0.01 in)
 
 
 def test_unknown_zone_in_the_link_falls_back_with_a_notice():
@@ -78,7 +83,8 @@ def test_bad_route_gives_an_error_and_keeps_the_last_good_one(change, message, f
     change(at)
     no_exception(at)
     assert any(message in e.value and "last route that worked" in e.value for e in at.error)
-    assert frame_text(at, "route").startswith(f"**Frame 1/{frames}")
+    route = browser_player(at, "route")
+    assert route.start == 0 and route.caption(0).startswith(f"Frame 1/{frames}")
 
 
 def test_region_map_and_counts_are_dated_and_tagged():
@@ -255,8 +261,10 @@ def test_transfer_question_link_opens_its_route_amounts_and_total():
     assert (at.selectbox(key="q_from").value, at.selectbox(key="q_to").value) == (p["from"], p["to"])
     assert (at.number_input(key="transfer_gb").value, at.number_input(key="transfer_month").value) == \
         (float(p["gb"]), float(p["month"]))
-    frame = frame_text(at, "route")
-    assert frame.startswith(f"**Frame {int(p['route-frame']) + 1}/") and f"Total fee: ${q.value:,.2f}" in frame
+    route = browser_player(at, "route")
+    frame = route.caption(route.start)
+    assert route.start == int(p["route-frame"]) and frame.startswith(f"Frame {int(p['route-frame']) + 1}/")
+    assert f"Total fee: ${q.value:,.2f}" in frame
 
 
 def test_histogram_question_link_opens_its_settings_at_the_full_histogram():

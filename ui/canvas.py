@@ -125,8 +125,10 @@ class Canvas:
         self._alert("error", body, icon)
 
     def table(self, data: Any, hide_index: bool = True, height: Any = "content", **_: Any) -> None:
-        """A table; ``height`` in pixels (ui.player.frame_table's scrolling height) caps it with a scroll bar."""
-        limit = f' style="max-height: {height / 18:.1f}rem"' if isinstance(height, (int, float)) else ""
+        """A table; ``height`` in pixels (ui.player.frame_table's scrolling height) caps it with a scroll bar, and
+        the capped box takes the keyboard's focus so that arrow keys scroll it (axe: scrollable-region-focusable)."""
+        limit = (f' style="max-height: {height / 18:.1f}rem" tabindex="0" role="region" aria-label="Table (scrolls)"'
+                 if isinstance(height, (int, float)) else "")
         self._parts.append(f'<div class="vl-table"{limit}>{_table_html(data)}</div>')
 
     def metric(self, label: str, value: Any, help: str | None = None, **_: Any) -> None:
