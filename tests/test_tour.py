@@ -113,6 +113,11 @@ def bar_text(at: AppTest) -> str:
     return next((m.value for m in at.markdown if m.value.startswith("**Step ")), "")
 
 
+def browser_player_start(index: int) -> int:
+    """The frame tour step ``index`` opens its Trap and emulate player at (0-based)."""
+    return int(dict(TOUR[index].params)["trap-frame"])
+
+
 def shows_frame(at: AppTest, key: str, index: int) -> bool:
     """Player ``key`` shows frame ``index`` (0-based): a browser player opens at it, a server player captions it."""
     if any(f'data-key="{key}"' in e.value and "vl-player" in e.value for e in at.get("html")):
@@ -177,12 +182,15 @@ def test_steps_on_the_same_page_each_show_their_own_scenario():
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update({"presenter": "1", "tour": str(first)})
     at.run()
-    at.query_params["trap-frame"] = str(int(dict(TOUR[first].params)["trap-frame"]) + 1)
+    at.query_params["trap-frame"] = str(browser_player_start(first) + 1)
     at.run()  # the lecturer stepped the animation: the browser's player writes its frame into the address
+    left = browser_player(at, "trap").body
     at.button(key="presenter_next").click().run()
     assert_on_step(at, first + 1)
     at.button(key="presenter_prev").click().run()
     assert_on_step(at, first)
+    # A new player element (a new visit), so the browser opens it at the step's frame, not where it was left.
+    assert browser_player(at, "trap").body != left and browser_player(at, "trap").start == browser_player_start(first)
 
 
 def test_the_shift_arrow_buttons_step_too():

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import secrets
 import time
 from collections import OrderedDict
 from typing import Any, Callable, Mapping
@@ -205,6 +206,7 @@ _BROWSER_CSS = """
 .vl-player button:hover:not(:disabled) { border-color: #0072B2; color: #0072B2; }
 .vl-player button.vlp-primary { background: #0072B2; border-color: #0072B2; color: #FFFFFF; }
 .vl-player button.vlp-primary:hover { background: #00578A; color: #FFFFFF; }
+.vl-player button.vlp-primary, .vl-player button.vlp-primary * { color: #FFFFFF !important; }
 .vl-player button:disabled { opacity: 0.45; cursor: not-allowed; }
 .vl-player button:focus-visible, .vl-player select:focus-visible, .vl-player input:focus-visible {
   outline: 2px solid #0072B2; outline-offset: 2px; }
@@ -236,6 +238,8 @@ _BROWSER_CSS = """
 _BROWSER_PROJECTOR_CSS = """
 .vl-player button, .vl-player select, .vlp-caption { border: 2px solid #000000; }
 .vl-player button.vlp-primary { background: #00467A; border-color: #000000; }
+.vl-canvas pre { border: 2px solid #000000; }
+.vl-canvas th, .vl-canvas td { border: 1.5px solid #000000; }
 """
 
 # Steps, plays and binds keys in the browser. DATA: parts (each distinct HTML piece once), frames (per frame, per
@@ -243,13 +247,14 @@ _BROWSER_PROJECTOR_CSS = """
 # the charts Streamlit draws once, which follow the slider: viz.vega.frames); they and the caption may mount after
 # this script runs, so they are looked up on every step, and filled again if Streamlit replaced one. The frame shown
 # is kept in the address (history.replaceState, and again if Streamlit rewrites the address) and in sessionStorage
-# for this scenario and start, so a rerun that redraws the player (a theme switch) keeps it; a new scenario or a link
-# with another frame starts where the server said.
+# for this visit (data-visit: new whenever the server picks the start again), so a rerun that redraws the player (a
+# theme switch) keeps it; a new scenario, a link with another frame, or a presenter step opened again (it drops the
+# page's player state) starts where the server said.
 _BROWSER_JS = """(() => {
   const root = document.currentScript.parentElement.querySelector(".vl-player");
   const DATA = /*vlp-data*/__DATA__/*end-vlp-data*/;
   const KEY = root.dataset.key, SID = root.dataset.sid, N = DATA.frames.length, PARAM = KEY + "-frame";
-  const SPEEDS = __SPEEDS__, STORE = "vlp:" + KEY + ":" + SID + ":" + root.dataset.start;
+  const SPEEDS = __SPEEDS__, STORE = "vlp:" + KEY + ":" + root.dataset.visit;
   const slider = root.querySelector("input[type=range]"), speed = root.querySelector("select");
   const button = name => root.querySelector('[data-go="' + name + '"]');
   const find = name => document.querySelector('[data-vlp="' + KEY + ":" + SID + ":" + name + '"]');
@@ -401,7 +406,7 @@ class Drawn:
 
 
 def _controls(key: str, trace: Trace[Any], drawn: Drawn, compact: bool, shortcuts: bool, start: int,
-              sid: str) -> str:
+              sid: str, visit: str = "") -> str:
     """The player's own element: its style, controls, slider and script."""
     # Streamlit's sanitiser (DOMPurify) drops a script whose text has "<" before a letter, "/" or "!" (its mXSS
     # rule), so every "<" of the frames' HTML travels as \u003c; the script itself has none.
@@ -421,7 +426,7 @@ def _controls(key: str, trace: Trace[Any], drawn: Drawn, compact: bool, shortcut
     script = _BROWSER_JS.replace("__DATA__", payload).replace("__SPEEDS__", json.dumps(SPEEDS))
     return (f"<style>{' '.join(css.split())}</style>{diagram.style()}"
             f'<div class="vl-player{" vlp-compact" if compact else ""}" data-key="{key}" data-sid="{sid}" '
-            f'data-start="{start}" data-shortcuts="{1 if hints else 0}">'
+            f'data-start="{start}" data-visit="{visit}" data-shortcuts="{1 if hints else 0}">'
             f'<div class="vlp-controls st-key-player_controls_{"compact_" if compact else ""}{key}">{"".join(buttons)}'
             f'<div class="vlp-speed"><select aria-label="Speed">{speeds}</select></div></div>'
             f'<div class="st-key-player_slider_{key}"><input type="range" min="1" max="{len(trace)}" value="{start + 1}" '
@@ -463,10 +468,11 @@ def _browser_player(trace: Trace[Any], key: str, render: Callable[..., None],
             first_load = "browser_scenario" not in state
             state["browser_start"] = query.read_int(f"{key}-frame", 0, 0, len(trace) - 1) if first_load else 0
             state["browser_scenario"] = signature[:3]
-        start = state["browser_start"]
-        sid = hashlib.blake2b(repr(signature).encode(), digest_size=6).hexdigest()
+            state["browser_visit"] = secrets.token_hex(6)
+        start, visit = state["browser_start"], state.setdefault("browser_visit", secrets.token_hex(6))
+        sid = hashlib.blake2b(repr((signature, visit)).encode(), digest_size=6).hexdigest()
         drawn = Drawn(trace, render, counter_labels, f"#{key}-frame-input", start)
-        kept[key] = (signature, _controls(key, trace, drawn, compact, shortcuts, start, sid), drawn.layout,
+        kept[key] = (signature, _controls(key, trace, drawn, compact, shortcuts, start, sid, visit), drawn.layout,
                      drawn.charts, sid)
         while len(kept) > KEPT_PLAYERS:  # the players of pages left behind: drawn again if the learner comes back
             kept.popitem(last=False)
