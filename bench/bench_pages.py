@@ -4,8 +4,10 @@ Run from anywhere: `python3 bench/bench_pages.py [--runs N]`. Prints a table and
 writes the same text to bench/results/latest.txt, and always exits 0 (it measures, it does not gate).
 
 - rerun: median of N `at.run()` calls on a page already open in AppTest (script time, no browser).
-- step:  median of one `Next` click plus rerun for each animation player on the page
-         (when a player reaches its last frame it is reset to the first, untimed).
+- step:  median of one `Next` click plus rerun for each animation player on the server's player (ui/player.py)
+         on the page (when a player reaches its last frame it is reset to the first, untimed). A player that steps
+         in the browser (``client=True``) has no server step: it is listed as "in browser" with its frame count, and
+         bench/bench_frames.py measures its steps in Chromium; drawing all its frames is part of "first open".
 - cold start: `streamlit run app.py` launch until /_stcore/health answers 200, and the
           first AppTest run of app.py in this process (imports, caches, lesson files).
 """
@@ -16,6 +18,7 @@ import argparse
 import logging
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -101,6 +104,15 @@ def _check(at: AppTest, where: str) -> str | None:
     return None
 
 
+def browser_frames(at: AppTest, key: str) -> int | None:
+    """The frame count of the browser player ``key`` on the page (None: no such player; it is on the server)."""
+    for element in at.get("html"):
+        if f'data-key="{key}"' in element.value and "vl-player" in element.value:
+            found = re.search(r'type="range" min="1" max="(\d+)"', element.value)
+            return int(found[1]) if found else 0
+    return None
+
+
 def bench_page(file: str, keys: tuple[str, ...], runs: int) -> dict:
     """Open the page in a fresh AppTest, then time reruns and player steps."""
     problems: list[str] = []
@@ -122,7 +134,17 @@ def bench_page(file: str, keys: tuple[str, ...], runs: int) -> dict:
         problems.append(msg)
 
     steps: dict[str, list[float]] = {}
+    in_browser: dict[str, int] = {}
     for key in keys:
+        frames = browser_frames(at, key)
+        if frames is not None:
+            in_browser[key] = frames
+            continue
+        try:
+            at.button(key=f"{key}_next")
+        except KeyError:
+            problems.append(f"no player {key!r} on the page (neither a browser player nor {key}_next)")
+            continue
         times = []
         while len(times) < runs:
             nxt = at.button(key=f"{key}_next")
@@ -136,7 +158,7 @@ def bench_page(file: str, keys: tuple[str, ...], runs: int) -> dict:
                 problems.append(msg)
                 break
         steps[key] = times
-    return {"first": first, "reruns": reruns, "steps": steps, "problems": problems}
+    return {"first": first, "reruns": reruns, "steps": steps, "in_browser": in_browser, "problems": problems}
 
 
 def main() -> int:
@@ -172,6 +194,7 @@ def main() -> int:
     rerun_medians: dict[str, float] = {}
     step_medians: dict[str, float] = {}
     problems: list[str] = []
+    browser_players = 0
     for spec in (s for specs in GROUPS.values() for s in specs):
         name = spec.url_path or "home"
         result = bench_page(spec.file, PLAYERS.get(spec.url_path, ()), args.runs)
@@ -182,6 +205,8 @@ def main() -> int:
             if times:
                 step_medians[f"{name}:{key}"] = _ms(statistics.median(times))
                 step_cells.append(f"{key} {_ms(statistics.median(times)):.0f} ({_ms(max(times)):.0f}) ms")
+        step_cells += [f"{key} in browser ({frames} frames)" for key, frames in result["in_browser"].items()]
+        browser_players += len(result["in_browser"])
         out(f"{name:<22} {_ms(result['first']):>7.0f} ms {med:>7.1f} ms {_ms(max(result['reruns'])):>7.1f} ms   "
             + (", ".join(step_cells) or "—"))
         problems += [f"{name}: {p}" for p in result["problems"]]
@@ -198,6 +223,8 @@ def main() -> int:
         out(f"Budget step median  < {STEP_BUDGET_MS:.0f} ms: "
             + ("PASS" if not slow_steps else "FAIL (" + ", ".join(slow_steps) + ")")
             + f"  [slowest {worst_step} {step_medians[worst_step]:.1f} ms]")
+    if browser_players:
+        out(f"{browser_players} players step in the browser (no server step): python3 bench/bench_frames.py measures them")
     if problems:
         out()
         out("Problems seen while benchmarking:")
