@@ -23,9 +23,10 @@ pytestmark = pytest.mark.browser
 
 TOUR = load_tour(LESSONS_DIR / "tour.toml", BY_TITLE)
 BAR = ".st-key-presenter_bar"
-# The page's diagrams and charts (graphviz, Vega-Lite) and the tables an animation draws its frames in.
+# The page's diagrams and charts (graphviz, Vega-Lite) and the tables an animation draws its frames in (st.table on
+# the server's player, an HTML table in a browser player's frame: ui.canvas).
 VISUALS = (DIAGRAM + ', [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"], '
-           '[data-testid="stDataFrame"], [data-testid="stTable"]')
+           '[data-testid="stDataFrame"], [data-testid="stTable"], .vl-canvas table')
 
 
 def index_of(title: str) -> int:
