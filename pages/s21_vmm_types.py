@@ -23,8 +23,8 @@ for column, design in zip(st.columns(2, gap="large"), DESIGNS.values()):
     with column:
         st.markdown(f"### {design.name}")  # h3 under the section's h2
         st.caption(f"also known as {design.also_known_as}")
-        player(trace(design.id), design.id, lambda f, d=design: diagram(stack_graph(d, f.state)), COUNTERS,
-               compact=True)
+        player(trace(design.id), design.id, lambda f, out, d=design: diagram(stack_graph(d, f.state), out), COUNTERS,
+               compact=True, client=True)
 
 st.header("Side by side")
 rows = []

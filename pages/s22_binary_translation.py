@@ -69,20 +69,20 @@ reason = detect_bits(text)[1] if fmt == "asm" and mode == "auto" else ("you chos
                                                                         "machine code is read as 32-bit unless you choose 64")
 
 
-def render(frame) -> None:
+def render(frame, out) -> None:
     s = frame.state
-    st.markdown("**Current translation unit: guest code and its translation**")
-    frame_table(unit_rows(s))
-    st.code(register_line(s), language=None)
-    st.markdown(f"**Translation cache** ({len(s.cache)} unit{'s' if len(s.cache) != 1 else ''})")
-    frame_table(cache_rows(s))
+    out.markdown("**Current translation unit: guest code and its translation**")
+    frame_table(unit_rows(s), out)
+    out.code(register_line(s), language=None, wrap_lines=True)  # 64-bit registers would scroll sideways otherwise
+    out.markdown(f"**Translation cache** ({len(s.cache)} unit{'s' if len(s.cache) != 1 else ''})")
+    frame_table(cache_rows(s), out)
 
 
 with simulation:
     player(trace, "bt", render, counter_labels={
         "guest_instructions": "executed", "units_translated": "units translated",
         "translated_instructions": "instructions translated", "cache_hits": "cache hits", "cache_misses": "cache misses",
-        "vmm_calls": "VMM calls", "traps": "traps"})
+        "vmm_calls": "VMM calls", "traps": "traps"}, client=True)
     st.caption(f"How the run ends: {trace[-1].state.result}")
     st.caption(f"Simplified model: {ASSUMPTIONS}")
 

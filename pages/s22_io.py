@@ -34,8 +34,8 @@ level = IO_LEVELS[level_id]
 about.caption(f"At this level {level.also_known_as}.")
 
 
-def render(frame) -> None:
-    left, right = st.columns(2)
+def render(frame, out) -> None:
+    left, right = out.columns(2)
     diagram(stack_graph(level, frame.state), left)
     right.markdown("**Steps of the read**")
     # wrapped: in half the width a long step would scroll sideways, a region a keyboard cannot reach (axe)
@@ -44,7 +44,7 @@ def render(frame) -> None:
 
 player(trace(level_id), "io", render,
        counter_labels={"hops": "hops", "vmm_entries": "entries into the VMM (traps, interrupts)",
-                       "privilege_transitions": "privilege transitions (≈ context switches)"})
+                       "privilege_transitions": "privilege transitions (≈ context switches)"}, client=True)
 
 st.header("The three levels side by side")
 st.table([

@@ -1,5 +1,8 @@
 """2.2 Paging and the TLB: a page-table walk entry by entry, the student's own format and memory, and a TLB."""
 
+import dataclasses
+import hashlib
+
 import streamlit as st
 
 from engine.core.lessons import LESSONS_DIR
@@ -15,6 +18,15 @@ from viz.charts import hit_rate_by_size, hit_rate_over_time
 from viz.fullvirt.paging_view import format_walk_graph, format_walk_rows, reference_rows, tlb_rows, walk_graph, walk_rows
 
 layout.header("2.2", "Paging and the TLB", "How the MMU turns a virtual address into a physical one, and why it caches the result.")
+
+
+def keyed(trace, *inputs):
+    """``trace`` named by every input its frames are drawn from. A browser player keeps its drawn frames while the
+    trace's scenario stays the same (ui.player), and the engines name a walk by its address, not by its page table or
+    memory, and a TLB run by its length, not by its references: a new table or string of the same length would
+    otherwise show the old frames."""
+    digest = hashlib.blake2b(repr(inputs).encode(), digest_size=8).hexdigest()
+    return dataclasses.replace(trace, scenario=f"{trace.scenario}-{digest}")
 
 
 def link_choice(name: str, choices: list[str], default: str) -> str:
@@ -60,14 +72,15 @@ with tab_walk:
             va = parsed(raw, lambda t: parse_address(mode, t), f"va_good_{mode_id}", f"{example.va:#x}", "address")
         example = Example(va, access, who == "user", "")  # type: ignore[arg-type]
 
-    def render_walk(frame) -> None:
-        diagram(walk_graph(frame.state))
+    def render_walk(frame, out) -> None:
+        diagram(walk_graph(frame.state), out)
         if frame.state.steps:
-            frame_table(walk_rows(frame.state))
+            frame_table(walk_rows(frame.state), out)
 
     with simulation:
-        player(walk(space, example.va, example.access, example.user), "walk", render_walk,
-               counter_labels={"memory_references": "page-table references", "data_references": "data references"})
+        player(keyed(walk(space, example.va, example.access, example.user), space), "walk", render_walk,
+               counter_labels={"memory_references": "page-table references", "data_references": "data references"},
+               client=True)
 
 with tab_own:
     @st.cache_resource(show_spinner=False)
@@ -108,14 +121,14 @@ with tab_own:
         else:
             own_va = int(own_choice, 16)
 
-    def render_own(frame) -> None:
-        diagram(format_walk_graph(frame.state, fmt, memory))
+    def render_own(frame, out) -> None:
+        diagram(format_walk_graph(frame.state, fmt, memory), out)
         if frame.state.reads:
-            frame_table(format_walk_rows(frame.state, fmt))
+            frame_table(format_walk_rows(frame.state, fmt), out)
 
     with own_simulation:
-        player(page_format.walk(fmt, memory, own_va), "own", render_own, counter_labels={"memory_references": "memory references"},
-               shortcuts=False)
+        player(keyed(page_format.walk(fmt, memory, own_va), fmt, memory), "own", render_own, counter_labels={"memory_references": "memory references"},
+               shortcuts=False, client=True)
 
 with tab_tlb:
     content.lesson("2.2", "tlb")
@@ -164,10 +177,11 @@ with tab_tlb:
     else:
         st.caption(f"{tlb_engine.REGION_PAGES} mapped pages of {mode.page_size} bytes each; page n starts at virtual address "
                    f"n × {mode.page_size}. The animation shows the first 40 accesses.")
-    trace = tlb_engine.simulate(space, shown, entries, policy, seed, context_switch_every=switch or None)
-    player(trace, "tlb", lambda f: frame_table(tlb_rows(f.state, mode_id)),
+    trace = keyed(tlb_engine.simulate(space, shown, entries, policy, seed, context_switch_every=switch or None),
+                  tuple(shown), switch)
+    player(trace, "tlb", lambda f, out: frame_table(tlb_rows(f.state, mode_id), out),
            counter_labels={"hits": "hits", "misses": "misses", "memory_references": "page-table references", "flushes": "flushes"},
-           shortcuts=False)
+           shortcuts=False, client=True)
     if refs:
         with st.expander(f"Every reference: hit or miss, and the TLB after it ({policy}, {entries} entries)", expanded=True):
             table = reference_rows(trace, mode_id)  # (rows + header) × row height + border: no scrolling up to 16 rows

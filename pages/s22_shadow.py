@@ -47,22 +47,22 @@ else:
     ops, shown = scenario.ops, trace(scenario_id)
 
 
-def render(frame) -> None:
+def render(frame, out) -> None:
     s = frame.state
-    diagram(shadow_graph(s))
+    diagram(shadow_graph(s), out)
     problems = s.invariant_violations()
     if problems:
-        st.error("Invariant broken: " + "; ".join(problems))
+        out.error("Invariant broken: " + "; ".join(problems))
     else:
-        st.success("Invariant holds: every shadow entry = VMM map ∘ guest entry, with no more rights than the guest's.",
-                   icon="✅")
-    st.markdown("**Guest operations**")
-    st.code(op_listing(ops, s.step), language=None)
+        out.success("Invariant holds: every shadow entry = VMM map ∘ guest entry, with no more rights than the guest's.",
+                    icon="✅")
+    out.markdown("**Guest operations**")
+    out.code(op_listing(ops, s.step), language=None)
 
 
 with simulation:
     player(shown, "shadow", render,
            counter_labels={"traps": "traps", "hidden_faults": "hidden faults", "true_faults": "true faults",
-                           "shadow_updates": "shadow updates", "cr3_switches": "CR3 switches"})
+                           "shadow_updates": "shadow updates", "cr3_switches": "CR3 switches"}, client=True)
     st.caption("Simplified model: one-level tables of the teaching size; the guest's memory is one contiguous block of "
                "host frames; accessed/dirty bits are not emulated.")

@@ -122,10 +122,12 @@ def test_trap_editor_bad_program_keeps_last_good_one():
 
 
 def test_vmm_types_two_players_step_independently():
-    at = open_page("pages/s21_vmm_types.py")
-    at.button(key="type2_next").click().run()
-    frames = [m.value for m in at.markdown if m.value.startswith("**Frame ")]
-    assert frames[0].startswith("**Frame 1/8") and frames[1].startswith("**Frame 2/10")
+    at = open_page("pages/s21_vmm_types.py", {"type2-frame": "1"})  # type II one step on, type I not
+    type1, type2 = browser_player(at, "type1"), browser_player(at, "type2")
+    assert (type1.start, len(type1)) == (0, 8) and (type2.start, len(type2)) == (1, 10)
+    assert type1.caption(type1.start).startswith("Frame 1/8") and type2.caption(type2.start).startswith("Frame 2/10")
+    assert "vlp-compact" in type1.body and "vlp-compact" in type2.body  # icon-only controls, side by side
+    assert '"1×" selected>1×</option>' in type1.body  # the speed's short form fits half the width
 
 
 def test_isa_designer_shows_the_verdict_of_the_preset():
@@ -388,10 +390,10 @@ def test_generated_verdict_link_shows_its_isa_and_verdict(seed):
 
 def test_binary_translation_steps_and_bad_code():
     at = open_page("pages/s22_binary_translation.py", {"program": "loop"})
-    assert frame_text(at, "bt").startswith("**Frame 1/")
-    at.button(key="bt_next").click().run()
-    assert "Translate" in frame_text(at, "bt") or "translat" in frame_text(at, "bt").lower()
-    at.button(key="bt_last").click().run()
+    bt = browser_player(at, "bt")
+    assert bt.start == 0 and bt.caption(0).startswith("Frame 1/")
+    assert "Translate" in bt.caption(1) or "translat" in bt.caption(1).lower()
+    assert bt.caption(len(bt) - 1).startswith(f"Frame {len(bt)}/{len(bt)} — ")  # every frame drawn, the last too
     assert not at.exception
     at.selectbox(key="q_program").select("custom").run()
     at.text_area(key="bt_code_custom").input("mov eax, ebx\nfrobnicate eax").run()
@@ -402,15 +404,16 @@ def test_binary_translation_steps_and_bad_code():
     assert any("hex" in e.value.lower() for e in at.error)
     at.text_area(key="bt_code_custom").input("9c fa 9d f4").run()
     assert not at.error
-    at.button(key="bt_next").click().run()
-    assert any("pushf" in d.value.to_csv() for d in at.table)  # decoded by capstone: 9c is pushf
+    guest = frame_tables(browser_player(at, "bt").frames[1])[0]["Guest"]
+    assert guest[0].startswith("pushf")  # decoded by capstone: 9c is pushf (pushfd in 32-bit code)
 
 
 def test_paging_walk_custom_address_and_bad_table():
     at = open_page("pages/s22_paging.py", {"mode": "x86_64", "ex": "1"})
-    at.button(key="walk_last").click().run()
-    assert "Physical address" in frame_text(at, "walk")
-    assert "page-table references **3**" in next(c.value for c in at.caption if "page-table references" in c.value)
+    walk = browser_player(at, "walk")
+    last = len(walk) - 1
+    assert "Physical address" in walk.caption(last)
+    assert "page-table references <strong>3</strong>" in walk.captions[last]
     at.selectbox(key="q_ex").select("custom").run()
     at.text_input(key="va_x86_64").input("0x0000800000000000").run()  # not canonical
     assert any("not canonical" in e.value for e in at.error)
@@ -424,26 +427,29 @@ def test_paging_tlb_controls():
     at.selectbox(key="tlb_policy").select("FIFO").run()
     at.number_input(key="tlb_switch").set_value(10).run()
     assert not at.exception
-    at.button(key="tlb_last").click().run()
-    caption = next(c.value for c in at.caption if "flushes" in c.value)
-    assert "flushes **3**" in caption
+    tlb = browser_player(at, "tlb")
+    assert "flushes <strong>3</strong>" in tlb.captions[len(tlb) - 1]  # after the last access
 
 
 def test_shadow_invariant_holds_on_every_frame():
     at = open_page("pages/s22_shadow.py")
-    total = int(frame_text(at, "shadow").split("/")[1].split(" ")[0])
-    for _ in range(total - 1):
-        assert any(s.value.startswith("Invariant holds") for s in at.success)
-        at.button(key="shadow_next").click().run()
-    assert "CR3" in frame_text(at, "shadow") or at.button(key="shadow_next").disabled
+    shadow = browser_player(at, "shadow")
+    total = int(shadow.caption(0).split("/")[1].split(" ")[0])
+    assert total == len(shadow) > 1
+    for i in range(total):
+        assert '<div class="vl-alert vl-success"><p>✅ Invariant holds' in shadow.frames[i], i
+        assert "Invariant broken" not in shadow.frame_text(i), i
+    assert shadow.caption(total - 1).startswith(f"Frame {total}/{total}") and "CR3" in shadow.caption(total - 1)
 
 
 def test_io_levels_switch_and_step():
-    at = open_page("pages/s22_io.py", {"level": "syscall"})
-    at.button(key="io_last").click().run()
-    assert frame_text(at, "io").startswith("**Frame 5/5")
+    at = open_page("pages/s22_io.py", {"level": "syscall", "io-frame": "4"})
+    io = browser_player(at, "io")
+    assert io.start == 4 and io.caption(io.start).startswith("Frame 5/5")
+    assert "Steps of the read" in io.frame_text(4) and '<pre class="vl-wrap">' in io.frames[4]  # wrapped in its column
     at.selectbox(key="q_level").select("ioop").run()
-    assert frame_text(at, "io").startswith("**Frame 1/11")
+    io = browser_player(at, "io")
+    assert io.start == 0 and io.caption(0).startswith("Frame 1/11")  # another level starts at its first frame
 
 
 def test_quiz_22_generated_question():
@@ -474,42 +480,55 @@ def open_generated_link(gen_id: str, seed: int):
     return q, at
 
 
-def frames_shown(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown if m.value.startswith("**Frame ")]
+def frame_tables(markup: str) -> list[dict[str, list[str]]]:
+    """The tables of a browser player's frame (ui.canvas HTML), each as {column: [cell text, ...]}."""
+    from tests.players import text
+
+    tables = []
+    for table in re.findall(r"<table\b.*?</table>", markup, re.S):
+        head, body = table.split("</thead>") if "</thead>" in table else ("", table)
+        columns = [text(c) for c in re.findall(r"<th\b[^>]*>(.*?)</th>", head, re.S)]
+        rows = [[text(c) for c in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, re.S)]
+                for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, re.S)]
+        tables.append({c: [row[i] for row in rows if i < len(row)] for i, c in enumerate(columns)})
+    return tables
 
 
 def test_generated_walk_link_opens_its_table_and_address_at_the_answer():
     q, at = open_generated_link("translate", 0)  # a kernel write of 0xc249 through the question's own table
     assert at.text_area(key="mappings_teaching").value == "0x6200 -> 0x5200 P RW\n0xc200 -> 0x9200 P RW\n0x6b00 -> 0x8c00 P US"
     assert at.text_input(key="va_teaching").value == "0xc249" and at.selectbox(key="access_teaching").value == "write"
-    walk = frames_shown(at)[0]
-    assert walk.startswith("**Frame 4/4 — Physical address 0x9249.") and q.answer == ("0x9249",)
+    walk = browser_player(at, "walk")
+    assert walk.start == 3 and walk.caption(walk.start).startswith("Frame 4/4 — Physical address 0x9249.")
+    assert q.answer == ("0x9249",)
 
 
 def test_generated_tlb_link_opens_its_reference_string_at_the_last_access():
     q, at = open_generated_link("tlb-hits", 3)  # pages 2, 4, 3, 4, 0, 4, 0, 3 through 2 entries, LRU
     assert at.selectbox(key="tlb_pattern").value == "refs" and at.text_input(key="tlb_refs").value == "2 4 3 4 0 4 0 3"
     assert at.select_slider(key="tlb_entries").value == 2 and at.selectbox(key="tlb_policy").value == "LRU"
-    assert any(f.startswith("**Frame 9/9 — Access 8: 0x0300 TLB miss.") for f in frames_shown(at))
-    assert any(c.value.startswith(f"hits **{q.value:g}** · misses **5**") for c in at.caption)
+    tlb = browser_player(at, "tlb")
+    assert tlb.start == 8 and tlb.caption(tlb.start).startswith("Frame 9/9 — Access 8: 0x0300 TLB miss.")
+    assert f'<p class="vlp-counters">hits <strong>{q.value:g}</strong> · misses <strong>5</strong>' in tlb.captions[8]
 
 
 def test_generated_shadow_link_opens_its_scenario_at_the_answer():
     q, at = open_generated_link("shadow", 0)  # the reviewer's case: no shadow entry before the write, then a read
     assert at.selectbox(key="q_scenario").value == "custom"
-    assert frames_shown(at)[0].startswith("**Frame 4/4 — Hidden page fault on page 0x28.")
-    assert "host frame 0x68" in frames_shown(at)[0] and q.answer == ("host frame 0x68, read-write",)
-    assert any(s.value.startswith("Invariant holds") for s in at.success)
+    shadow = browser_player(at, "shadow")
+    assert shadow.start == 3 and shadow.caption(3).startswith("Frame 4/4 — Hidden page fault on page 0x28.")
+    assert "host frame 0x68" in shadow.caption(3) and q.answer == ("host frame 0x68, read-write",)
+    assert "Invariant holds" in shadow.frame_text(3)
 
 
 def test_generated_unit_link_opens_its_listing_at_the_translation():
     q, at = open_generated_link("unit", 0)
     assert at.selectbox(key="q_program").value == "custom"
     assert at.text_area(key="bt_code_custom").value == "sgdt [eax]\nsmsw eax\nadd eax, 4\nmov ds, ax\ncli"
-    assert frames_shown(at)[0].startswith("**Frame 2/7 — Translate unit 0x1000 (cache miss).")
-    unit = next(t.value for t in at.table if "Guest" in t.value.columns)  # the frame's table (ui.player.frame_table)
-    shown = [re.sub(r"\\(.)", r"\1", g) for g in unit["Guest"][:5]]  # st.table's Markdown, escaped by frame_table
-    assert shown == list(q.options[:5]) and "privileged: traps" in list(unit["Decision"])
+    bt = browser_player(at, "bt")
+    assert bt.start == 1 and bt.caption(1).startswith("Frame 2/7 — Translate unit 0x1000 (cache miss).")
+    unit = next(t for t in frame_tables(bt.frames[1]) if "Guest" in t)  # the frame's table (ui.player.frame_table)
+    assert unit["Guest"][:5] == list(q.options[:5]) and "privileged: traps" in unit["Decision"]  # as the browser shows
 
 
 # --------------------------------------------------------------------------- section 2.3

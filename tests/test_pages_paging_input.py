@@ -3,27 +3,27 @@
 from streamlit.testing.v1 import AppTest
 
 from engine.fullvirt import page_format
+from tests.players import browser_player
 from tests.test_pages import open_page
 
 PAGE = "pages/s22_paging.py"
 BELADY = "1,2,3,4,1,2,5,1,2,3,4,5"
 
 
-def frame(at: AppTest, *words: str) -> str:
-    """The frame caption of the player whose text has all ``words`` (the page has three players)."""
-    shown = [m.value for m in at.markdown if m.value.startswith("**Frame ")]
-    return next(f for f in shown if all(w in f for w in words))
+def first(at: AppTest, key: str) -> str:
+    """The caption of the frame player ``key`` opens at, as text (the page has three players)."""
+    shown = browser_player(at, key)
+    return shown.caption(shown.start)
 
 
-def counters(at: AppTest, word: str) -> str:
-    return next(c.value for c in at.caption if word in c.value)
+def last(at: AppTest, key: str) -> str:
+    """The caption of player ``key``'s last frame as HTML: its counters are ``name <strong>n</strong>``."""
+    return browser_player(at, key).captions[-1]
 
 
 def tlb_total(at: AppTest) -> str:
     """The TLB player's counters after its last frame."""
-    if not at.button(key="tlb_last").disabled:
-        at.button(key="tlb_last").click().run()
-    return counters(at, "misses")
+    return last(at, "tlb")
 
 
 def errors(at: AppTest) -> list[str]:
@@ -34,12 +34,10 @@ def errors(at: AppTest) -> list[str]:
 def test_ostep_preset_walks_to_the_value():
     at = open_page(PAGE, {"tab": "own"})
     assert at.text_area(key="own_format").value.startswith("page size = 32")
-    assert frame(at, "Split 0xcab", "PDBR = page 17")
-    at.button(key="own_last").click().run()
-    assert frame(at, "Value 0x1c at physical 0x84b") and "memory references **3**" in counters(at, "memory references")
+    assert "Split 0xcab" in first(at, "own") and "PDBR = page 17" in first(at, "own")
+    assert "Value 0x1c at physical 0x84b" in last(at, "own") and "memory references <strong>3</strong>" in last(at, "own")
     at.selectbox(key="q_own-va").select("0x2422").run()  # PDE 9 is 0x7f: not valid
-    at.button(key="own_last").click().run()
-    assert frame(at, "Fault", "the PDE is not valid")
+    assert "Fault" in last(at, "own") and "the PDE is not valid" in last(at, "own")
     assert not errors(at) and not at.exception
 
 
@@ -56,8 +54,7 @@ def test_a_custom_format_and_memory_dump():
     assert not errors(at), errors(at)
     at.selectbox(key="q_own-va").select("custom").run()
     at.text_input(key="own_va_text").input("d9").run()
-    at.button(key="own_last").click().run()
-    assert frame(at, "Value 0xee at physical 0x59")
+    assert "Value 0xee at physical 0x59" in last(at, "own")
     assert any("16-byte pages, 8 physical pages, 8-bit virtual addresses split 2/2/4" in c.value for c in at.caption), [c.value for c in at.caption]
 
 
@@ -65,11 +62,10 @@ def test_bad_format_memory_and_address_keep_the_last_good_state():
     at = open_page(PAGE, {"tab": "own"})
     at.selectbox(key="q_own-va").select("custom").run()
     at.text_input(key="own_va_text").input("0x623e").run()
-    at.button(key="own_last").click().run()
-    assert frame(at, "Value 0x07 at physical 0xfe")
+    assert "Value 0x07 at physical 0xfe" in last(at, "own")
     at.text_input(key="own_va_text").input("0x9zz").run()  # a bad address: the last good one stays, not the preset's
     assert any("'0x9zz' is not a virtual address" in e and "Showing the last address that worked" in e for e in errors(at))
-    assert frame(at, "Value 0x07 at physical 0xfe")
+    assert "Value 0x07 at physical 0xfe" in last(at, "own")
     at.text_area(key="own_format").input(page_format.OSTEP_FORMAT_TEXT.replace("6:0", "6-0")).run()
     assert any("line 6: write the frame number's bits as high:low" in e for e in errors(at))
     at.text_area(key="own_format").input(page_format.OSTEP_FORMAT_TEXT).run()
@@ -85,8 +81,7 @@ def test_a_pasted_ostep_problem_offers_its_addresses():
     at.text_area(key="own_memory").input(text).run()
     assert "0x0fc4" in at.selectbox(key="q_own-va").options[-2]
     at.selectbox(key="q_own-va").select("0x0fc4").run()
-    at.button(key="own_last").click().run()
-    assert frame(at, "Fault", "the PTE is not valid")
+    assert "Fault" in last(at, "own") and "the PTE is not valid" in last(at, "own")
 
 
 def type_references(at: AppTest, text: str, entries: int, policy: str) -> AppTest:
@@ -100,13 +95,13 @@ def type_references(at: AppTest, text: str, entries: int, policy: str) -> AppTes
 def test_a_typed_reference_string_shows_beladys_anomaly():
     at = open_page(PAGE, {"mode": "teaching", "tab": "tlb"})
     type_references(at, BELADY, 3, "FIFO")
-    assert "misses **9**" in tlb_total(at)
+    assert "misses <strong>9</strong>" in tlb_total(at)
     table = next(d.value for d in at.dataframe if "Hit or miss" in d.value.columns)
     assert "".join(table["Hit or miss"].str[0]) == "mmmmmmmhhmmh"
     at.select_slider(key="tlb_entries").set_value(4).run()
-    assert "misses **10**" in tlb_total(at)
+    assert "misses <strong>10</strong>" in tlb_total(at)
     at.selectbox(key="tlb_policy").select("OPT").run()
-    assert "misses **6**" in tlb_total(at)
+    assert "misses <strong>6</strong>" in tlb_total(at)
     assert not errors(at) and not at.exception
 
 
@@ -114,11 +109,11 @@ def test_reference_string_as_addresses_and_a_bad_one():
     at = open_page(PAGE, {"mode": "teaching", "tab": "tlb"})
     type_references(at, "0x0010 0x0120 0x01ff 0x0010", 2, "LRU")
     at.radio(key="tlb_unit").set_value("address").run()
-    assert "misses **2**" in tlb_total(at)  # pages 0, 1, 1, 0
+    assert "misses <strong>2</strong>" in tlb_total(at)  # pages 0, 1, 1, 0
     at.text_input(key="tlb_refs").input("0x0010 zz").run()
     assert any("reference 2: 'zz' is not an address" in e and "Showing the last reference string that worked" in e
                for e in errors(at))
-    assert "misses **2**" in tlb_total(at) and not at.exception
+    assert "misses <strong>2</strong>" in tlb_total(at) and not at.exception
 
 
 def test_random_replacement_takes_a_seed():
@@ -132,6 +127,25 @@ def test_random_replacement_takes_a_seed():
     for seed in (1, 2, 3, 4):
         at.number_input(key="tlb_seed").set_value(seed).run()
         misses = run_stats(reference_space(TEACHING, accesses), accesses, 3, "random", seed).misses
-        assert f"misses **{misses}**" in tlb_total(at)
+        assert f"misses <strong>{misses}</strong>" in tlb_total(at)
         shown.add(misses)
     assert len(shown) > 1 and not at.exception  # other seeds, other victims
+
+
+def test_another_table_memory_or_reference_string_redraws_the_players():
+    """The browser players keep their drawn frames while the trace's scenario stays the same; the engines name a walk
+    by its address and a TLB run by its length, so the page names each by its inputs too (pages/s22_paging.keyed)."""
+    at = open_page(PAGE, {"mode": "teaching", "tab": "tlb", "tlb-entries": "3", "tlb-policy": "FIFO"})
+    at.selectbox(key="tlb_pattern").select("refs").run()  # the default string: 12 references
+    default = tlb_total(at)
+    at.text_input(key="tlb_refs").input(BELADY).run()  # 12 references too
+    assert "misses <strong>9</strong>" in tlb_total(at) and tlb_total(at) != default
+    walked = last(at, "walk")
+    table = at.text_area(key="mappings_teaching").value
+    assert "Physical address 0x1342" in walked and "0x0100 -> 0x1300" in table  # the preset's first address
+    at.text_area(key="mappings_teaching").input(table.replace("0x0100 -> 0x1300", "0x0100 -> 0x7700")).run()
+    assert not errors(at) and "Physical address 0x7742" in last(at, "walk")  # the same address through another table
+    value = last(at, "own")
+    memory = at.text_area(key="own_memory").value
+    at.text_area(key="own_memory").input(memory.replace("PDBR: 17", "PDBR: 18")).run()
+    assert not errors(at) and last(at, "own") != value  # the same address in another memory

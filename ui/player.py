@@ -421,7 +421,8 @@ def _controls(key: str, trace: Trace[Any], drawn: Drawn, compact: bool, shortcut
         buttons.append(f'<div class="st-key-{key}_{name} vlp-{name}"><button type="button" data-go="{name}"{kind} '
                        f'title="{title}">{inner}{hint}</button></div>')
     speeds = "".join(f'<option value="{html.escape(label)}"{" selected" if label == DEFAULT_SPEED else ""}>'
-                     f"{html.escape(label)} speed</option>" for label in SPEEDS)
+                     # compact players share a narrow column: "1×" fits there, the select's label says "Speed"
+                     f"{html.escape(label)}{'' if compact else ' speed'}</option>" for label in SPEEDS)
     css = _BROWSER_CSS + canvas.STYLE + (_BROWSER_PROJECTOR_CSS if diagram.page_theme.scheme() == "projector" else "")
     script = _BROWSER_JS.replace("__DATA__", payload).replace("__SPEEDS__", json.dumps(SPEEDS))
     return (f"<style>{' '.join(css.split())}</style>{diagram.style()}"
