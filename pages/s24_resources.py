@@ -112,10 +112,15 @@ st.caption("CPU utilisation: core time in use ÷ all core time. Idle on pinned c
            "unused, which no other VM may take.")
 
 st.markdown("**Step through the plan**, one operation per frame")
-player(trace, "plan", lambda f: st.vega_lite_chart(spec(view.partition_chart, view.partition_rows(f.state, colours)),
-                                               width="stretch"),
+
+
+def render_plan(frame, out) -> None:
+    out.vega_lite_chart(spec(view.partition_chart, view.partition_rows(frame.state, colours)), width="stretch")
+
+
+player(trace, "plan", render_plan,
        counter_labels={"added": "added", "resized": "resized", "removed": "removed", "refused": "refused"},
-       shortcuts=False)
+       shortcuts=False, client=True)
 
 # --------------------------------------------------------------------------- I/O
 
@@ -137,12 +142,13 @@ io_colours = vm_colours([r.vm for r in requests])
 trace_io = io_trace(requests)
 
 
-def render_io(frame) -> None:
+def render_io(frame, out) -> None:
     s = frame.state
-    st.vega_lite_chart(spec(view.io_chart, view.io_rows(s, io_colours)), width="stretch")
-    st.markdown(f"**Device:** {s.serving or 'idle'} · **Queue:** {', '.join(s.queue) or 'empty'}")
+    out.vega_lite_chart(spec(view.io_chart, view.io_rows(s, io_colours)), width="stretch")
+    out.markdown(f"**Device:** {s.serving or 'idle'} · **Queue:** {', '.join(s.queue) or 'empty'}")
 
 
-player(trace_io, "fcfs", render_io, counter_labels={"served": "requests completed", "waited_ms": "total waiting (ms)"})
+player(trace_io, "fcfs", render_io, counter_labels={"served": "requests completed", "waited_ms": "total waiting (ms)"},
+       client=True)
 st.caption("Grey dashed bar: waiting in the queue; coloured bar: on the device; blue line: now. "
            f"Simplified model: {partition.SIMPLIFICATIONS} Source: {partition.SOURCES}")

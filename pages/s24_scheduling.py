@@ -10,8 +10,8 @@ from engine.sharing.sched_presets import PRESETS, Preset
 from engine.sharing.sched_text import parse_scenario
 from ui import content, layout, query
 from ui.escape import literal
-from ui.player import player
-from ui.sched_views import compare_schedulers, metrics_section, played, scenario_editor
+from ui.player import frame_table as show_table, player
+from ui.sched_views import browser_sized, compare_schedulers, metrics_section, played, scenario_editor
 from viz.sharing import sched_charts as charts
 from viz.palette import colour_key, vm_colours
 from viz.vega import spec
@@ -72,15 +72,15 @@ colours = vm_colours([vm.name for vm in scenario.vms])
 window = min(sched.DEFAULT_WINDOW_MS, scenario.duration_ms)
 
 
-def render(frame) -> None:
-    st.vega_lite_chart(spec(charts.gantt, charts.gantt_rows(frame.state, window, colours)), width="stretch")
-    st.markdown(f"**{sched.SCHEDULER_LABELS[scheduler]}**, the first {window} ms of the run, one frame per scheduling "
+def render(frame, out=st) -> None:  # out: a ui.canvas.Canvas for the browser, st on the server's player
+    out.vega_lite_chart(spec(charts.gantt, charts.gantt_rows(frame.state, window, colours)), width="stretch")
+    out.markdown(f"**{sched.SCHEDULER_LABELS[scheduler]}**, the first {window} ms of the run, one frame per scheduling "
                 f"decision. Colours: {colour_key(colours)}; black = Domain 0 I/O, pale dashed = idle, blue line = now.")
-    st.table(frame_table(frame.state))
+    show_table(frame_table(frame.state), out)
 
 
 with simulation:  # the chart's key is under it (render), so the chart itself starts on the first screen
-    player(trace, "sched", render, counter_labels={name: name for name in sched.COUNTERS})
+    player(trace, "sched", render, counter_labels={name: name for name in sched.COUNTERS}, client=browser_sized(trace))
 with st.expander("Where this model simplifies the real Xen scheduler"):
     st.markdown("\n".join(f"- {line}" for line in sched.SIMPLIFICATIONS[scheduler]))
 

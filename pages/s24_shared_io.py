@@ -5,9 +5,9 @@ import streamlit as st
 from engine.sharing import sched
 from engine.sharing.sched_presets import PRESETS, with_shared_io
 from ui import content, layout, query
-from ui.player import player
-from ui.sched_views import (compare_schedulers, effect_table, guest_chart, played, response_chart, scenario_editor,
-                            shared_io_effect_of)
+from ui.player import frame_table as show_table, player
+from ui.sched_views import (browser_sized, compare_schedulers, effect_table, guest_chart, played, response_chart,
+                            scenario_editor, shared_io_effect_of)
 from viz.sharing import sched_charts as charts
 from viz.palette import colour_key, vm_colours
 from viz.vega import spec
@@ -34,18 +34,19 @@ window = min(sched.DEFAULT_WINDOW_MS, scenario.duration_ms)
 trace, _ = played(scenario, scheduler)
 
 
-def render(frame) -> None:
-    st.vega_lite_chart(spec(charts.gantt, charts.gantt_rows(frame.state, window, colours)), width="stretch")
-    st.markdown(f"**The host's view** with I/O processing {IO_MODES[mode].split(' (')[0]}: the first {window} ms. "
+def render(frame, out=st) -> None:  # out: a ui.canvas.Canvas for the browser, st on the server's player
+    out.vega_lite_chart(spec(charts.gantt, charts.gantt_rows(frame.state, window, colours)), width="stretch")
+    out.markdown(f"**The host's view** with I/O processing {IO_MODES[mode].split(' (')[0]}: the first {window} ms. "
                 "Black bars are Domain 0 processing the storage VM's I/O on its pCPU, ahead of every guest. "
                 f"Colours: {colour_key(colours)}; pale dashed = idle, blue line = now.")
-    st.markdown(f"**Domain 0's I/O queue:** {frame.state.io_queue} request(s) waiting")
-    st.table(frame_table(frame.state))
+    out.markdown(f"**Domain 0's I/O queue:** {frame.state.io_queue} request(s) waiting")
+    show_table(frame_table(frame.state), out)
 
 
 with simulation:  # the chart's key is under it (render), so the chart itself starts on the first screen
     player(trace, "io", render, counter_labels={"I/O jobs": "I/O jobs processed", "context switches": "context switches",
-                                                "preemptions": "preemptions", "boosts": "boosts"})
+                                                "preemptions": "preemptions", "boosts": "boosts"},
+           client=browser_sized(trace))
 with st.expander("Where this model simplifies"):
     st.markdown("\n".join(f"- {line}" for line in (*sched.SHARED_IO_SIMPLIFICATIONS, *sched.SIMPLIFICATIONS[scheduler])))
 

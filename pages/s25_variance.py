@@ -66,18 +66,19 @@ trace = simulate(n, share / 100, int(seed), noise / 100)
 charts = specs(n, share / 100, int(seed), noise / 100, page_theme.chart_look())
 
 
-def render(frame) -> None:
+def render(frame, out) -> None:
     s = frame.state
-    hist, box = st.columns(2)
+    hist, box = out.columns(2)
     hist.vega_lite_chart(ec2_charts.first_measurements(charts["histogram"], s.stats.n), width="stretch")
     box.vega_lite_chart(ec2_charts.first_measurements(charts["boxes"], s.stats.n), width="stretch")
-    a, b, c = st.columns(3)
+    a, b, c = out.columns(3)
     a.metric("Mean ± 95% CI", f"{s.stats.mean:.1f} ± {s.stats.ci_half:.1f} s")
     b.metric("CoV", f"{s.stats.cov:.1%}", help="Coefficient of variation: standard deviation ÷ mean")
     c.metric("Bands", s.bands, help="2 when the sorted runtimes split at a gap much wider than the spread on either side")
 
 
-player(trace, "variance", render, counter_labels={"measurements": "measurements", "on_type_b": "on type B"})
+player(trace, "variance", render, counter_labels={"measurements": "measurements", "on_type_b": "on type B"},
+       client=True)
 
 st.header("How well is the benchmark's mean known?")
 st.vega_lite_chart(charts["confidence"], width="stretch")

@@ -2,20 +2,23 @@
 
 from engine.sharing.partition import PLAN_PRESETS
 from engine.core.quiz import load_bank
-from tests.test_pages import answer, frame_text, open_page
+from tests.players import browser_player
+from tests.test_pages import answer, open_page
 
 PAGE = "pages/s24_resources.py"
 
 
 def frames(at) -> list[str]:
-    return [m.value for m in at.markdown if m.value.startswith("**Frame ")]
+    """The caption of the frame each player opens at (plan, then I/O)."""
+    return [p.caption(p.start) for p in (browser_player(at, "plan"), browser_player(at, "fcfs"))]
 
 
 def test_renders_the_default_plan_with_both_players():
     at = open_page(PAGE)
     assert at.title[0].value == "Resource distribution"
     assert not at.error
-    assert [f.split(" — ")[0] for f in frames(at)] == ["**Frame 1/4", "**Frame 1/8"]
+    assert [f.split(" — ")[0] for f in frames(at)] == ["Frame 1/4", "Frame 1/8"]
+    assert len(at.get("vega_lite_chart")) == 3  # the plan's picture, and each player's chart drawn once
     assert any("After the whole plan: disk 700/1000 GB" in c.value for c in at.caption)
 
 
@@ -36,7 +39,7 @@ def test_add_and_resize_in_the_editor_update_the_picture():
     at.text_area(key="plan_three-vms").input(base + "resize batch vcpus=1\ncache disk=50 mem=4 vcpus=1\n").run()
     assert not at.error
     assert any("disk 750/1000 GB · memory 60/64 GiB · 8 vCPUs on 8 cores" in c.value for c in at.caption)
-    assert frame_text(at, "plan").startswith("**Frame 1/6")
+    assert frames(at)[0].startswith("Frame 1/6")
 
 
 def test_overcommit_gives_an_error_and_keeps_the_last_good_picture():
@@ -52,11 +55,12 @@ def test_overcommit_gives_an_error_and_keeps_the_last_good_picture():
 
 def test_players_step():
     at = open_page(PAGE, {"io": "greedy-burst"})
-    at.button(key="plan_next").click().run()
-    assert frame_text(at, "plan").startswith("**Frame 2/4 — Line 2: add web")
-    at.button(key="fcfs_last").click().run()
-    assert frames(at)[1].startswith("**Frame 12/12 — t = 28 ms: all 11 requests served")
-    assert any("total waiting (ms) **151**" in c.value for c in at.caption)
+    plan, fcfs = browser_player(at, "plan"), browser_player(at, "fcfs")
+    assert plan.caption(1).startswith("Frame 2/4 — Line 2: add web")  # the frame "Next" shows
+    last = len(fcfs) - 1
+    assert fcfs.caption(last).startswith("Frame 12/12 — t = 28 ms: all 11 requests served")
+    assert "total waiting (ms) 151" in fcfs.caption(last)
+    assert "Device: idle · Queue: empty" in fcfs.frame_text(last)
     at.text_area(key="io_greedy-burst").input("web at=0").run()
     assert any("needs service=" in e.value and "Showing the last requests that worked" in e.value for e in at.error)
 

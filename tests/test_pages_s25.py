@@ -1,5 +1,8 @@
 """Section 2.5 pages under AppTest: every page and control works, bad input gives st.error, not a traceback."""
 
+import html
+import re
+
 import pyarrow as pa
 import pytest
 
@@ -8,6 +11,7 @@ from engine.quizgen import registry
 from tests.players import browser_player
 from tests.test_pages import answer, frame_text, open_page
 from ui.diagram import CLASS as DIAGRAM_CLASS
+from viz import vega
 
 REGIONS, PRICING, INSTANCES, VARIANCE, QUIZ = (f"pages/s25_{n}.py" for n in ("regions", "pricing", "instances", "variance", "quiz"))
 
@@ -150,31 +154,42 @@ def test_tables_ecu_and_credit_player():
     at = open_page(INSTANCES)
     assert len(at.table) == 2
     assert any("1.0-1.2 GHz 2007 Opteron" in m.value for m in at.markdown)
-    assert frame_text(at, "credits").startswith("**Frame 1/19")
-    at.button(key="credits_last").click().run()
-    assert "Hour 18" in frame_text(at, "credits")
+    credits = browser_player(at, "credits")
+    assert credits.start == 0 and credits.caption(0).startswith("Frame 1/19")
+    assert "Hour 18" in credits.caption(len(credits) - 1)  # the last frame
+    assert frame_metric(credits, 0, "Credit balance") and frame_metric(credits, 0, "Baseline per vCPU").endswith("%")
     at.selectbox(key="q_t2").set_value("t2.2xlarge").run()
     at.selectbox(key="q_load").set_value("steady-above").run()
     at.selectbox(key="q_start").set_value("full").run()
     no_exception(at)
-    assert "t2.2xlarge starts with 1958.4 credits" in frame_text(at, "credits")
+    assert "t2.2xlarge starts with 1958.4 credits" in browser_player(at, "credits").caption(0)
 
 
 # ----------------------------------------------------------------------------------------- variance
 
+def frame_metric(player, index: int, label: str) -> str:
+    """The value of the metric ``label`` in a browser player's frame ``index`` (ui.canvas.Canvas.metric)."""
+    found = re.search(rf'<div class="vl-metric-label"[^>]*>{re.escape(html.escape(label))}</div>'
+                      r'<div class="vl-metric-value">(.*?)</div>', player.frames[index])
+    assert found, (label, player.frame_text(index))
+    return html.unescape(found.group(1))
+
+
 def test_variance_controls_change_cov_and_bands():
     at = open_page(VARIANCE)
-    at.button(key="variance_last").click().run()
-    assert metric(at, "Bands") == "2"
+    player = browser_player(at, "variance")
+    assert frame_metric(player, len(player) - 1, "Bands") == "2"  # the last frame
     at.slider(key="variance_share").set_value(0).run()
-    at.button(key="variance_last").click().run()
-    assert metric(at, "Bands") == "1"
-    assert float(metric(at, "CoV").rstrip("%")) < 5
+    player = browser_player(at, "variance")
+    assert frame_metric(player, len(player) - 1, "Bands") == "1"
+    assert float(frame_metric(player, len(player) - 1, "CoV").rstrip("%")) < 5
     at.select_slider(key="variance_n").set_value(1000).run()
     at.slider(key="variance_noise").set_value(10).run()
     at.number_input(key="variance_seed").set_value(4).run()
     no_exception(at)
-    assert frame_text(at, "variance").startswith("**Frame 1/")
+    player = browser_player(at, "variance")
+    assert player.start == 0 and player.caption(0).startswith("Frame 1/")
+    assert "1000 measurements" in player.caption(len(player) - 1)
 
 
 def chart_rows(at) -> list[list[dict]]:
@@ -182,28 +197,37 @@ def chart_rows(at) -> list[list[dict]]:
     return [pa.ipc.open_stream(e.proto.data.data).read_all().to_pylist() for e in at.get("vega_lite_chart")]
 
 
+def shown_in(rows: list[dict], frame: int) -> list[dict]:
+    """The rows of a browser player's chart that frame ``frame`` (0-based) shows (viz.vega.frames)."""
+    return [r for r in rows if r[vega.FIRST] <= frame <= r[vega.LAST]]
+
+
 def test_players_show_only_the_frames_data():
-    """A step sends the same spec with the frame's rows, so the browser swaps the rows into the chart it has."""
+    """A player's chart is sent once with every frame's rows, each row once with the frames it shows in, and a
+    parameter bound to the player's slider picks the frame's rows in the browser."""
     at = open_page(VARIANCE)
     specs = [e.proto.spec for e in at.get("vega_lite_chart")]
-    assert [len({r["index"] for r in rows}) for rows in chart_rows(at)[:2]] == [5, 5]  # histogram, boxes: 5 runs
-    at.button(key="variance_next").click().run()
-    assert len(chart_rows(at)[0]) == 10
-    assert [e.proto.spec for e in at.get("vega_lite_chart")] == specs
+    rows = chart_rows(at)
+    assert [len({r["index"] for r in shown_in(frame_rows, 0)}) for frame_rows in rows[:2]] == [5, 5]  # 5 runs
+    assert len(shown_in(rows[0], 1)) == 10  # the frame "Next" shows
+    assert len({r["index"] for r in rows[0]}) == len(rows[0])  # a run shown from frame 1 on is sent once
+    assert all(f'"{vega.FRAME_PARAM}"' in s and "#variance-frame-input" in s for s in specs[:2])
+    at.run()
+    assert [e.proto.spec for e in at.get("vega_lite_chart")] == specs  # a rerun sends the same charts
     at = open_page(INSTANCES)
-    spec = at.get("vega_lite_chart")[0].proto.spec
-    at.button(key="credits_next").click().run()
     rows = chart_rows(at)[0]
-    assert max(r["hour"] for r in rows if r["series"] != "CPU wanted") == 1  # the credit balance up to hour 1
-    assert max(r["hour"] for r in rows) > 1 and at.get("vega_lite_chart")[0].proto.spec == spec
+    got = [r for r in shown_in(rows, 1) if r["series"] != "CPU wanted"]
+    assert max(r["hour"] for r in got) == 1  # the credit balance up to hour 1
+    assert max(r["hour"] for r in shown_in(rows, 1)) > 1  # 'CPU wanted' for the whole run
+    assert f'"{vega.FRAME_PARAM}"' in at.get("vega_lite_chart")[0].proto.spec
 
 
 def test_variance_settings_come_from_the_link_and_bad_values_fall_back():
     at = open_page(VARIANCE, {"share": "0", "n": "500", "noise": "5", "seed": "9"})
     assert (at.slider(key="variance_share").value, at.select_slider(key="variance_n").value) == (0, 500)
     assert at.number_input(key="variance_seed").value == 9
-    at.button(key="variance_last").click().run()
-    assert "500 measurements" in frame_text(at, "variance")
+    player = browser_player(at, "variance")
+    assert "500 measurements" in player.caption(len(player) - 1)
     at = open_page(VARIANCE, {"n": "33", "share": "250"})
     assert any("'n' must be one of" in i.value for i in at.info) and any("'share=250' is outside" in i.value for i in at.info)
     assert at.select_slider(key="variance_n").value == 100 and at.slider(key="variance_share").value == 40
@@ -275,5 +299,7 @@ def test_histogram_question_link_opens_its_settings_at_the_full_histogram():
     assert (at.slider(key="variance_share").value, at.select_slider(key="variance_n").value,
             at.slider(key="variance_noise").value, at.number_input(key="variance_seed").value) == \
         (int(p["share"]), int(p["n"]), int(p["noise"]), int(p["seed"]))
-    assert f"{p['n']} measurements" in frame_text(at, "variance")
-    assert metric(at, "Bands") == ("2" if q.answer[0].startswith("Two") else "1")
+    player = browser_player(at, "variance")
+    assert player.start == int(p["variance-frame"]) == len(player) - 1  # the full histogram
+    assert f"{p['n']} measurements" in player.caption(player.start)
+    assert frame_metric(player, player.start, "Bands") == ("2" if q.answer[0].startswith("Two") else "1")

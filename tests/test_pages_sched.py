@@ -1,6 +1,7 @@
 """AppTest of the VM CPU scheduling and Shared I/O pages: controls, the player, bad scenarios, comparisons."""
 
-from tests.test_pages import answer, frame_text, open_page, right_response
+from tests.players import browser_player
+from tests.test_pages import answer, open_page, right_response
 
 SCHED = "pages/s24_scheduling.py"
 SHARED = "pages/s24_shared_io.py"
@@ -12,11 +13,13 @@ def tables_text(at) -> str:
 
 def test_scheduling_page_steps_through_credit_decisions():
     at = open_page(SCHED)
-    assert frame_text(at, "sched").startswith("**Frame 1/")
-    at.button(key="sched_next").click().run()
-    assert frame_text(at, "sched").startswith("**Frame 2/")
+    player = browser_player(at, "sched")
+    assert player.start == 0 and player.caption(0).startswith("Frame 1/")
+    assert player.caption(1).startswith("Frame 2/")  # the frame "Next" shows
     assert "Jain's fairness index" in [m.label for m in at.metric]
-    assert "UNDER" in tables_text(at)  # Credit shows priorities per vCPU
+    assert "UNDER" in player.frame_text(1)  # Credit shows priorities per vCPU
+    chart = at.get("vega_lite_chart")[0].proto
+    assert "vlp_frame" in chart.spec  # the Gantt chart is drawn once and follows the player's slider
 
 
 def test_choosing_a_preset_switches_to_its_scheduler_and_the_url_keeps_it():
@@ -25,7 +28,7 @@ def test_choosing_a_preset_switches_to_its_scheduler_and_the_url_keeps_it():
     assert not at.exception
     assert at.selectbox(key="q_sched").value == "rtds"
     assert "rtds-overload" in str(at.query_params["preset"])
-    assert "deadline (ms)" in tables_text(at)
+    assert "deadline (ms)" in browser_player(at, "sched").frame_text(0)
     per_vm = next(t.value for t in at.table if "share ÷ entitled" in t.value.columns)
     assert sum(int(n) for n in per_vm["deadline misses"]) > 0  # utilisation 1.2 on one pCPU
 
@@ -33,19 +36,20 @@ def test_choosing_a_preset_switches_to_its_scheduler_and_the_url_keeps_it():
 def test_link_opens_preset_scheduler_and_frame():
     at = open_page(SCHED, {"preset": "boost", "sched": "credit2", "sched-frame": "3"})
     assert at.selectbox(key="q_sched").value == "credit2"
-    assert frame_text(at, "sched").startswith("**Frame 4/")
+    player = browser_player(at, "sched")
+    assert player.start == 3 and player.caption(3).startswith("Frame 4/")
 
 
 def test_bad_scenario_shows_a_message_and_keeps_the_last_good_one():
     at = open_page(SCHED)
-    before = frame_text(at, "sched")
+    before = browser_player(at, "sched")
     at.text_area(key="scenario_weights").input("host pcpus=2\nvm1 weight=0\nvm2").run()
     assert not at.exception
     assert any("weight 0 is outside Xen's range 1–65535" in e.value for e in at.error)
-    assert frame_text(at, "sched").split(" ", 2)[1].split("/")[1] == before.split(" ", 2)[1].split("/")[1]
+    assert browser_player(at, "sched").frames == before.frames  # the last good scenario's frames
     at.text_area(key="scenario_weights").input("host pcpus=1 duration=500\nsolo\nmine trace=run 5, block 20").run()
     assert not at.error
-    assert "mine.v0" in tables_text(at)
+    assert "mine.v0" in browser_player(at, "sched").frame_text(0)
 
 
 def test_a_run_too_long_to_wait_for_is_refused_with_its_size():
@@ -73,19 +77,21 @@ def test_shared_io_page_shows_extra_delay_for_the_other_guests():
     effect = next(t.value for t in at.table if "extra delay (ms)" in t.value.columns)
     assert list(effect["guest"]) == ["web1", "web2"]
     assert all(float(d) > 0 for d in effect["extra delay (ms)"])
-    at.button(key="io_next").click().run()
-    assert frame_text(at, "io").startswith("**Frame 2/")
+    player = browser_player(at, "io")
+    assert player.caption(1).startswith("Frame 2/")  # the frame "Next" shows
+    assert "Domain 0's I/O queue:" in player.frame_text(1)
 
 
 def test_shared_io_off_draws_no_domain0_work_and_guest_view_switches():
     at = open_page(SHARED, {"io": "off"})
-    at.button(key="io_last").click().run()
-    assert "I/O jobs processed **0**" in next(c.value for c in at.caption if "I/O jobs processed" in c.value)
+    player = browser_player(at, "io")
+    assert "I/O jobs processed 0 " in player.caption(len(player) - 1)  # the last frame's counters
     at.selectbox(key="io_guest").select("web2").run()
     assert not at.exception
     at.selectbox(key="q_io").select("bursty").run()
-    at.button(key="io_last").click().run()
-    assert "I/O jobs processed **0**" not in next(c.value for c in at.caption if "I/O jobs processed" in c.value)
+    player = browser_player(at, "io")
+    assert "I/O jobs processed 0 " not in player.caption(len(player) - 1)
+    assert "I/O jobs processed " in player.caption(len(player) - 1)
 
 
 def test_quiz_24_generated_questions_grade_the_engines_answer():
@@ -131,8 +137,10 @@ def test_credit_next_question_link_opens_its_scenario_at_the_decision():
     p = _link_params(q.link)
     at = open_page(SCHED, p)
     _no_link_notice(at)
-    frame = frame_text(at, "sched")
-    assert frame.startswith(f"**Frame {int(p['sched-frame']) + 1}/") and f"{q.answer[0]} → pCPU 0" in frame
+    player = browser_player(at, "sched")
+    assert player.start == int(p["sched-frame"])  # the browser opens the link at its decision
+    frame = player.caption(player.start)
+    assert frame.startswith(f"Frame {int(p['sched-frame']) + 1}/") and f"{q.answer[0]} → pCPU 0" in frame
     assert q.prompt.split("At t = ")[1].split(" ms")[0] in frame
 
 
@@ -148,4 +156,6 @@ def test_pinning_question_link_opens_its_plan_with_the_answer_in_the_table():
     assert at.text_area[0].value == p["plan"]
     row = at.table[0].value.iloc[0 if p["cpus"] == "pinned" else 1]
     assert abs(float(row["CPU utilisation"].rstrip("%")) - q.value) <= 0.5
-    assert frame_text(at, "plan").startswith(f"**Frame {int(p['plan-frame']) + 1}/{int(p['plan-frame']) + 1}")
+    plan = browser_player(at, "plan")
+    assert plan.start == int(p["plan-frame"])
+    assert plan.caption(plan.start).startswith(f"Frame {int(p['plan-frame']) + 1}/{int(p['plan-frame']) + 1}")

@@ -1,6 +1,9 @@
 """AppTest of what students paste into the VM CPU scheduling editor: Xen's own syntax, units that look wrong, and
 scenarios too big to run (issues 14 and 15)."""
 
+import pytest
+
+from tests.players import browser_player
 from tests.test_pages import frame_text, open_page
 
 SCHED = "pages/s24_scheduling.py"
@@ -31,7 +34,7 @@ def test_xl_sched_credit_lines_set_the_weights():
     assert not at.exception and not at.error, [e.value for e in at.error]
     per_vm = _per_vm(at)
     assert "heavy" in per_vm.index and "light" in per_vm.index
-    assert "heavy.v0" in " ".join(str(t.value.to_dict()) for t in at.table)
+    assert "heavy.v0" in browser_player(at, "sched").frame_text(0)
 
 
 def test_a_bare_microsecond_period_runs_with_a_magnitude_warning():
@@ -48,18 +51,18 @@ def test_an_oversized_scenario_is_refused_and_the_last_good_one_stays():
     at = open_page(SCHED)
     at.text_area(key="scenario_weights").input("host pcpus=2 duration=2000\nsmall vcpus=2\nother").run()
     assert not at.error
-    good_frames = frame_text(at, "sched").split(" ", 2)[1]
+    good = browser_player(at, "sched")
     huge = "host pcpus=64 duration=3750\n" + "\n".join(f"vm{i} vcpus=64" for i in range(32))
     at.text_area(key="scenario_weights").input(huge).run()
     assert not at.exception
     assert any("2048 vCPUs in all; this simulator takes at most 128" in e.value
                and "Showing the last scenario that worked" in e.value for e in at.error), [e.value for e in at.error]
-    assert frame_text(at, "sched").split(" ", 2)[1] == good_frames
-    assert "small.v1" in " ".join(str(t.value.to_dict()) for t in at.table)
+    assert browser_player(at, "sched").frames == good.frames
+    assert "small.v1" in good.frame_text(0)
     tiny = "host pcpus=1 duration=3000\nweb workload=latency burst=0.001 wait=0.001"
     at.text_area(key="scenario_weights").input(tiny).run()
     assert any("burst and wait must each be 0.1–10000 ms" in e.value for e in at.error)
-    assert "small.v1" in " ".join(str(t.value.to_dict()) for t in at.table)
+    assert browser_player(at, "sched").frames == good.frames
 
 
 def test_a_run_over_the_engines_budget_is_refused_like_a_typo(monkeypatch):
@@ -71,4 +74,30 @@ def test_a_run_over_the_engines_budget_is_refused_like_a_typo(monkeypatch):
         "host pcpus=4 duration=20000\n" + "\n".join(f"v{i} vcpus=2 workload=io burst=0.5 wait=1" for i in range(4))).run()
     assert not at.exception
     assert any("more than 5,000 events" in e.value for e in at.error), [e.value for e in at.error]
-    assert "vm1.v0" in " ".join(str(t.value.to_dict()) for t in at.table)  # the preset, the last good scenario
+    assert "vm1.v0" in browser_player(at, "sched").frame_text(0)  # the preset, the last good scenario
+
+
+# 400 decisions of 8 pCPUs and 16 vCPUs under Credit2: 4,800 segments by the last frame, 1.9 million Gantt rows to
+# build for the browser (ui.sched_views.BROWSER_ROWS), so it plays on the server's player, one frame a step.
+BIG = "host pcpus=8 duration=1000\n" + "\n".join(f"vm{i} vcpus=4" for i in range(4))
+
+
+@pytest.mark.parametrize("page, key, widget", [("pages/s24_scheduling.py", "sched", "scenario_weights"),
+                                               ("pages/s24_shared_io.py", "io", "scenario_shared-io")])
+def test_a_big_scenario_plays_on_the_server_and_a_preset_in_the_browser(page, key, widget):
+    at = open_page(page, {"sched": "credit2"})
+    preset = browser_player(at, key)  # a preset: every frame in the browser
+    assert len(preset) > 1 and preset.caption(0).startswith("Frame 1/")
+    assert not [b for b in at.button if b.key == f"{key}_next"]
+    at.text_area(key=widget).input(BIG).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with pytest.raises(AssertionError, match="no browser player"):
+        browser_player(at, key)
+    assert frame_text(at, key).startswith("**Frame 1/400")  # the server's player, with its Streamlit buttons
+    assert "vm3.v3" in " ".join(str(t.value.to_dict()) for t in at.table)
+    at.button(key=f"{key}_next").click().run()
+    assert frame_text(at, key).startswith("**Frame 2/400")
+    at.button(key=f"{key}_last").click().run()
+    assert frame_text(at, key).startswith("**Frame 400/400")
+    assert at.query_params[f"{key}-frame"] in ("399", ["399"])
+    assert len(at.get("vega_lite_chart")) >= 1 and "vlp_frame" not in at.get("vega_lite_chart")[0].proto.spec

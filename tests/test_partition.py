@@ -179,6 +179,7 @@ def test_pictures_build_for_every_frame():
         rows = io_rows(frame.state, vm_colours(["greedy", "web", "db"]))
         assert all(r["to"] <= frame.state.time for r in rows if r["phase"] == "waiting")
         assert len([r for r in rows if r["phase"] == "span"]) == 11
+        assert [r["now"] for r in rows if "now" in r] == [frame.state.time] and rows[-1]["phase"] == "now"
         io_chart(rows).to_dict()
 
 

@@ -20,13 +20,17 @@ def test_gantt_rows_cover_each_pcpu_and_carry_now():
     colours = vm_colours([vm.name for vm in preset.scenario.vms])
     frame = trace[len(trace) // 2]
     rows = charts.gantt_rows(frame.state, 200, colours)
-    assert {r["now"] for r in rows} == {frame.state.time}
-    assert {r["pcpu"] for r in rows if r["kind"] != "span"} == {"pCPU 0", "pCPU 1"}
+    assert [r["now"] for r in rows if r["kind"] == "now"] == [frame.state.time]  # one row: the blue rule
+    assert all("now" not in r for r in rows if r["kind"] != "now")  # so an ended segment's row is the same every frame
+    later = charts.gantt_rows(trace[-1].state, 200, colours)
+    ended = [r for r in rows if r["kind"] in ("guest", "io", "idle") and r["end"] < frame.state.time]
+    assert ended and all(r in later for r in ended)
+    assert {r["pcpu"] for r in rows if r["kind"] not in ("span", "now")} == {"pCPU 0", "pCPU 1"}
     assert all(r["colour"] == palette.BLACK for r in rows if r["kind"] == "io")
     assert any(r["kind"] == "io" for r in charts.gantt_rows(trace[-1].state, 200, colours))
     guest = next(r for r in rows if r["kind"] == "guest")
     assert guest["colour"] == colours[guest["vm"]]
-    assert rows[-1]["kind"] == "span" and rows[-1]["end"] == 200
+    assert rows[-2]["kind"] == "span" and rows[-2]["end"] == 200
     chart = charts.gantt(rows).to_dict()
     assert chart["data"]["values"] == rows
     assert len(chart["layer"]) == 5 and chart["layer"][-1]["mark"]["type"] == "rule"

@@ -128,11 +128,13 @@ def cores_graph(layout: Layout, colours: dict[str, str]) -> graphviz.Digraph:
 def io_rows(state: IoState, colours: dict[str, str]) -> list[dict[str, object]]:
     """Rows for :func:`io_chart`. Each request has an invisible 'span' row from its arrival to its finish, so the
     chart's rows and time axis are fixed from the first frame; once it has arrived, its wait so far; once started,
-    its whole service (FCFS never pre-empts, so a started request's end is already fixed)."""
+    its whole service (FCFS never pre-empts, so a started request's end is already fixed). The time is one row of
+    phase "now" (the blue line), not a field of every row: a row that stopped changing is then the same in every later
+    frame, and a browser player (viz.vega.frames) sends it once."""
     rows: list[dict[str, object]] = []
     for order, s in enumerate(state.served, start=1):
         r = s.request
-        common = {"request": f"{order}. {r.label}", "order": order, "vm": r.vm, "now": state.time}
+        common = {"request": f"{order}. {r.label}", "order": order, "vm": r.vm}
         rows.append({**common, "phase": "span", "from": r.arrival, "to": s.finish, "ms": 0, "colour": FREE})
         waited = min(s.start, state.time) - r.arrival
         if waited > 0:
@@ -141,6 +143,7 @@ def io_rows(state: IoState, colours: dict[str, str]) -> list[dict[str, object]]:
         if s.start <= state.time:
             rows.append({**common, "phase": "on the device", "from": s.start, "to": s.finish, "ms": r.service,
                          "colour": colours.get(r.vm, palette.GREY)})
+    rows.append({"phase": "now", "now": state.time})
     return rows
 
 
@@ -159,5 +162,5 @@ def io_chart(rows: list[dict[str, object]]) -> alt.LayerChart:
         color=WAITING, stroke=palette.BLACK, strokeDash=[4, 3], strokeWidth=1, height=alt.RelativeBandSize(0.6))
     served = base.transform_filter("datum.phase == 'on the device'").mark_bar(
         stroke=palette.BLACK, strokeWidth=1.2, height=alt.RelativeBandSize(0.8)).encode(color=alt.Color("colour:N", scale=None))
-    clock = alt.Chart().transform_aggregate(now="max(now)").mark_rule(color=palette.BLUE, strokeWidth=3).encode(x="now:Q")
+    clock = alt.Chart().transform_filter("datum.phase == 'now'").mark_rule(color=palette.BLUE, strokeWidth=3).encode(x="now:Q")
     return alt.layer(span, waiting, served, clock, data=alt.Data(values=rows)).properties(height=alt.Step(26))

@@ -30,16 +30,19 @@ def _colour(kind: str, vm: str, colours: Mapping[str, str]) -> str:
 
 def gantt_rows(state: SchedState, window_ms: float, colours: Mapping[str, str]) -> list[dict[str, object]]:
     """One row per segment so far, plus an invisible row per pCPU spanning [0, window], so every pCPU has its lane
-    from the first frame and the axis never rescales."""
+    from the first frame and the axis never rescales, and one row of kind "now" with the frame's time (the blue rule).
+
+    The time is in that one row, not in every segment's: a segment's row is then the same in every frame from the one
+    where it ends, and a browser player (viz.vega.frames) sends it once, not once per frame."""
     rows: list[dict[str, object]] = []
     for s in state.segments:
         label = {"guest": s.vcpu, "io": "Dom0 I/O", "idle": "idle"}[s.kind]
         rows.append({"pcpu": f"pCPU {s.pcpu}", "vcpu": s.vcpu, "vm": s.vm, "start": s.start, "end": s.end,
                      "ms": round(s.end - s.start, 3), "kind": s.kind, "colour": _colour(s.kind, s.vm, colours),
-                     "label": label if s.end - s.start >= LABEL_MIN_MS * window_ms and s.kind != "idle" else "",
-                     "now": state.time})
+                     "label": label if s.end - s.start >= LABEL_MIN_MS * window_ms and s.kind != "idle" else ""})
     rows.extend({"pcpu": f"pCPU {p}", "vcpu": "", "vm": "", "start": 0.0, "end": float(window_ms), "ms": 0.0,
-                 "kind": "span", "colour": IDLE_COLOUR, "label": "", "now": state.time} for p in range(state.pcpus))
+                 "kind": "span", "colour": IDLE_COLOUR, "label": ""} for p in range(state.pcpus))
+    rows.append({"kind": "now", "label": "", "now": state.time})
     return rows
 
 
@@ -61,7 +64,7 @@ def gantt(rows: list[dict[str, object]]) -> alt.LayerChart:
         mid="(datum.start + datum.end) / 2", ink=f"datum.kind == 'io' ? '{palette.WHITE}' : '{palette.BLACK}'"
     ).mark_text(fontWeight="bold").encode(x="mid:Q", y=y, text="label:N",
                                                        color=alt.Color("ink:N", scale=None))
-    now = alt.Chart().transform_aggregate(now="max(now)").mark_rule(color=palette.BLUE, strokeWidth=3).encode(x="now:Q")
+    now = alt.Chart().transform_filter("datum.kind == 'now'").mark_rule(color=palette.BLUE, strokeWidth=3).encode(x="now:Q")
     return alt.layer(span, idle, busy, text, now, data=alt.Data(values=rows)).properties(height=alt.Step(46))
 
 
