@@ -34,3 +34,24 @@ def test_a_session_keeps_only_the_last_drawn_players(monkeypatch):
     at.switch_page("pages/s25_instances.py")
     at.run()
     assert list(at.session_state["player_browser_drawn"]) == ["credits"]
+
+
+def test_a_trace_with_the_same_name_but_other_frames_is_drawn_again():
+    def script():
+        import streamlit as st
+
+        from engine.core.trace import Trace, TraceBuilder
+        from ui.player import player
+
+        builder = TraceBuilder("same-name")
+        for step in range(3):
+            builder.add(st.session_state.get("value", 0) + step, f"step {step}")
+        trace: Trace = builder.build()
+        player(trace, "demo", lambda frame, out: out.markdown(f"value **{frame.state}**"), client=True)
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.run()
+    assert "value 2" in browser_player(at, "demo").frame_text(2)
+    at.session_state["value"] = 10
+    at.run()
+    assert "value 12" in browser_player(at, "demo").frame_text(2)

@@ -451,6 +451,15 @@ def _place(blocks: list[canvas.Block], target: Any, key: str, sid: str, counter:
                 _place(inner, column, key, sid, counter, charts)
 
 
+def _content(trace: Trace[Any]) -> str:
+    """A digest of what the frames say and of the last frame's state. The frames drawn for the browser are reused
+    while the trace is the same, and some engines name a trace by part of its inputs only (a walk by its address, a
+    TLB run by its length): another page table or reference string of the same length must not show the old frames.
+    ~1 ms for a few hundred frames."""
+    said = [(f.event, f.explanation, tuple(f.counters.items())) for f in trace]
+    return hashlib.blake2b(repr((said, trace[-1].state)).encode(), digest_size=8).hexdigest()
+
+
 KEPT_PLAYERS = 4  # drawn players a session keeps (a page has at most three): a drawn scenario is up to a few MB
 
 
@@ -462,13 +471,14 @@ def _browser_player(trace: Trace[Any], key: str, render: Callable[..., None],
     Streamlit leaves an st.html element (and a chart) alone while it does not change, so a rerun of the page for
     another widget costs little here and the browser keeps its frame."""
     state = _state(key)
-    signature = (trace.scenario, len(trace), trace.seed, diagram.page_theme.scheme(), compact, shortcuts)
+    signature = (trace.scenario, len(trace), trace.seed, _content(trace), diagram.page_theme.scheme(), compact,
+                 shortcuts)
     kept: OrderedDict[str, tuple] = st.session_state.setdefault("player_browser_drawn", OrderedDict())
     if key not in kept or kept[key][0] != signature:
-        if state.get("browser_scenario") != signature[:3]:  # a new scenario starts at frame 1, a link's at its frame
+        if state.get("browser_scenario") != signature[:4]:  # a new scenario starts at frame 1, a link's at its frame
             first_load = "browser_scenario" not in state
             state["browser_start"] = query.read_int(f"{key}-frame", 0, 0, len(trace) - 1) if first_load else 0
-            state["browser_scenario"] = signature[:3]
+            state["browser_scenario"] = signature[:4]
             state["browser_visit"] = secrets.token_hex(6)
         start, visit = state["browser_start"], state.setdefault("browser_visit", secrets.token_hex(6))
         sid = hashlib.blake2b(repr((signature, visit)).encode(), digest_size=6).hexdigest()
