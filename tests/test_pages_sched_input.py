@@ -3,6 +3,7 @@ scenarios too big to run (issues 14 and 15)."""
 
 import pytest
 
+from engine.sharing import sched
 from tests.players import browser_player
 from tests.test_pages import frame_text, open_page
 
@@ -101,3 +102,15 @@ def test_a_big_scenario_plays_on_the_server_and_a_preset_in_the_browser(page, ke
     assert frame_text(at, key).startswith("**Frame 400/400")
     assert at.query_params[f"{key}-frame"] in ("399", ["399"])
     assert len(at.get("vega_lite_chart")) >= 1 and "vlp_frame" not in at.get("vega_lite_chart")[0].proto.spec
+
+
+def test_every_preset_fits_the_browser_and_a_host_of_128_vcpus_does_not():
+    from engine.sharing.sched_model import VM, Scenario
+    from engine.sharing.sched_presets import PRESETS
+    from ui.sched_views import browser_sized, played
+
+    assert all(browser_sized(played(p.scenario, s)[0]) for p in PRESETS.values() for s in sched.SCHEDULERS)
+    host = Scenario(64, tuple(VM(f"vm{i}", 16, weight=256 * (1 + i % 2)) for i in range(8)), duration_ms=3750)
+    trace = played(host, "credit")[0]
+    assert len(trace) * len(trace[-1].state.vcpus) > 4_000  # few frames, but a 128-row vCPU table in each
+    assert not browser_sized(trace)

@@ -243,10 +243,12 @@ def _guest_chart(scenario: Scenario, scheduler: str, guest: str, look: tuple[str
     st.vega_lite_chart(spec(guest_view, guest_rows(_off_and_on(scenario, scheduler), guest)), width="stretch")
 
 
-# A browser player's drawing costs about one row per segment per frame: the largest presets (400 frames × 800 segments,
-# 321,600) take about 1 s to draw once on this machine's shared cores and send about 0.5 MB; the bound leaves room for
-# edited scenarios of that size and no more.
+# A browser player's drawing costs about one Gantt row per segment per frame: the largest presets (400 frames × 800
+# segments, 321,600) take 0.4-1 s to draw once on this machine's two shared cores and send about 0.5 MB. Its vCPU table
+# differs in every frame, so each frame's rows are sent (about 130 bytes a row): presets send at most 1,600 (400 frames
+# × 4 vCPUs). The bounds leave room for edited scenarios of that size and no more.
 BROWSER_ROWS = 400_000
+BROWSER_TABLE_ROWS = 4_000
 
 
 def browser_sized(trace) -> bool:
@@ -254,9 +256,11 @@ def browser_sized(trace) -> bool:
 
     The browser's player builds every frame on the server before the first one shows, and sends them all: per frame
     the Gantt chart's rows (a segment that has ended is sent once, viz.vega.frames, but each frame's rows are built) and
-    the vCPU table. Every preset is within BROWSER_ROWS (at most 400 frames × 800 segments and 4 vCPUs); a big
-    edited host is not (64 pCPUs and 128 vCPUs under RTDS: 182 frames of up to 11,520 segments, two million rows to
-    build and megabytes to send before anything shows), and plays on the server's player, which builds one frame a
-    step."""
+    the vCPU table. Every preset is within the bounds (at most 400 frames × 800 segments and 4 vCPUs); a big edited
+    host is not (64 pCPUs and 128 vCPUs: under RTDS 182 frames of up to 11,520 segments, two million rows to build;
+    under Credit 42 frames of a 128-row table, 0.7 MB of tables; bench/bench_sched_worst.py measured another
+    session's rerun at 250-280 ms while one drew it, 75 ms without), and plays on the server's player, which builds
+    one frame a step."""
     last = trace[-1].state  # one frame built (sched_worker.PackedFrames builds frames when read)
-    return len(trace) * (len(last.segments) + len(last.vcpus)) <= BROWSER_ROWS
+    return (len(trace) * (len(last.segments) + len(last.vcpus)) <= BROWSER_ROWS
+            and len(trace) * len(last.vcpus) <= BROWSER_TABLE_ROWS)
