@@ -126,3 +126,40 @@ def test_the_worker_runs_with_the_callers_budget(monkeypatch):
     big = Scenario(4, tuple(VM(f"v{i}", 2, workload=Workload("io", 2, 8)) for i in range(4)), duration_ms=20_000)
     with pytest.raises(sched.SimulationBudgetError, match="more than 5,000 events"):
         sched_worker.play(big, "credit")
+
+
+def test_the_worker_process_ends_when_its_server_is_killed():
+    import ast
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    server = f"""
+import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})
+import multiprocessing, time
+from engine.sharing import sched_worker
+from engine.sharing.sched_model import VM, Scenario, Workload
+big = Scenario(4, tuple(VM(f"v{{i}}", 2, workload=Workload("io", 2, 8)) for i in range(4)), duration_ms=20_000)
+sched_worker.play(big, "credit")
+print([p.pid for p in multiprocessing.active_children()], flush=True)
+time.sleep(60)
+"""
+    process = subprocess.Popen([sys.executable, "-c", server], stdout=subprocess.PIPE, text=True)
+    workers = ast.literal_eval(process.stdout.readline())
+    assert workers
+    process.send_signal(signal.SIGKILL)  # no atexit handler runs
+    process.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(map(alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(alive, workers)), "the worker outlived its server"
+    process.stdout.close()

@@ -23,6 +23,8 @@ import concurrent.futures as cf
 import copyreg
 import gc
 import multiprocessing
+import multiprocessing.connection
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import replace
@@ -57,11 +59,27 @@ def _shutdown() -> None:
 atexit.register(_shutdown)  # before the interpreter tears the pool's module down under its weakref callback
 
 
+def _watch_parent() -> None:
+    """In the worker: exit when the server that started it is gone. A worker only waits for work on a queue whose
+    pipe it holds both ends of, so it never sees its server stop and would stay behind for good (a server killed
+    without running its atexit handlers, or one whose interpreter skipped them)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def wait() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=wait, name="virtlab-watch-parent", daemon=True).start()
+
+
 def _worker() -> cf.ProcessPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:  # spawn, not fork: the server process has threads (and their locks) that fork would copy
-            _pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_watch_parent)
         return _pool
 
 
