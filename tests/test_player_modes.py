@@ -55,3 +55,23 @@ def test_a_trace_with_the_same_name_but_other_frames_is_drawn_again():
     at.session_state["value"] = 10
     at.run()
     assert "value 12" in browser_player(at, "demo").frame_text(2)
+
+
+def test_turning_presenter_mode_on_redraws_a_players_chart_with_the_larger_text():
+    import json
+
+    from viz import theme
+
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page("pages/s25_instances.py")
+    at.run()
+
+    def sizes() -> set[int]:
+        return {json.loads(e.proto.spec)["config"]["axis"]["labelFontSize"] for e in at.get("vega_lite_chart")
+                if "vlp_frame" in e.proto.spec}  # the player's chart (it filters by the slider's frame)
+
+    assert sizes() == {round(theme.LABEL_PX * theme.SIZES["normal"])}
+    at.session_state["presenter"] = True
+    at.run()
+    assert sizes() == {round(theme.LABEL_PX * theme.SIZES["presenter"])}

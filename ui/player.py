@@ -15,6 +15,7 @@ Two ways to play, one look:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -28,6 +29,7 @@ import streamlit as st
 from engine.core.markdown import inline
 from engine.core.trace import Frame, Trace
 from ui import canvas, diagram, query
+from viz import theme as chart_theme
 from viz import vega
 from ui.escape import literal
 
@@ -78,7 +80,12 @@ TABLE_ROW_PX = 36  # the height of one st.table row at the page's font size (lig
 
 def _cell(value: Any) -> Any:
     """A table cell as text that st.table shows as typed: it renders Markdown in cells and headers."""
-    return literal(value, limit=2_000, word=200) if isinstance(value, str) else value
+    return _literal_cell(value) if isinstance(value, str) else value
+
+
+@functools.lru_cache(maxsize=8192)
+def _literal_cell(text: str) -> str:  # a browser player draws every frame's tables at once, and most cells repeat
+    return literal(text, limit=2_000, word=200)
 
 
 def frame_table(data: Any, target: Any = st, max_rows: int = TABLE_ROWS) -> None:
@@ -471,8 +478,8 @@ def _browser_player(trace: Trace[Any], key: str, render: Callable[..., None],
     Streamlit leaves an st.html element (and a chart) alone while it does not change, so a rerun of the page for
     another widget costs little here and the browser keeps its frame."""
     state = _state(key)
-    signature = (trace.scenario, len(trace), trace.seed, _content(trace), diagram.page_theme.scheme(), compact,
-                 shortcuts)
+    signature = (trace.scenario, len(trace), trace.seed, _content(trace), diagram.page_theme.scheme(),
+                 chart_theme.current(), compact, shortcuts)  # the chart look: presenter mode's larger text
     kept: OrderedDict[str, tuple] = st.session_state.setdefault("player_browser_drawn", OrderedDict())
     if key not in kept or kept[key][0] != signature:
         if state.get("browser_scenario") != signature[:4]:  # a new scenario starts at frame 1, a link's at its frame
