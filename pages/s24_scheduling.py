@@ -80,7 +80,8 @@ def render(frame, out=st) -> None:  # out: a ui.canvas.Canvas for the browser, s
 
 
 with simulation:  # the chart's key is under it (render), so the chart itself starts on the first screen
-    player(trace, "sched", render, counter_labels={name: name for name in sched.COUNTERS}, client=browser_sized(trace))
+    player(trace, "sched", render, counter_labels={name: name for name in sched.COUNTERS}, client=browser_sized(trace),
+           shared=(scheduler, window, tuple(colours.items())))
 with st.expander("Where this model simplifies the real Xen scheduler"):
     st.markdown("\n".join(f"- {line}" for line in sched.SIMPLIFICATIONS[scheduler]))
 

@@ -46,7 +46,7 @@ def render(frame, out=st) -> None:  # out: a ui.canvas.Canvas for the browser, s
 with simulation:  # the chart's key is under it (render), so the chart itself starts on the first screen
     player(trace, "io", render, counter_labels={"I/O jobs": "I/O jobs processed", "context switches": "context switches",
                                                 "preemptions": "preemptions", "boosts": "boosts"},
-           client=browser_sized(trace))
+           client=browser_sized(trace), shared=(mode, scheduler, window, tuple(colours.items())))
 with st.expander("Where this model simplifies"):
     st.markdown("\n".join(f"- {line}" for line in (*sched.SHARED_IO_SIMPLIFICATIONS, *sched.SIMPLIFICATIONS[scheduler])))
 

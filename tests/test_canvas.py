@@ -56,12 +56,12 @@ def test_one_chart_for_all_frames_sends_each_row_once_with_the_frames_it_shows_i
     rows = [{"t": 0}, {"t": 1}, {"t": 2}]
     specs = [{"mark": "bar", "params": [{"name": "p", "value": 1}], "data": {"values": rows[:i + 1]}} for i in range(3)]
     specs.append({**specs[0], "data": {"values": [{"t": 5}, {"t": 5}]}})  # a frame with two equal rows
-    merged = vega.frames(specs, "#k-frame-input", start=2)
+    merged = vega.frames(specs, "#k-frame-input")
     got = merged["data"]["values"]
     assert {(r["t"], r[vega.FIRST], r[vega.LAST]) for r in got} == {(0, 0, 2), (1, 1, 2), (2, 2, 2), (5, 3, 3)}
     assert sum(r["t"] == 5 for r in got) == 2
     assert merged["params"][0] == {"name": "p", "value": 1}
-    assert merged["params"][1] == {"name": vega.FRAME_PARAM, "value": 3, "bind": {"element": "#k-frame-input"}}
+    assert merged["params"][1] == {"name": vega.FRAME_PARAM, "value": 1, "bind": {"element": "#k-frame-input"}}
     assert vega.FIRST in merged["transform"][0]["filter"] and merged["mark"] == "bar"
     with pytest.raises(ValueError, match="same chart"):
-        vega.frames([specs[0], {**specs[1], "mark": "line"}], "#x", 0)
+        vega.frames([specs[0], {**specs[1], "mark": "line"}], "#x")

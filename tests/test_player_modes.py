@@ -75,3 +75,28 @@ def test_turning_presenter_mode_on_redraws_a_players_chart_with_the_larger_text(
     at.session_state["presenter"] = True
     at.run()
     assert sizes() == {round(theme.LABEL_PX * theme.SIZES["presenter"])}
+
+
+def test_a_shared_drawing_serves_every_session_with_the_same_inputs(monkeypatch):
+    made = []
+
+    class Counting(player.Drawn):
+        def __init__(self, trace, *args):
+            made.append(trace.scenario)
+            super().__init__(trace, *args)
+
+    monkeypatch.setattr(player, "Drawn", Counting)
+    monkeypatch.setattr(player, "_shared_drawn", type(player._shared_drawn)())
+
+    def open_scheduling() -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        at.switch_page("pages/s24_scheduling.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    first, second = open_scheduling(), open_scheduling()
+    assert len(made) == 1  # the second session got the first one's drawing
+    assert browser_player(first, "sched").captions == browser_player(second, "sched").captions
+    assert browser_player(first, "sched").body != browser_player(second, "sched").body  # each its own visit

@@ -20,9 +20,10 @@ import hashlib
 import html
 import json
 import secrets
+import threading
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Hashable, Mapping
 
 import streamlit as st
 
@@ -118,7 +119,7 @@ BROWSER_FRAMES = 600
 
 def player(trace: Trace[Any], key: str, render: Callable[..., None],
            counter_labels: Mapping[str, str] | None = None, compact: bool = False, shortcuts: bool = True,
-           client: bool = False) -> None:
+           client: bool = False, shared: Hashable | None = None) -> None:
     """Show ``trace`` with the player controls; ``render`` draws one frame (diagram, tables).
 
     ``trace.scenario`` must identify the inputs: when it changes, the player restarts at frame 1.
@@ -126,10 +127,11 @@ def player(trace: Trace[Any], key: str, render: Callable[..., None],
     ``shortcuts`` binds Home/Left/P/Right/End (not in compact mode); give them to one player per page only.
     ``client``: ``render(frame, out)`` draws into ``out`` with the calls ui.canvas.Canvas knows, and the browser
     steps (module docstring); without ``dot``, or for a trace longer than BROWSER_FRAMES, it draws into ``st`` on the
-    server's player.
+    server's player. ``shared``: everything ``render`` reads besides the frame (e.g. the scheduler, the window, the VM
+    colours), hashable; then one drawing of the trace serves every session that passes the same.
     """
     if client and diagram.available() and len(trace) <= BROWSER_FRAMES:
-        _browser_player(trace, key, render, counter_labels, compact, shortcuts)
+        _browser_player(trace, key, render, counter_labels, compact, shortcuts, shared)
     else:
         _server_player(trace, key, (lambda frame: render(frame, st)) if client else render, counter_labels, compact,
                        shortcuts)
@@ -387,7 +389,7 @@ class Drawn:
     chart spec per chart position with every frame's rows (viz.vega.frames)."""
 
     def __init__(self, trace: Trace[Any], render: Callable[..., None], counter_labels: Mapping[str, str] | None,
-                 slider: str, start: int) -> None:
+                 slider: str) -> None:
         canvases = []
         for frame in trace:
             out = canvas.Canvas()
@@ -406,7 +408,7 @@ class Drawn:
             _walk(frame_blocks, slots, charts)
             frames.append([[parts.setdefault(piece, len(parts)) for piece in slot] for slot in slots])
             chart_specs.append(charts)
-        self.charts = [vega.frames([specs[i] for specs in chart_specs], slider, start)
+        self.charts = [vega.frames([specs[i] for specs in chart_specs], slider)
                        for i in range(len(chart_specs[0]))]
         self.data = {"parts": list(parts), "frames": frames,
                      "captions": [_caption_html(i, len(trace), f, counter_labels) for i, f in enumerate(trace)]}
@@ -467,11 +469,37 @@ def _content(trace: Trace[Any]) -> str:
     return hashlib.blake2b(repr((said, trace[-1].state)).encode(), digest_size=8).hexdigest()
 
 
+SHARED_DRAWN = 16  # drawn scenarios kept for every session (player(..., shared=True)), each up to a few MB
+_shared_drawn: OrderedDict[tuple, Drawn] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def _drawn(key: str, signature: tuple, trace: Trace[Any], render: Callable[..., None],
+           counter_labels: Mapping[str, str] | None, shared: Hashable | None) -> Drawn:
+    """The trace drawn for the browser; with ``shared`` (what else ``render`` reads), drawn once for every session that
+    shows the same trace with the same inputs in the same look (the largest scheduling presets take up to a second)."""
+    if shared is None:
+        return Drawn(trace, render, counter_labels, f"#{key}-frame-input")
+    found_key = (key, signature, shared, tuple(counter_labels.items()) if counter_labels else None)
+    with _shared_lock:
+        found = _shared_drawn.get(found_key)
+        if found is not None:
+            _shared_drawn.move_to_end(found_key)
+            return found
+    drawn = Drawn(trace, render, counter_labels, f"#{key}-frame-input")  # outside the lock: others' hits do not wait
+    with _shared_lock:
+        _shared_drawn[found_key] = drawn
+        while len(_shared_drawn) > SHARED_DRAWN:
+            _shared_drawn.popitem(last=False)
+    return drawn
+
+
 KEPT_PLAYERS = 4  # drawn players a session keeps (a page has at most three): a drawn scenario is up to a few MB
 
 
 def _browser_player(trace: Trace[Any], key: str, render: Callable[..., None],
-                    counter_labels: Mapping[str, str] | None, compact: bool, shortcuts: bool) -> None:
+                    counter_labels: Mapping[str, str] | None, compact: bool, shortcuts: bool,
+                    shared: Hashable | None) -> None:
     """The player in the browser: its controls and script in one st.html element, the frames' HTML in empty slots
     the script fills, charts drawn once. All built once per scenario and theme and kept in the session.
 
@@ -489,7 +517,7 @@ def _browser_player(trace: Trace[Any], key: str, render: Callable[..., None],
             state["browser_visit"] = secrets.token_hex(6)
         start, visit = state["browser_start"], state.setdefault("browser_visit", secrets.token_hex(6))
         sid = hashlib.blake2b(repr((signature, visit)).encode(), digest_size=6).hexdigest()
-        drawn = Drawn(trace, render, counter_labels, f"#{key}-frame-input", start)
+        drawn = _drawn(key, signature, trace, render, counter_labels, shared)
         kept[key] = (signature, _controls(key, trace, drawn, compact, shortcuts, start, sid, visit), drawn.layout,
                      drawn.charts, sid)
         while len(kept) > KEPT_PLAYERS:  # the players of pages left behind: drawn again if the learner comes back

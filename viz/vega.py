@@ -35,7 +35,7 @@ FRAME_PARAM = "vlp_frame"  # the player's slider value (1-based), bound to the c
 FIRST, LAST = "vlp_first", "vlp_last"  # the frames (0-based) in which a row is shown
 
 
-def frames(specs: list[dict[str, object]], slider: str, start: int) -> dict[str, object]:
+def frames(specs: list[dict[str, object]], slider: str) -> dict[str, object]:
     """One spec for every frame of a player whose frames draw the same chart with other rows (:func:`spec`).
 
     The browser's player (ui.player) sends a scenario's frames at once and steps without the server, so its chart is
@@ -43,7 +43,8 @@ def frames(specs: list[dict[str, object]], slider: str, start: int) -> dict[str,
     0–40, as a Gantt bar that has ended, is one row, not 41), and a parameter bound to the player's slider (CSS
     selector ``slider``, an <input type="range"> whose value is the frame number from 1) filters them. Vega
     listens to the slider's input events, so a step redraws the chart in the browser. Raises ValueError if the specs
-    differ in anything but their rows."""
+    differ in anything but their rows. The parameter starts at the slider's value when Vega binds it, so the spec is the
+    same whatever frame a learner opens at."""
     first = {key: value for key, value in specs[0].items() if key != "data"}
     if any({key: value for key, value in s.items() if key != "data"} != first for s in specs[1:]):
         raise ValueError("a player's frames must draw the same chart with other rows")
@@ -73,6 +74,6 @@ def frames(specs: list[dict[str, object]], slider: str, start: int) -> dict[str,
     closed.sort(key=lambda item: item[0])
     frame = f"(toNumber({FRAME_PARAM}) - 1)"
     return {**first, "data": {"values": [row for _, row in closed]},
-            "params": [*first.get("params", []), {"name": FRAME_PARAM, "value": start + 1, "bind": {"element": slider}}],
+            "params": [*first.get("params", []), {"name": FRAME_PARAM, "value": 1, "bind": {"element": slider}}],
             "transform": [{"filter": f"datum.{FIRST} <= {frame} && {frame} <= datum.{LAST}"},
                           *first.get("transform", [])]}
