@@ -29,7 +29,7 @@ def test_pasted_assembly_shows_its_mapping_and_classification(app):
     assert_healthy(page)
     expect(page.locator('[data-testid="stAlert"]')).to_have_count(0)
     expect(box.get_by_text("How your spellings were read")).to_be_visible(timeout=TIMEOUT)
-    listing = page.locator('[data-testid="stCode"]').filter(has_text="MOV Sreg").first  # the player's listing
+    listing = page.locator(".st-key-player_frame_trap pre").filter(has_text="MOV Sreg").first  # the player's listing
     for entry in ("PUSHF", "MOV r32, CR0", "MOV Sreg", "POPF"):
         expect(listing).to_contain_text(entry)
     box.screenshot(path=str(SCREENSHOTS / "trap-asm-mapping.png"))
