@@ -1,27 +1,17 @@
 """Which player a page gets: the browser's, or the server's for traces too long to send whole and without dot."""
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from tests.players import browser_player
+from tests.test_pages import open_page
 from ui import player
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-def open_trap() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
-    at.switch_page("pages/s21_trap_emulate.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+TRAP = "pages/s21_trap_emulate.py"
 
 
 def test_a_trace_longer_than_the_browser_bound_is_stepped_on_the_server(monkeypatch):
     monkeypatch.setattr(player, "BROWSER_FRAMES", 3)
-    at = open_trap()
+    at = open_page(TRAP)
     assert not [h for h in at.get("html") if "vl-player" in h.value]
     at.button(key="trap_next").click().run()
     assert any(m.value.startswith("**Frame 2/") for m in at.markdown)
@@ -29,7 +19,7 @@ def test_a_trace_longer_than_the_browser_bound_is_stepped_on_the_server(monkeypa
 
 def test_a_session_keeps_only_the_last_drawn_players(monkeypatch):
     monkeypatch.setattr(player, "KEPT_PLAYERS", 1)
-    at = open_trap()
+    at = open_page(TRAP)
     assert len(browser_player(at, "trap")) > 3
     at.switch_page("pages/s25_instances.py")
     at.run()
@@ -62,10 +52,7 @@ def test_turning_presenter_mode_on_redraws_a_players_chart_with_the_larger_text(
 
     from viz import theme
 
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
-    at.switch_page("pages/s25_instances.py")
-    at.run()
+    at = open_page("pages/s25_instances.py")
 
     def sizes() -> set[int]:
         return {json.loads(e.proto.spec)["config"]["axis"]["labelFontSize"] for e in at.get("vega_lite_chart")
@@ -88,15 +75,7 @@ def test_a_shared_drawing_serves_every_session_with_the_same_inputs(monkeypatch)
     monkeypatch.setattr(player, "Drawn", Counting)
     monkeypatch.setattr(player, "_shared_drawn", type(player._shared_drawn)())
 
-    def open_scheduling() -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.run()
-        at.switch_page("pages/s24_scheduling.py")
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    first, second = open_scheduling(), open_scheduling()
+    first, second = open_page("pages/s24_scheduling.py"), open_page("pages/s24_scheduling.py")
     assert len(made) == 1  # the second session got the first one's drawing
     assert browser_player(first, "sched").captions == browser_player(second, "sched").captions
     assert browser_player(first, "sched").body != browser_player(second, "sched").body  # each its own visit
