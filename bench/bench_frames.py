@@ -9,8 +9,11 @@ within 2. Always exits 0 (it measures, it does not gate); writes bench/results/f
 How a step is timed, in the page itself (no Playwright round trips inside the measurement): a MutationObserver
 notes the time of every change to the document; the script clicks the button, waits until the frame caption shows
 the next frame, then until nothing has changed for 300 ms, and reports the time of the last change after the click.
-Graphviz lays out its diagram in the browser after the caption changed, and Vega draws its charts then, so both are
-inside the figure; the idle wait after the last change is not.
+Whatever follows the caption (a server player's diagram and tables, a chart Vega redraws for the browser player's new
+frame) is inside the figure; the idle wait after the last change is not.
+
+Measured here on 2026-12-01 (idle, 2 cores), 8 clicks per player: floor 12 ms; every player 2-8 ms a step,
+0.14-0.72x the floor (players step in the browser, ui/player.py; before, on the server: 57-126 ms, 4.3-9.6x).
 
 A/B in one run: `--against DIR` also serves another checkout of the app (e.g. `git worktree add /tmp/fw_old <commit>`)
 and measures its players right after this one's, page by page, so both see the same load; its medians are printed
