@@ -20,10 +20,8 @@ import os
 import platform
 import re
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,7 +31,7 @@ os.chdir(ROOT)
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from deploy.cluster import free_port  # noqa: E402
+from deploy.cluster import AppProcess  # noqa: E402
 from ui.navigation import GROUPS  # noqa: E402
 
 # AppTest's main thread has no ScriptRunContext and each run logs a harmless warning about it: keep the table clean.
@@ -68,34 +66,18 @@ def _ms(seconds: float) -> float:
     return seconds * 1000.0
 
 
-def cold_start_server(timeout: float = 90.0) -> float | None:
-    """Seconds from launching `streamlit run app.py` to /_stcore/health answering 200 (None: never)."""
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+def cold_start_server() -> float | None:
+    """Seconds from launching `streamlit run app.py` to /_stcore/health answering 200 (None: never), asked every 20 ms."""
+    app = AppProcess()
+    started = time.perf_counter()
     try:
-        while time.perf_counter() - start < timeout:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return time.perf_counter() - start
-            except OSError:
-                if proc.poll() is not None:
-                    return None
-                time.sleep(0.02)
+        app.start(poll_s=0.02)
+    except RuntimeError:
         return None
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        elapsed = time.perf_counter() - started
+        app.stop()
+    return elapsed
 
 
 def _check(at: AppTest, where: str) -> str | None:

@@ -40,8 +40,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 60.0) -> None:
-    """Wait until ``url`` answers 200; RuntimeError with the process's output if it exits or the time runs out."""
+def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 60.0, poll_s: float = 0.3) -> None:
+    """Wait until ``url`` answers 200, asking every ``poll_s`` seconds; RuntimeError with the process's output if it
+    exits or the time runs out."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -51,7 +52,7 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 60.0) -> N
                 if r.status == 200:
                     return
         except OSError:
-            time.sleep(0.3)
+            time.sleep(poll_s)
     proc.kill()
     output = proc.stdout.read() if proc.stdout else ""
     raise RuntimeError(f"{url} did not come up:\n{output}")
@@ -71,7 +72,8 @@ class AppProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "AppProcess":
+    def start(self, poll_s: float = 0.3) -> "AppProcess":
+        """Launch it and wait for its health check (asked every ``poll_s`` seconds: bench_pages times the start)."""
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", self.script, "--server.port", str(self.port), "--server.address",
              "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -80,7 +82,7 @@ class AppProcess:
             cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
-        wait_healthy(f"{self.url}/_stcore/health", self.proc)
+        wait_healthy(f"{self.url}/_stcore/health", self.proc, poll_s=poll_s)
         return self
 
     def stop(self) -> None:
