@@ -79,3 +79,26 @@ def test_a_shared_drawing_serves_every_session_with_the_same_inputs(monkeypatch)
     assert len(made) == 1  # the second session got the first one's drawing
     assert browser_player(first, "sched").captions == browser_player(second, "sched").captions
     assert browser_player(first, "sched").body != browser_player(second, "sched").body  # each its own visit
+
+
+def test_frames_with_different_layouts_are_shown_by_the_server_player():
+    def script():
+        from engine.core.trace import TraceBuilder
+        from ui.player import player
+
+        builder = TraceBuilder("layouts")
+        for step in range(3):
+            builder.add(step, f"step {step}")
+
+        def render(frame, out):
+            if frame.state == 1:  # only this frame has a chart
+                out.vega_lite_chart({"mark": "bar", "data": {"values": [{"a": 1}]}})
+            out.markdown(f"frame **{frame.state}**")
+
+        player(builder.build(), "demo", render, client=True)
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.run()
+    assert not at.exception and not [h for h in at.get("html") if "vl-player" in h.value]
+    at.button(key="demo_next").click().run()
+    assert not at.exception and len(at.get("vega_lite_chart")) == 1

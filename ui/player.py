@@ -131,10 +131,13 @@ def player(trace: Trace[Any], key: str, render: Callable[..., None],
     colours), hashable; then one drawing of the trace serves every session that passes the same.
     """
     if client and diagram.available() and len(trace) <= BROWSER_FRAMES:
-        _browser_player(trace, key, render, counter_labels, compact, shortcuts, shared)
-    else:
-        _server_player(trace, key, (lambda frame: render(frame, st)) if client else render, counter_labels, compact,
-                       shortcuts)
+        try:
+            _browser_player(trace, key, render, counter_labels, compact, shortcuts, shared)
+            return
+        except LayoutError:  # a frame with a chart more or less than the others: one frame at a time still works
+            pass
+    _server_player(trace, key, (lambda frame: render(frame, st)) if client else render, counter_labels, compact,
+                   shortcuts)
 
 
 def _server_player(trace: Trace[Any], key: str, render: Callable[[Frame[Any]], None],
@@ -384,6 +387,10 @@ def _walk(blocks: list[canvas.Block], slots: list[list[str]], charts: list[dict]
                 _walk(column, slots, charts)
 
 
+class LayoutError(ValueError):
+    """A trace whose frames do not all have the same layout of HTML runs and charts (the server's player shows it)."""
+
+
 class Drawn:
     """A trace drawn for the browser's player: the first frame's layout, the data the script steps through, and one
     chart spec per chart position with every frame's rows (viz.vega.frames)."""
@@ -399,7 +406,7 @@ class Drawn:
         blocks = [out.blocks(svgs) for out in canvases]
         self.layout = blocks[0]
         if any(_shape(b) != _shape(self.layout) for b in blocks[1:]):
-            raise ValueError("every frame of a browser player must have the same layout")
+            raise LayoutError("every frame of a browser player must have the same layout")
         parts: dict[str, int] = {}
         frames, chart_specs = [], []
         for frame_blocks in blocks:
