@@ -8,7 +8,7 @@ import segno
 import streamlit as st
 
 from engine.core.rooms import NotYet, QuestionRef, RoomError, UnknownRoom, normalise_code
-from ui import content, live
+from ui import live
 from viz import live as charts
 
 CODE, SECRET, FRESH, MESSAGE = "live_code", "live_secret", "live_secret_fresh", "live_message"

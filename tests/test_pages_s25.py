@@ -9,7 +9,7 @@ import pytest
 from engine.ec2 import regions, transfer
 from engine.quizgen import registry
 from tests.players import browser_player
-from tests.test_pages import answer, frame_text, open_page
+from tests.test_pages import answer, open_page
 from ui.diagram import CLASS as DIAGRAM_CLASS
 from viz import vega
 
