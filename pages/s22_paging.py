@@ -127,8 +127,8 @@ with tab_own:
             frame_table(format_walk_rows(frame.state, fmt), out)
 
     with own_simulation:
-        player(keyed(page_format.walk(fmt, memory, own_va), fmt, memory), "own", render_own, counter_labels={"memory_references": "memory references"},
-               shortcuts=False, client=True)
+        player(keyed(page_format.walk(fmt, memory, own_va), fmt, memory), "own", render_own,
+               counter_labels={"memory_references": "memory references"}, shortcuts=False, client=True)
 
 with tab_tlb:
     content.lesson("2.2", "tlb")

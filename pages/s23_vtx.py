@@ -68,7 +68,6 @@ with generation_column:
                                   help=f"Cycles per exit: {vmx.LATENCY_MEANS}.")
 
 
-
 def run(both: str) -> tuple[vmx.Vmcs, Trace]:
     """The VMCS and the workload (one text for ui.editor.parsed: the two editors' texts joined by a NUL)."""
     controls_text, workload_text = both.split("\0", 1)

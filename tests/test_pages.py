@@ -316,7 +316,6 @@ def test_switching_isa_switches_to_its_presets_and_restarts_the_player():
     assert browser_player(at, "trap").start == 0 and len(browser_player(at, "trap")) == 13  # the timer program
 
 
-
 # --------------------------------------------------------------------------- links of generated 2.1 questions
 
 def open_link(link: str) -> AppTest:

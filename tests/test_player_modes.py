@@ -73,7 +73,7 @@ def test_a_shared_drawing_serves_every_session_with_the_same_inputs(monkeypatch)
             super().__init__(trace, *args)
 
     monkeypatch.setattr(player, "Drawn", Counting)
-    monkeypatch.setattr(player, "_shared_drawn", type(player._shared_drawn)())
+    player._shared_drawing.clear()
 
     first, second = open_page("pages/s24_scheduling.py"), open_page("pages/s24_scheduling.py")
     assert len(made) == 1  # the second session got the first one's drawing

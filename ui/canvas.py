@@ -161,7 +161,7 @@ class Canvas:
             elif isinstance(part, _Columns) and part.has_chart():
                 blocks.append(("columns", tuple(part.weights), [c.blocks(drawn) for c in part.columns]))
             else:
-                piece = part.html(drawn) if isinstance(part, (_Diagram, _Columns)) else part
+                piece = _html(part, drawn)
                 if blocks and blocks[-1][0] == "html":
                     blocks[-1][1].append(piece)
                 else:
@@ -183,7 +183,12 @@ class Canvas:
 
     def parts(self, drawn: Mapping[str, str | None]) -> list[str]:
         """The HTML of each top-level element, diagrams from ``drawn`` (DOT source -> SVG, None: not laid out)."""
-        return [part.html(drawn) if isinstance(part, (_Diagram, _Columns)) else part for part in self._parts]
+        return [_html(part, drawn) for part in self._parts]
+
+
+def _html(part: Any, drawn: Mapping[str, str | None]) -> str:
+    """One top-level element's HTML: markup as it was added, a diagram or chart-free columns drawn from ``drawn``."""
+    return part.html(drawn) if isinstance(part, (_Diagram, _Columns)) else part
 
 
 Block = tuple  # ("html", [str]) | ("chart", dict) | ("columns", tuple[float, ...], list[list[Block]])

@@ -20,7 +20,6 @@ import hashlib
 import html
 import json
 import secrets
-import threading
 import time
 from collections import OrderedDict
 from typing import Any, Callable, Hashable, Mapping
@@ -422,7 +421,7 @@ class Drawn:
 
 
 def _controls(key: str, trace: Trace[Any], drawn: Drawn, compact: bool, shortcuts: bool, start: int,
-              sid: str, visit: str = "") -> str:
+              sid: str, visit: str) -> str:
     """The player's own element: its style, controls, slider and script."""
     # Streamlit's sanitiser (DOMPurify) drops a script whose text has "<" before a letter, "/" or "!" (its mXSS
     # rule), so every "<" of the frames' HTML travels as \u003c; the script itself has none.
@@ -476,29 +475,24 @@ def _content(trace: Trace[Any]) -> str:
     return hashlib.blake2b(repr((said, trace[-1].state)).encode(), digest_size=8).hexdigest()
 
 
-SHARED_DRAWN = 16  # drawn scenarios kept for every session (player(..., shared=True)), each up to a few MB
-_shared_drawn: OrderedDict[tuple, Drawn] = OrderedDict()
-_shared_lock = threading.Lock()
+SHARED_DRAWN = 16  # drawn scenarios kept for every session (player(..., shared=...)), each up to a few MB
+
+
+@st.cache_resource(show_spinner=False, max_entries=SHARED_DRAWN)
+def _shared_drawing(key: str, signature: tuple, shared: Hashable, labels: tuple | None, _trace: Trace[Any],
+                    _render: Callable[..., None]) -> Drawn:
+    """A drawing for every session that shows the same trace (``signature``) with the same other inputs (``shared``)
+    in the same look; the largest scheduling presets take up to a second to draw."""
+    return Drawn(_trace, _render, dict(labels) if labels else None, f"#{key}-frame-input")
 
 
 def _drawn(key: str, signature: tuple, trace: Trace[Any], render: Callable[..., None],
            counter_labels: Mapping[str, str] | None, shared: Hashable | None) -> Drawn:
-    """The trace drawn for the browser; with ``shared`` (what else ``render`` reads), drawn once for every session that
-    shows the same trace with the same inputs in the same look (the largest scheduling presets take up to a second)."""
+    """The trace drawn for the browser: per session, or with ``shared`` (what else ``render`` reads) once for all."""
     if shared is None:
         return Drawn(trace, render, counter_labels, f"#{key}-frame-input")
-    found_key = (key, signature, shared, tuple(counter_labels.items()) if counter_labels else None)
-    with _shared_lock:
-        found = _shared_drawn.get(found_key)
-        if found is not None:
-            _shared_drawn.move_to_end(found_key)
-            return found
-    drawn = Drawn(trace, render, counter_labels, f"#{key}-frame-input")  # outside the lock: others' hits do not wait
-    with _shared_lock:
-        _shared_drawn[found_key] = drawn
-        while len(_shared_drawn) > SHARED_DRAWN:
-            _shared_drawn.popitem(last=False)
-    return drawn
+    labels = tuple(counter_labels.items()) if counter_labels else None
+    return _shared_drawing(key, signature, shared, labels, trace, render)
 
 
 KEPT_PLAYERS = 4  # drawn players a session keeps (a page has at most three): a drawn scenario is up to a few MB
@@ -522,7 +516,7 @@ def _browser_player(trace: Trace[Any], key: str, render: Callable[..., None],
             state["browser_start"] = query.read_int(f"{key}-frame", 0, 0, len(trace) - 1) if first_load else 0
             state["browser_scenario"] = signature[:4]
             state["browser_visit"] = secrets.token_hex(6)
-        start, visit = state["browser_start"], state.setdefault("browser_visit", secrets.token_hex(6))
+        start, visit = state["browser_start"], state["browser_visit"]
         sid = hashlib.blake2b(repr((signature, visit)).encode(), digest_size=6).hexdigest()
         drawn = _drawn(key, signature, trace, render, counter_labels, shared)
         kept[key] = (signature, _controls(key, trace, drawn, compact, shortcuts, start, sid, visit), drawn.layout,
